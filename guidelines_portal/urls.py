@@ -1,0 +1,17 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Technical guidelines: editors' back office")
+admin.site.site_title = _("Technical guidelines")
+admin.site.index_title = _("Working draft and editions")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path("", include("modules.urls")),
+    prefix_default_language=True,
+)

@@ -1,0 +1,199 @@
+"""Editors' back office: the working draft (tabbed English/Russian, history, compare,
+revert, ordering, live preview) and the publication of editions."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from modeltranslation.admin import TabbedTranslationAdmin
+from reversion_compare.admin import CompareVersionAdmin
+
+from modules import selectors, services
+from modules.forms import EditionPublishForm, MarkdownPreviewForm
+from modules.markdown import render_markdown
+from modules.models import Edition, Module, Section
+
+
+class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
+    """Shared set-up for working-draft models: language tabs plus version history."""
+
+    history_latest_first = True
+
+    class Media:
+        js = ("admin-portal/markdown-preview.js",)
+        css = {"all": ("admin-portal/admin.css",)}
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="{}_{}_preview".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """Render Markdown exactly as it will be published (sanitised), for the live preview."""
+        if request.method != "POST":
+            return JsonResponse({"error": "POST required"}, status=405)
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            raise PermissionDenied
+        form = MarkdownPreviewForm(request.POST)
+        if not form.is_valid():
+            return JsonResponse({"error": str(_("The text is too long to preview."))}, status=400)
+        return JsonResponse({"html": render_markdown(form.cleaned_data["text"], id_prefix="preview")})
+
+
+@admin.register(Module)
+class ModuleAdmin(DraftAdmin):
+    list_display = ("code", "title", "kind", "order", "section_count")
+    ordering = ("order", "code")
+    fields = ("code", "slug", "kind", "order", "number_prefix", "title", "short_title", "summary")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(num_sections=Count("sections"))
+
+    @admin.display(description=_("sections"), ordering="num_sections")
+    def section_count(self, obj: Module) -> int:
+        return obj.num_sections
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if "number_prefix" in form.changed_data:
+            services.module_renumber(module=obj)
+
+
+@admin.register(Section)
+class SectionAdmin(DraftAdmin):
+    list_display = ("number", "title", "module", "key", "move_buttons")
+    list_display_links = ("number", "title")
+    list_filter = ("module",)
+    list_select_related = ("module",)
+    search_fields = ("key", "number", "title_en", "title_ru")
+    ordering = ("module__order", "sort_key")
+    list_per_page = 100
+    fields = ("module", "parent", "key", "position", "title", "body")
+    autocomplete_fields = ("parent",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A key is forever, and a section never leaves its module (its URL would change).
+        return ("module", "key") if obj else ()
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The parent autocomplete only offers sections of the same module.
+        module_id = request.GET.get("module")
+        if request.GET.get("field_name") == "parent" and module_id and module_id.isdigit():
+            queryset = queryset.filter(module_id=int(module_id))
+        return queryset, may_have_duplicates
+
+    @admin.display(description=_("order"))
+    def move_buttons(self, obj: Section) -> str:
+        return format_html(
+            '<button type="submit" class="button move-button" formaction="{}" formmethod="post"'
+            ' title="{}" aria-label="{}">↑</button> '
+            '<button type="submit" class="button move-button" formaction="{}" formmethod="post"'
+            ' title="{}" aria-label="{}">↓</button>',
+            reverse("admin:modules_section_move", args=[obj.pk, "up"]),
+            _("Move up"),
+            _("Move %(number)s up") % {"number": obj.number},
+            reverse("admin:modules_section_move", args=[obj.pk, "down"]),
+            _("Move down"),
+            _("Move %(number)s down") % {"number": obj.number},
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/move/<str:direction>/",
+                self.admin_site.admin_view(require_POST(self.move_view)),
+                name="modules_section_move",
+            ),
+            *super().get_urls(),
+        ]
+
+    def move_view(self, request: HttpRequest, pk: int, direction: str) -> HttpResponse:
+        section = get_object_or_404(Section, pk=pk)
+        if not self.has_change_permission(request, section) or direction not in ("up", "down"):
+            raise PermissionDenied
+        services.section_shift(section=section, offset=-1 if direction == "up" else 1, user=request.user)
+        changelist = reverse("admin:modules_section_changelist")
+        return HttpResponseRedirect(request.headers.get("Referer") or changelist)
+
+    def save_model(self, request, obj: Section, form, change: bool) -> None:
+        moved = not change or bool({"parent", "position"} & set(form.changed_data))
+        if not change:
+            obj.position = 10**6  # placed properly below
+        super().save_model(request, obj, form, change)
+        if moved:
+            services.section_move(
+                section=obj,
+                parent=obj.parent,
+                position=form.cleaned_data.get("position") or 10**6,
+                user=request.user,
+            )
+
+    def delete_model(self, request, obj: Section) -> None:
+        services.section_delete(section=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset: QuerySet) -> None:
+        # Deepest first, so that sub-sections go before their parents.
+        for section in sorted(queryset, key=lambda s: s.depth, reverse=True):
+            services.section_delete(section=section, user=request.user)
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    """Editions are published through the form below and never changed afterwards."""
+
+    list_display = ("number", "published_on", "published_by", "published_at", "view_link")
+    fields = ("number", "published_on", "published_by", "published_at", "change_summary_en", "change_summary_ru")
+    readonly_fields = fields
+    add_form_template = "admin/modules/edition/publish.html"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("on the site"))
+    def view_link(self, obj: Edition) -> str:
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Read"))
+
+    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = EditionPublishForm(
+            request.POST or None, initial={"number": services.edition_number_suggestion()}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                edition = services.edition_publish(user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error("number" if error.code == "not_greater" else None, error)
+            else:
+                self.log_addition(request, edition, [{"added": {}}])
+                messages.success(
+                    request, _("Edition %(number)s is published.") % {"number": edition.number}
+                )
+                return HttpResponseRedirect(reverse("admin:modules_edition_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Publish a new edition"),
+            "form": form,
+            "draft": selectors.draft_overview(),
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(request, self.add_form_template, context)

@@ -1,0 +1,132 @@
+"""Load the demonstration guidelines from fixtures/demo/*.toml (format: FORMAT.md there).
+
+The text is built through the services, exactly as editors would build it: the draft as it
+stood for the first edition, published; then each later edition's changes, published.
+"""
+
+import datetime
+import tomllib
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from modules import services
+from modules.models import Module, Section
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+MODULE_FIELDS = ("code", "slug", "kind", "order", "number_prefix")
+MODULE_TEXTS = ("title", "short_title", "summary")
+SECTION_TEXTS = ("title", "body")
+
+
+def _texts(entry: dict, names: tuple[str, ...]) -> dict[str, str]:
+    return {
+        f"{name}_{lang}": entry[f"{name}_{lang}"].strip()
+        for name in names
+        for lang in services.LANGS
+        if f"{name}_{lang}" in entry
+    }
+
+
+def read_demo(directory: Path = DEMO_DIR) -> tuple[list[dict], list[dict]]:
+    """(module files sorted by order, editions sorted by number)."""
+    module_files = []
+    for path in sorted(directory.glob("*.toml")):
+        if path.name == "editions.toml":
+            continue
+        with path.open("rb") as handle:
+            module_files.append(tomllib.load(handle))
+    with (directory / "editions.toml").open("rb") as handle:
+        editions = tomllib.load(handle)["editions"]
+    module_files.sort(key=lambda data: data["module"]["order"])
+    return module_files, editions
+
+
+def _in_edition(entry: dict, number: str, first: str) -> bool:
+    key = _edition_key
+    added = entry.get("added_in", first)
+    removed = entry.get("removed_in")
+    return key(added) <= key(number) and (removed is None or key(number) < key(removed))
+
+
+def _edition_key(number: str) -> tuple[int, int]:
+    major, minor = number.split(".")
+    return int(major), int(minor)
+
+
+@transaction.atomic
+def demo_load(*, directory: Path = DEMO_DIR) -> list[str]:
+    """Create the demonstration draft and publish every demonstration edition.
+
+    Returns the numbers of the editions published.
+    """
+    module_files, editions = read_demo(directory)
+    first = editions[0]["number"]
+    comment = "Demonstration content"
+    for data in module_files:
+        module = services.module_create(
+            comment=comment,
+            **{f: data["module"][f] for f in MODULE_FIELDS},
+            **_texts(data["module"], MODULE_TEXTS),
+        )
+        for entry in data.get("sections", []):
+            if _in_edition(entry, first, first):
+                _create_section(module, entry, comment=comment)
+
+    published = []
+    for index, edition in enumerate(editions):
+        number = edition["number"]
+        if index > 0:
+            _apply_changes(module_files, number, first, comment=f"{comment}: edition {number}")
+        services.edition_publish(
+            number=number,
+            published_on=_as_date(edition["published_on"]),
+            change_summary_en=edition["change_summary_en"].strip(),
+            change_summary_ru=edition.get("change_summary_ru", "").strip(),
+        )
+        published.append(number)
+    return published
+
+
+def _as_date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def _create_section(module: Module, entry: dict, *, comment: str) -> Section:
+    parent = Section.objects.get(key=entry["parent"]) if entry.get("parent") else None
+    return services.section_create(
+        module=module, parent=parent, key=entry["key"], comment=comment,
+        **_texts(entry, SECTION_TEXTS),
+    )  # fmt: skip
+
+
+def _apply_changes(module_files: list[dict], number: str, first: str, *, comment: str) -> None:
+    for data in module_files:
+        module = Module.objects.get(code=data["module"]["code"])
+        sections = data.get("sections", [])
+        for entry in sections:
+            if entry.get("added_in") == number:
+                siblings = [
+                    s["key"]
+                    for s in sections
+                    if s.get("parent", "") == entry.get("parent", "")
+                    and _in_edition(s, number, first)
+                ]
+                section = _create_section(module, entry, comment=comment)
+                services.section_move(
+                    section=section,
+                    parent=section.parent,
+                    position=siblings.index(entry["key"]) + 1,
+                    comment=comment,
+                )
+        for entry in reversed(sections):
+            if entry.get("removed_in") == number:
+                services.section_delete(section=Section.objects.get(key=entry["key"]), comment=comment)
+        for change in data.get("revisions", []):
+            if change["edition"] == number:
+                services.section_update(
+                    section=Section.objects.get(key=change["key"]),
+                    comment=comment,
+                    **_texts(change, SECTION_TEXTS),
+                )

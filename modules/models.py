@@ -1,0 +1,324 @@
+"""Guidelines content: the working draft (Module, Section) and published editions.
+
+The working draft is translated with django-modeltranslation (see translation.py) and
+versioned with django-reversion (see versioning.py). A published edition is a frozen copy
+of the draft in plain columns (EditionModule, EditionSection), queryable for reading,
+search and comparison; nothing changes it once it is written.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from modules.markdown import render_markdown
+
+SOURCE_LANGUAGE = "en"
+EDITION_NUMBER_RE = r"(?:0|[1-9][0-9]{0,2})\.(?:0|[1-9][0-9]{0,2})"
+
+
+class ModuleKind(models.TextChoices):
+    GENERAL = "general", _("General part")
+    THEMATIC = "thematic", _("Thematic module")
+    ANNEX = "annex", _("Annexes")
+
+
+# --- Working draft ---------------------------------------------------------------------
+
+
+class ModuleQuerySet(models.QuerySet):
+    def in_order(self) -> "ModuleQuerySet":
+        """Modules in reading order."""
+        return self.order_by("order", "code")
+
+
+class Module(models.Model):
+    code = models.CharField(
+        _("code"),
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,8}$", _("Use 2 to 8 capital letters."))],
+        help_text=_("Short code, e.g. SALW."),
+    )
+    slug = models.SlugField(_("slug"), max_length=40, unique=True, help_text=_("Used in URLs."))
+    kind = models.CharField(_("kind"), max_length=10, choices=ModuleKind.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    number_prefix = models.CharField(
+        _("number prefix"),
+        max_length=16,
+        blank=True,
+        help_text=_('Put before section numbers, e.g. "B." gives B.1, B.2.3.'),
+    )
+    title = models.CharField(_("title"), max_length=255)
+    short_title = models.CharField(_("short title"), max_length=80)
+    summary = models.TextField(_("executive summary"), blank=True, help_text=_("Markdown."))
+    summary_html = models.TextField(editable=False, blank=True)
+
+    objects = ModuleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.short_title}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Derived HTML of this row only; rendering once here keeps pages cheap.
+        for lang, _name in settings.LANGUAGES:
+            text = getattr(self, f"summary_{lang}") or ""
+            setattr(self, f"summary_html_{lang}", render_markdown(text, id_prefix="summary"))
+        super().save(*args, **kwargs)
+
+
+class SectionQuerySet(models.QuerySet):
+    def in_module(self, module: Module) -> "SectionQuerySet":
+        """Sections of one module, in reading order."""
+        return self.filter(module=module).order_by("sort_key")
+
+    def siblings_of(self, *, module: Module, parent: "Section | None") -> "SectionQuerySet":
+        """Sections sharing a parent, in order."""
+        return self.filter(module=module, parent=parent).order_by("position", "pk")
+
+
+class Section(models.Model):
+    module = models.ForeignKey(
+        Module, on_delete=models.PROTECT, related_name="sections", verbose_name=_("module")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent section"),
+    )
+    key = models.SlugField(
+        _("key"),
+        max_length=80,
+        unique=True,
+        help_text=_("Permanent identifier used in links. It never changes once created."),
+    )
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("Order among the sections with the same parent.")
+    )
+    number = models.CharField(_("number"), max_length=40, editable=False, blank=True)
+    sort_key = models.CharField(max_length=255, editable=False, blank=True, db_index=True)
+    depth = models.PositiveSmallIntegerField(editable=False, default=1)
+    title = models.CharField(_("title"), max_length=255)
+    body = models.TextField(_("body"), blank=True, help_text=_("Markdown, with tables and footnotes."))
+    body_html = models.TextField(editable=False, blank=True)
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["module__order", "sort_key"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}".strip()
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.parent.module_id != self.module_id:
+            raise ValidationError(
+                {"parent": _("The parent section must belong to the same module.")}
+            )
+        if self.pk is not None and self.pk in self._ancestor_ids_including(self.parent):
+            raise ValidationError(
+                {"parent": _("A section cannot be moved under itself or one of its own sub-sections.")}
+            )
+
+    @staticmethod
+    def _ancestor_ids_including(section: "Section") -> set[int]:
+        ids: set[int] = set()
+        node: Section | None = section
+        while node is not None and node.pk not in ids:
+            ids.add(node.pk)
+            node = node.parent
+        return ids
+
+    def save(self, *args, **kwargs) -> None:
+        for lang, _name in settings.LANGUAGES:
+            text = getattr(self, f"body_{lang}") or ""
+            setattr(self, f"body_html_{lang}", render_markdown(text, id_prefix=self.key))
+        super().save(*args, **kwargs)
+
+
+# --- Published editions ----------------------------------------------------------------
+
+
+class Localized:
+    """Read ``<name>_<active language>``, falling back to English when it is empty."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        value = getattr(obj, f"{self.name}_{active_language()}", "")
+        return value or getattr(obj, f"{self.name}_{SOURCE_LANGUAGE}", "")
+
+
+def active_language() -> str:
+    lang = (get_language() or SOURCE_LANGUAGE).split("-")[0]
+    return lang if lang in dict(settings.LANGUAGES) else SOURCE_LANGUAGE
+
+
+def parse_edition_number(number: str) -> tuple[int, int]:
+    """Split "1.10" into (1, 10); ValidationError for anything else."""
+    if not re.fullmatch(EDITION_NUMBER_RE, number or ""):
+        raise ValidationError(
+            _("An edition number has the form MAJOR.MINOR, for example 1.2 or 2.0."),
+            code="invalid",
+        )
+    major, minor = number.split(".")
+    return int(major), int(minor)
+
+
+class EditionQuerySet(models.QuerySet):
+    def published(self) -> "EditionQuerySet":
+        """Every published edition, newest first."""
+        return self.order_by("-major", "-minor")
+
+    def current(self) -> "Edition | None":
+        """The edition readers see by default: the newest one."""
+        return self.published().first()
+
+    def by_number(self, number: str) -> "Edition | None":
+        """The edition with this number, or None."""
+        return self.filter(number=number).first()
+
+
+class Edition(models.Model):
+    number = models.CharField(_("number"), max_length=7, unique=True)
+    major = models.PositiveSmallIntegerField(editable=False)
+    minor = models.PositiveSmallIntegerField(editable=False)
+    published_on = models.DateField(_("publication date"))
+    published_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    change_summary_en = models.TextField(_("change summary (English)"))
+    change_summary_ru = models.TextField(_("change summary (Russian)"), blank=True)
+    change_summary_html_en = models.TextField(editable=False, blank=True)
+    change_summary_html_ru = models.TextField(editable=False, blank=True)
+
+    change_summary_html = Localized("change_summary_html")
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-major", "-minor"]
+        constraints = [
+            models.UniqueConstraint(fields=["major", "minor"], name="edition_unique_major_minor")
+        ]
+        verbose_name = _("edition")
+        verbose_name_plural = _("editions")
+
+    def __str__(self) -> str:
+        return str(_("Edition %(number)s") % {"number": self.number})
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise ValidationError(_("A published edition cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("modules:edition_home", kwargs={"edition": self.number})
+
+
+class EditionModule(models.Model):
+    """A module as it stood when its edition was published."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="modules")
+    code = models.CharField(max_length=8)
+    slug = models.SlugField(max_length=40)
+    kind = models.CharField(max_length=10, choices=ModuleKind.choices)
+    order = models.PositiveSmallIntegerField()
+    number_prefix = models.CharField(max_length=16, blank=True)
+    title_en = models.CharField(max_length=255)
+    title_ru = models.CharField(max_length=255, blank=True)
+    short_title_en = models.CharField(max_length=80)
+    short_title_ru = models.CharField(max_length=80, blank=True)
+    summary_html_en = models.TextField(blank=True)
+    summary_html_ru = models.TextField(blank=True)
+
+    title = Localized("title")
+    short_title = Localized("short_title")
+    summary_html = Localized("summary_html")
+
+    class Meta:
+        ordering = ["order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "slug"], name="edition_module_unique_slug")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.edition_id})"
+
+    @property
+    def is_translated(self) -> bool:
+        return bool(self.title_ru and (self.summary_html_ru or not self.summary_html_en))
+
+
+class EditionSectionQuerySet(models.QuerySet):
+    def outline(self) -> "EditionSectionQuerySet":
+        """Only what a table of contents needs, in reading order (no bodies)."""
+        return self.only(
+            "key", "parent_key", "number", "depth", "sort_key", "title_en", "title_ru",
+            "module_id", "edition_id",
+        ).order_by("sort_key")  # fmt: skip
+
+
+class EditionSection(models.Model):
+    """A section as it stood when its edition was published."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="sections")
+    module = models.ForeignKey(EditionModule, on_delete=models.PROTECT, related_name="sections")
+    key = models.SlugField(max_length=80)
+    parent_key = models.SlugField(max_length=80, blank=True)
+    number = models.CharField(max_length=40)
+    sort_key = models.CharField(max_length=255)
+    depth = models.PositiveSmallIntegerField()
+    title_en = models.CharField(max_length=255)
+    title_ru = models.CharField(max_length=255, blank=True)
+    body_en = models.TextField(blank=True)
+    body_ru = models.TextField(blank=True)
+    body_html_en = models.TextField(blank=True)
+    body_html_ru = models.TextField(blank=True)
+
+    title = Localized("title")
+    body_html = Localized("body_html")
+
+    objects = EditionSectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "key"], name="edition_section_unique_key")
+        ]
+        indexes = [models.Index(fields=["module", "sort_key"], name="edition_section_toc")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title_en}"
+
+    @property
+    def is_translated(self) -> bool:
+        """False when the Russian title or body is missing (the page then shows English)."""
+        return bool(self.title_ru and (self.body_ru or not self.body_en))

@@ -1,0 +1,297 @@
+"""Writes to the guidelines content: keyword-only, atomic, validated, versioned.
+
+Every change to the working draft goes through a django-reversion revision, so changes made
+here (by the admin, management commands or data migrations) all appear in the history.
+"""
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from modules.markdown import render_markdown
+from modules.models import (
+    Edition,
+    EditionModule,
+    EditionSection,
+    Module,
+    Section,
+    parse_edition_number,
+)
+from modules.versioning import revision
+
+LANGS = [code for code, _name in settings.LANGUAGES]
+SECTION_TEXT_FIELDS = [f"{name}_{lang}" for name in ("title", "body") for lang in LANGS]
+
+
+# --- Numbering -------------------------------------------------------------------------
+
+
+def module_renumber(*, module: Module) -> int:
+    """Recompute number, depth, sort key and dense positions of every section of a module.
+
+    Returns how many rows changed. One read and at most one bulk write, whatever the size.
+    """
+    sections = list(Section.objects.filter(module=module).order_by("position", "pk"))
+    children: dict[int | None, list[Section]] = defaultdict(list)
+    for section in sections:
+        children[section.parent_id].append(section)
+
+    changed: list[Section] = []
+
+    def walk(parent_id: int | None, prefix: list[int], depth: int) -> None:
+        for index, section in enumerate(children.get(parent_id, []), start=1):
+            path = [*prefix, index]
+            values = {
+                "position": index,
+                "depth": depth,
+                "number": module.number_prefix + ".".join(str(n) for n in path),
+                "sort_key": ".".join(f"{n:04d}" for n in path),
+            }
+            if any(getattr(section, field) != value for field, value in values.items()):
+                for field, value in values.items():
+                    setattr(section, field, value)
+                changed.append(section)
+            walk(section.pk, path, depth + 1)
+
+    walk(None, [], 1)
+    if changed:
+        Section.objects.bulk_update(changed, ["position", "depth", "number", "sort_key"])
+    return len(changed)
+
+
+def _append_position(*, module: Module, parent: Section | None) -> int:
+    last = Section.objects.siblings_of(module=module, parent=parent).last()
+    return (last.position if last else 0) + 1
+
+
+# --- Working draft ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def module_create(
+    *, user: AbstractBaseUser | None = None, comment: str = "", **fields: Any
+) -> Module:
+    """Create a module of the working draft."""
+    module = Module(**fields)
+    module.full_clean()
+    with revision(user=user, comment=comment or _("Module created")):
+        module.save()
+    return module
+
+
+@transaction.atomic
+def section_create(
+    *,
+    module: Module,
+    key: str,
+    parent: Section | None = None,
+    position: int | None = None,
+    user: AbstractBaseUser | None = None,
+    comment: str = "",
+    **texts: str,
+) -> Section:
+    """Add a section to the working draft, at the end of its siblings unless a position is given."""
+    section = Section(module=module, parent=parent, key=key, **texts)
+    section.position = _append_position(module=module, parent=parent)
+    section.full_clean(exclude=["position"])
+    with revision(user=user, comment=comment or _("Section created")):
+        section.save()
+        if position is not None:
+            _place(section, parent=parent, position=position)
+        module_renumber(module=module)
+    section.refresh_from_db()
+    return section
+
+
+@transaction.atomic
+def section_update(
+    *, section: Section, user: AbstractBaseUser | None = None, comment: str = "", **texts: str
+) -> Section:
+    """Change the titles and bodies of a section (any of title_en, body_ru, ...)."""
+    unknown = set(texts) - set(SECTION_TEXT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not section text fields: {sorted(unknown)}")
+    for field, value in texts.items():
+        setattr(section, field, value)
+    section.full_clean()
+    with revision(user=user, comment=comment or _("Section text changed")):
+        section.save()
+    return section
+
+
+@transaction.atomic
+def section_move(
+    *,
+    section: Section,
+    parent: Section | None,
+    position: int,
+    user: AbstractBaseUser | None = None,
+    comment: str = "",
+) -> Section:
+    """Move a section (with its sub-sections) under ``parent`` at ``position`` (1-based).
+
+    The key never changes; numbers of every affected section are recomputed.
+    """
+    section = Section.objects.select_for_update().get(pk=section.pk)
+    section.parent = parent
+    section.full_clean()
+    with revision(user=user, comment=comment or _("Section moved")):
+        _place(section, parent=parent, position=position)
+        module_renumber(module=section.module)
+    section.refresh_from_db()
+    return section
+
+
+def section_shift(
+    *, section: Section, offset: int, user: AbstractBaseUser | None = None
+) -> Section:
+    """Move a section up (offset -1) or down (+1) among its siblings."""
+    return section_move(
+        section=section,
+        parent=section.parent,
+        position=max(1, section.position + offset),
+        user=user,
+        comment=_("Section moved up") if offset < 0 else _("Section moved down"),
+    )
+
+
+def _place(section: Section, *, parent: Section | None, position: int) -> None:
+    siblings = [
+        s
+        for s in Section.objects.siblings_of(module=section.module, parent=parent)
+        if s.pk != section.pk
+    ]
+    index = min(max(position, 1), len(siblings) + 1) - 1
+    siblings.insert(index, section)
+    for number, sibling in enumerate(siblings, start=1):
+        sibling.position = number
+    section.save()
+    Section.objects.bulk_update(siblings, ["position"])
+
+
+# --- Editions --------------------------------------------------------------------------
+
+
+def _validate_new_edition_number(number: str) -> tuple[int, int]:
+    major, minor = parse_edition_number(number)
+    latest = Edition.objects.current()
+    if latest is not None and (major, minor) <= (latest.major, latest.minor):
+        raise ValidationError(
+            _("The edition number must be greater than the latest edition, %(latest)s.")
+            % {"latest": latest.number},
+            code="not_greater",
+        )
+    return major, minor
+
+
+def edition_number_suggestion() -> str:
+    """The next minor number after the latest edition (1.0 when there is none)."""
+    latest = Edition.objects.current()
+    return f"{latest.major}.{latest.minor + 1}" if latest else "1.0"
+
+
+@transaction.atomic
+def edition_publish(
+    *,
+    number: str,
+    published_on: datetime.date,
+    change_summary_en: str,
+    change_summary_ru: str = "",
+    user: AbstractBaseUser | None = None,
+) -> Edition:
+    """Publish the working draft as edition ``number``: freeze every module and section.
+
+    Refuses a number that is malformed or not greater than the latest edition, an empty
+    change summary and an empty draft. Runs a fixed number of queries whatever the size.
+    """
+    # Serialise concurrent publications: lock the latest edition row, if any.
+    list(Edition.objects.select_for_update().order_by("-major", "-minor")[:1])
+    major, minor = _validate_new_edition_number(number)
+    if not change_summary_en.strip():
+        raise ValidationError(_("Write a change summary in English."), code="required")
+    modules = list(Module.objects.in_order())
+    sections = list(Section.objects.select_related("parent").order_by("module_id", "sort_key"))
+    if not sections:
+        raise ValidationError(
+            _("The working draft has no sections: there is nothing to publish."), code="empty"
+        )
+
+    edition = Edition(
+        number=number,
+        major=major,
+        minor=minor,
+        published_on=published_on,
+        published_by=user if user is not None and user.is_authenticated else None,
+        change_summary_en=change_summary_en,
+        change_summary_ru=change_summary_ru,
+        change_summary_html_en=render_markdown(change_summary_en, id_prefix="changes"),
+        change_summary_html_ru=render_markdown(change_summary_ru, id_prefix="changes"),
+    )
+    edition.save()
+
+    frozen_modules = EditionModule.objects.bulk_create(
+        [_freeze_module(edition, module) for module in modules]
+    )
+    by_module_id = {m.pk: fm for m, fm in zip(modules, frozen_modules, strict=True)}
+    EditionSection.objects.bulk_create(
+        [_freeze_section(edition, by_module_id[s.module_id], s) for s in sections],
+        batch_size=500,
+    )
+    return edition
+
+
+def _freeze_module(edition: Edition, module: Module) -> EditionModule:
+    return EditionModule(
+        edition=edition,
+        code=module.code,
+        slug=module.slug,
+        kind=module.kind,
+        order=module.order,
+        number_prefix=module.number_prefix,
+        **{
+            f"{field}_{lang}": getattr(module, f"{field}_{lang}") or ""
+            for field in ("title", "short_title", "summary_html")
+            for lang in LANGS
+        },
+    )
+
+
+def _freeze_section(edition: Edition, module: EditionModule, section: Section) -> EditionSection:
+    return EditionSection(
+        edition=edition,
+        module=module,
+        key=section.key,
+        parent_key=section.parent.key if section.parent else "",
+        number=section.number,
+        sort_key=section.sort_key,
+        depth=section.depth,
+        **{
+            f"{field}_{lang}": getattr(section, f"{field}_{lang}") or ""
+            for field in ("title", "body", "body_html")
+            for lang in LANGS
+        },
+    )
+
+
+@transaction.atomic
+def section_delete(
+    *, section: Section, user: AbstractBaseUser | None = None, comment: str = ""
+) -> None:
+    """Remove a section without sub-sections from the working draft.
+
+    Its versions stay in the history, so it can be recovered; published editions keep it.
+    """
+    if section.children.exists():
+        raise ValidationError(
+            _("Move or delete the sub-sections of this section first."), code="has_children"
+        )
+    module = section.module
+    with revision(user=user, comment=comment or _("Section deleted")):
+        section.delete()
+        module_renumber(module=module)

@@ -1,0 +1,15 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from modules.models import Module, Section
+
+
+@register(Module)
+class ModuleTranslationOptions(TranslationOptions):
+    fields = ("title", "short_title", "summary", "summary_html")
+    required_languages = ("en",)
+
+
+@register(Section)
+class SectionTranslationOptions(TranslationOptions):
+    fields = ("title", "body", "body_html")
+    required_languages = ("en",)
