@@ -28,6 +28,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     # modeltranslation patches models before the admin and our apps' ready() run.
     "modeltranslation",
+    # Before the admin: our ready() registers versioned models (both languages, no derived
+    # fields) before the admin's autodiscovery would register them its own way.
+    "modules",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -37,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "reversion",
     "reversion_compare",
-    "modules",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +96,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["guidelines_portal.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -208,7 +208,8 @@ def edition_publish(
     """Publish the working draft as edition ``number``: freeze every module and section.
 
     Refuses a number that is malformed or not greater than the latest edition, an empty
-    change summary and an empty draft. Runs a fixed number of queries whatever the size.
+    change summary and an empty draft. Sections are written with bulk inserts: the number of
+    queries grows with insert batches (SQLite allows about 60 rows a batch), never per section.
     """
     # Serialise concurrent publications: lock the latest edition row, if any.
     list(Edition.objects.select_for_update().order_by("-major", "-minor")[:1])
@@ -295,3 +296,16 @@ def section_delete(
     with revision(user=user, comment=comment or _("Section deleted")):
         section.delete()
         module_renumber(module=module)
+
+
+@transaction.atomic
+def section_revert(*, version, user: AbstractBaseUser | None = None) -> Section:
+    """Bring a section back to an earlier version (both languages), then renumber."""
+    when = f"{version.revision.date_created:%Y-%m-%d %H:%M}"
+    with revision(user=user, comment=_("Reverted to the version of %(date)s") % {"date": when}):
+        version.revert()
+        section = Section.objects.get(pk=version.object_id)
+        section.save()  # re-render the HTML from the restored Markdown
+        module_renumber(module=section.module)
+    section.refresh_from_db()
+    return section

@@ -49,6 +49,7 @@ def section_detail(
         section=section,
         ancestors=outline.ancestors(section),
         children=outline.children(section),
+        toc=outline.tree(),
         previous=previous,
         next=following,
     )

@@ -1,0 +1,144 @@
+"""Shared personas and content builders. Test data is built in code, never from fixtures/."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.core.cache import cache
+from django.utils import translation
+
+from modules import services
+from modules.models import Edition, Module, Section
+
+
+@pytest.fixture(autouse=True)
+def _isolate_global_state(settings):
+    """Each test starts in English with an empty cache, whatever the previous one did."""
+    settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    translation.activate("en")
+    cache.clear()
+    yield
+    translation.deactivate()
+    cache.clear()
+
+
+# --- Personas --------------------------------------------------------------------------
+
+
+def _user(username: str, *, staff: bool = False, groups: tuple[str, ...] = (), **extra) -> User:
+    user = User.objects.create_user(
+        username=username, password="correct horse battery staple", is_staff=staff, **extra
+    )
+    for name in groups:
+        user.groups.add(Group.objects.get(name=name))
+    return user
+
+
+@pytest.fixture
+def editor(db) -> User:
+    """A CTED editor: staff, in the Editors group created by the migration."""
+    return _user("editor", staff=True, groups=("Editors",))
+
+
+@pytest.fixture
+def staff_without_permissions(db) -> User:
+    """Can sign in to the back office but holds no permission on the guidelines."""
+    return _user("clerk", staff=True)
+
+
+@pytest.fixture
+def reader(db) -> User:
+    """A signed-in member of the public: not staff."""
+    return _user("reader")
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return User.objects.create_superuser("admin", "admin@example.org", "correct horse battery staple")
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+# --- Content builders ------------------------------------------------------------------
+
+
+def make_module(code: str = "SALW", *, order: int = 1, prefix: str = "B.", **texts) -> Module:
+    slug = code.lower()
+    defaults = {
+        "title_en": f"{code} module",
+        "title_ru": f"Модуль {code}",
+        "short_title_en": code,
+        "short_title_ru": code,
+        "summary_en": f"Summary of **{code}**.",
+        "summary_ru": f"Резюме модуля **{code}**.",
+    }
+    return services.module_create(
+        code=code, slug=slug, kind="thematic", order=order, number_prefix=prefix,
+        **{**defaults, **texts},
+    )  # fmt: skip
+
+
+def make_section(module: Module, key: str, *, parent: Section | None = None, **texts) -> Section:
+    defaults = {
+        "title_en": f"Title {key}",
+        "title_ru": f"Заголовок {key}",
+        "body_en": f"English body of {key}.",
+        "body_ru": f"Русский текст раздела {key}.",
+    }
+    return services.section_create(module=module, key=key, parent=parent, **{**defaults, **texts})
+
+
+def publish(number: str, *, on: datetime.date | None = None, **kwargs) -> Edition:
+    return services.edition_publish(
+        number=number,
+        published_on=on or datetime.date(2024, 1, 1),
+        change_summary_en=kwargs.pop("change_summary_en", f"Changes in {number}."),
+        change_summary_ru=kwargs.pop("change_summary_ru", f"Изменения в издании {number}."),
+        **kwargs,
+    )
+
+
+def make_large_module(code: str, *, chapters: int, per_chapter: int) -> Module:
+    """A module with chapters x per_chapter sub-sections, built in bulk (then renumbered)."""
+    module = make_module(code)
+    roots = Section.objects.bulk_create(
+        Section(
+            module=module, key=f"{code.lower()}-ch{c}", position=c,
+            title_en=f"Chapter {c}", title_ru=f"Глава {c}",
+            body_en=f"Chapter {c} text.", body_html_en=f"<p>Chapter {c} text.</p>",
+        )
+        for c in range(1, chapters + 1)
+    )  # fmt: skip
+    Section.objects.bulk_create(
+        Section(
+            module=module, parent=root, key=f"{root.key}-s{s}", position=s,
+            title_en=f"Section {s}", title_ru=f"Раздел {s}",
+            body_en=f"Section {s} text.", body_html_en=f"<p>Section {s} text.</p>",
+        )
+        for root in roots
+        for s in range(1, per_chapter + 1)
+    )  # fmt: skip
+    services.module_renumber(module=module)
+    return module
+
+
+@pytest.fixture
+def draft(db):
+    """A small bilingual draft: one module, a chapter with two sub-sections, and a sibling."""
+    module = make_module("SALW")
+    chapter = make_section(module, "salw-upstream", title_en="Upstream measures")
+    make_section(module, "salw-legislation", parent=chapter, title_en="Legislation")
+    make_section(module, "salw-marking", parent=chapter, title_en="Marking")
+    make_section(module, "salw-tracing", title_en="Tracing")
+    return module
+
+
+@pytest.fixture
+def published(draft):
+    """The small draft published as edition 1.0."""
+    return publish("1.0", on=datetime.date(2022, 3, 18))

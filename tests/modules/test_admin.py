@@ -1,0 +1,260 @@
+"""The editors' back office: permissions for each role, validation, history and publishing."""
+
+import pytest
+from django.urls import reverse
+from reversion.models import Version
+
+from modules import services
+from modules.models import Edition, Section
+
+
+def change_url(section):
+    return reverse("admin:modules_section_change", args=[section.pk])
+
+
+def section_form(section, **overrides):
+    data = {
+        "parent": section.parent_id or "",
+        "position": section.position,
+        "title_en": section.title_en,
+        "title_ru": section.title_ru,
+        "body_en": section.body_en,
+        "body_ru": section.body_ru,
+    }
+    data.update(overrides)
+    return data
+
+
+# --- Permissions -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def urls(published):
+    marking = Section.objects.get(key="salw-marking")
+    version = Version.objects.get_for_object(marking).first()
+    return {
+        "section list": reverse("admin:modules_section_changelist"),
+        "section change": change_url(marking),
+        "section add": reverse("admin:modules_section_add"),
+        "section history": reverse("admin:modules_section_history", args=[marking.pk]),
+        "section revision": reverse("admin:modules_section_revision", args=[marking.pk, version.pk]),
+        "module list": reverse("admin:modules_module_changelist"),
+        "edition list": reverse("admin:modules_edition_changelist"),
+        "publish": reverse("admin:modules_edition_add"),
+    }
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["section list", "section change", "section add", "section history", "section revision",
+     "module list", "edition list", "publish"],
+)  # fmt: skip
+def test_editors_reach_every_back_office_page(client, editor, urls, name):
+    client.force_login(editor)
+    assert client.get(urls[name]).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["section list", "section change", "section history", "publish"])
+def test_anonymous_and_non_staff_users_are_sent_to_sign_in(client, reader, urls, name):
+    assert client.get(urls[name]).status_code == 302
+    client.force_login(reader)
+    response = client.get(urls[name])
+    assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+@pytest.mark.parametrize(
+    "name", ["section list", "section change", "section add", "section history", "publish"]
+)
+def test_staff_without_permissions_are_refused(client, staff_without_permissions, urls, name):
+    client.force_login(staff_without_permissions)
+    assert client.get(urls[name]).status_code == 403
+
+
+def test_editors_cannot_change_or_delete_a_published_edition(editor_client, published):
+    change = reverse("admin:modules_edition_change", args=[published.pk])
+    delete = reverse("admin:modules_edition_delete", args=[published.pk])
+    assert "Save" not in editor_client.get(change).text
+    assert editor_client.post(change, {"change_summary_en": "x"}).status_code == 403
+    assert editor_client.post(delete, {"post": "yes"}).status_code == 403
+    assert Edition.objects.filter(pk=published.pk).exists()
+
+
+def test_editors_group_has_exactly_the_needed_permissions(db):
+    from django.contrib.auth.models import Group
+
+    codenames = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    assert codenames == {
+        "view_module", "change_module", "view_section", "add_section", "change_section",
+        "delete_section", "view_edition", "add_edition",
+    }  # fmt: skip
+
+
+# --- Editing ---------------------------------------------------------------------------
+
+
+def test_an_editor_changes_the_russian_text_and_a_revision_records_it(editor_client, editor, published):
+    marking = Section.objects.get(key="salw-marking")
+    response = editor_client.post(change_url(marking), section_form(marking, body_ru="Новый текст."))
+    assert response.status_code == 302
+    marking.refresh_from_db()
+    assert marking.body_ru == "Новый текст." and "Новый текст." in marking.body_html_ru
+    assert Version.objects.get_for_object(marking).first().revision.user == editor
+
+
+def test_reverting_through_the_admin_restores_both_languages(editor_client, published):
+    marking = Section.objects.get(key="salw-marking")
+    original = (marking.body_en, marking.body_ru)
+    editor_client.post(change_url(marking), section_form(marking, body_en="Bad.", body_ru="Плохо."))
+    old = Version.objects.get_for_object(marking)[1]
+    revert_url = reverse("admin:modules_section_revision", args=[marking.pk, old.pk])
+    form = editor_client.get(revert_url)
+    assert "Плохо." not in form.text
+    editor_client.post(revert_url, section_form(marking, body_en=original[0], body_ru=original[1]))
+    marking.refresh_from_db()
+    assert (marking.body_en, marking.body_ru) == original
+
+
+def test_adding_a_section_places_it_and_numbers_it(editor_client, published):
+    upstream = Section.objects.get(key="salw-upstream")
+    response = editor_client.post(
+        reverse("admin:modules_section_add"),
+        {"module": upstream.module_id, "parent": upstream.pk, "key": "salw-disposal",
+         "position": "1", "title_en": "Disposal", "title_ru": "", "body_en": "Text.", "body_ru": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert Section.objects.get(key="salw-disposal").number == "B.1.1"
+    assert Section.objects.get(key="salw-marking").number == "B.1.3"
+
+
+def test_moving_a_section_under_its_descendant_is_refused_in_the_admin(editor_client, published):
+    upstream = Section.objects.get(key="salw-upstream")
+    marking = Section.objects.get(key="salw-marking")
+    response = editor_client.post(change_url(upstream), section_form(upstream, parent=marking.pk))
+    assert response.status_code == 200
+    assert "cannot be moved under itself" in response.text
+    upstream.refresh_from_db()
+    assert upstream.parent is None and upstream.number == "B.1"
+
+
+def test_a_duplicate_key_is_refused_in_the_admin(editor_client, published):
+    module_id = Section.objects.get(key="salw-marking").module_id
+    response = editor_client.post(
+        reverse("admin:modules_section_add"),
+        {"module": module_id, "key": "salw-marking", "title_en": "Again", "body_en": "x"},
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.text
+    assert Section.objects.filter(key="salw-marking").count() == 1
+
+
+def test_the_key_cannot_be_changed_once_created(editor_client, published):
+    marking = Section.objects.get(key="salw-marking")
+    editor_client.post(change_url(marking), section_form(marking, key="renamed"))
+    assert Section.objects.filter(key="salw-marking").exists()
+
+
+def test_move_buttons_reorder_sections(editor_client, published):
+    marking = Section.objects.get(key="salw-marking")
+    url = reverse("admin:modules_section_move", args=[marking.pk, "up"])
+    assert editor_client.get(url).status_code == 405
+    assert editor_client.post(url).status_code == 302
+    assert Section.objects.get(key="salw-marking").number == "B.1.1"
+
+
+def test_move_buttons_need_the_change_permission(client, staff_without_permissions, published):
+    client.force_login(staff_without_permissions)
+    marking = Section.objects.get(key="salw-marking")
+    response = client.post(reverse("admin:modules_section_move", args=[marking.pk, "up"]))
+    assert response.status_code == 403
+    assert Section.objects.get(key="salw-marking").number == "B.1.2"
+
+
+def test_deleting_in_the_admin_renumbers(editor_client, published):
+    legislation = Section.objects.get(key="salw-legislation")
+    url = reverse("admin:modules_section_delete", args=[legislation.pk])
+    assert editor_client.post(url, {"post": "yes"}).status_code == 302
+    assert Section.objects.get(key="salw-marking").number == "B.1.1"
+
+
+def test_the_changelist_runs_a_bounded_number_of_queries(editor_client, db, django_assert_max_num_queries):
+    from tests.conftest import make_large_module
+
+    make_large_module("SALW", chapters=10, per_chapter=9)
+    with django_assert_max_num_queries(12):
+        assert editor_client.get(reverse("admin:modules_section_changelist")).status_code == 200
+
+
+# --- Live preview ----------------------------------------------------------------------
+
+
+def test_preview_renders_sanitised_markdown(editor_client, published):
+    url = reverse("admin:modules_section_preview")
+    response = editor_client.post(url, {"text": "| a |\n|---|\n| b |\n\n<script>x()</script>[l](javascript:x)"})
+    html = response.json()["html"]
+    assert "<table>" in html and "<script" not in html and "javascript:" not in html
+
+
+def test_preview_refuses_oversized_text_and_get(editor_client, published):
+    url = reverse("admin:modules_section_preview")
+    assert editor_client.post(url, {"text": "x" * 200_001}).status_code == 400
+    assert editor_client.get(url).status_code == 405
+
+
+def test_preview_needs_permission(client, staff_without_permissions, published):
+    client.force_login(staff_without_permissions)
+    assert client.post(reverse("admin:modules_section_preview"), {"text": "x"}).status_code == 403
+
+
+# --- Publishing ------------------------------------------------------------------------
+
+
+def publish_form(**overrides):
+    return {
+        "number": "1.1",
+        "published_on": "2024-05-01",
+        "change_summary_en": "Marking revised.",
+        "change_summary_ru": "Пересмотрен раздел о маркировке.",
+        **overrides,
+    }
+
+
+def test_an_editor_publishes_a_new_edition(editor_client, editor, published):
+    services.section_update(section=Section.objects.get(key="salw-marking"), body_en="New.")
+    page = editor_client.get(reverse("admin:modules_edition_add"))
+    assert 'value="1.1"' in page.text and "1 changed" in page.text
+    response = editor_client.post(reverse("admin:modules_edition_add"), publish_form())
+    assert response.status_code == 302
+    edition = Edition.objects.current()
+    assert (edition.number, edition.published_by) == ("1.1", editor)
+    assert edition.sections.get(key="salw-marking").body_en == "New."
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"number": "1.0"}, "greater than the latest edition"),
+        ({"number": "0.5"}, "greater than the latest edition"),
+        ({"number": "one"}, "MAJOR.MINOR"),
+        ({"number": ""}, "This field is required"),
+        ({"change_summary_en": ""}, "This field is required"),
+        ({"published_on": "not a date"}, "Enter a valid date"),
+    ],
+)
+def test_publishing_with_bad_input_explains_and_saves_nothing(editor_client, published, overrides, message):
+    response = editor_client.post(reverse("admin:modules_edition_add"), publish_form(**overrides))
+    assert response.status_code == 200
+    assert message in response.text
+    assert Edition.objects.count() == 1
+
+
+def test_publish_form_warns_about_missing_russian(editor_client, published):
+    services.section_update(section=Section.objects.get(key="salw-marking"), body_ru="")
+    page = editor_client.get(reverse("admin:modules_edition_add"))
+    assert "1 section has no Russian text" in page.text and "B.1.2" in page.text
+
+
+def test_publishing_needs_the_permission(client, staff_without_permissions, published):
+    client.force_login(staff_without_permissions)
+    response = client.post(reverse("admin:modules_edition_add"), publish_form())
+    assert response.status_code == 403
+    assert Edition.objects.count() == 1
