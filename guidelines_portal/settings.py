@@ -103,8 +103,9 @@ USE_TZ = True
 
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
-# Served from our own static files: no asset is loaded from outside the site.
-MODELTRANSLATION_JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
+# modeltranslation reads JQUERY_UI_URL (sic, no prefix): served from our own static files,
+# so no asset is loaded from outside the site.
+JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

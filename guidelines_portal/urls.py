@@ -1,7 +1,9 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 
 admin.site.site_header = _("Technical guidelines: editors' back office")
 admin.site.site_title = _("Technical guidelines")
@@ -9,6 +11,7 @@ admin.site.index_title = _("Working draft and editions")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
 ]
 
 urlpatterns += i18n_patterns(

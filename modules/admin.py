@@ -3,7 +3,9 @@ revert, ordering, live preview) and the publication of editions."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import QuerySet
+from django.forms import Textarea
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -24,6 +26,11 @@ class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     """Shared set-up for working-draft models: language tabs plus version history."""
 
     history_latest_first = True
+    formfield_overrides = {
+        models.TextField: {
+            "widget": Textarea(attrs={"rows": 18, "class": "vLargeTextField markdown-field"})
+        }
+    }
 
     class Media:
         js = ("admin-portal/markdown-preview.js",)
@@ -49,7 +56,9 @@ class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         form = MarkdownPreviewForm(request.POST)
         if not form.is_valid():
             return JsonResponse({"error": str(_("The text is too long to preview."))}, status=400)
-        return JsonResponse({"html": render_markdown(form.cleaned_data["text"], id_prefix="preview")})
+        return JsonResponse(
+            {"html": render_markdown(form.cleaned_data["text"], id_prefix="preview")}
+        )
 
 
 @admin.register(Module)
@@ -126,7 +135,9 @@ class SectionAdmin(DraftAdmin):
         section = get_object_or_404(Section, pk=pk)
         if not self.has_change_permission(request, section) or direction not in ("up", "down"):
             raise PermissionDenied
-        services.section_shift(section=section, offset=-1 if direction == "up" else 1, user=request.user)
+        services.section_shift(
+            section=section, offset=-1 if direction == "up" else 1, user=request.user
+        )
         changelist = reverse("admin:modules_section_changelist")
         return HttpResponseRedirect(request.headers.get("Referer") or changelist)
 
@@ -157,7 +168,14 @@ class EditionAdmin(admin.ModelAdmin):
     """Editions are published through the form below and never changed afterwards."""
 
     list_display = ("number", "published_on", "published_by", "published_at", "view_link")
-    fields = ("number", "published_on", "published_by", "published_at", "change_summary_en", "change_summary_ru")
+    fields = (
+        "number",
+        "published_on",
+        "published_by",
+        "published_at",
+        "change_summary_en",
+        "change_summary_ru",
+    )
     readonly_fields = fields
     add_form_template = "admin/modules/edition/publish.html"
 
@@ -171,7 +189,9 @@ class EditionAdmin(admin.ModelAdmin):
     def view_link(self, obj: Edition) -> str:
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Read"))
 
-    def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None) -> HttpResponse:
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = EditionPublishForm(

@@ -122,7 +122,9 @@ def _apply_changes(module_files: list[dict], number: str, first: str, *, comment
                 )
         for entry in reversed(sections):
             if entry.get("removed_in") == number:
-                services.section_delete(section=Section.objects.get(key=entry["key"]), comment=comment)
+                services.section_delete(
+                    section=Section.objects.get(key=entry["key"]), comment=comment
+                )
         for change in data.get("revisions", []):
             if change["edition"] == number:
                 services.section_update(

@@ -20,13 +20,13 @@ class EditionPublishForm(forms.Form):
     )
     change_summary_en = forms.CharField(
         label=_("Change summary (English)"),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField markdown-field"}),
         max_length=20_000,
         help_text=_("Markdown. What changed in this edition and why."),
     )
     change_summary_ru = forms.CharField(
         label=_("Change summary (Russian)"),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField markdown-field"}),
         max_length=20_000,
         required=False,
     )

@@ -112,7 +112,9 @@ class Section(models.Model):
     sort_key = models.CharField(max_length=255, editable=False, blank=True, db_index=True)
     depth = models.PositiveSmallIntegerField(editable=False, default=1)
     title = models.CharField(_("title"), max_length=255)
-    body = models.TextField(_("body"), blank=True, help_text=_("Markdown, with tables and footnotes."))
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("Markdown, with tables and footnotes.")
+    )
     body_html = models.TextField(editable=False, blank=True)
 
     objects = SectionQuerySet.as_manager()
@@ -125,6 +127,12 @@ class Section(models.Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}".strip()
 
+    def save(self, *args, **kwargs) -> None:
+        for lang, _name in settings.LANGUAGES:
+            text = getattr(self, f"body_{lang}") or ""
+            setattr(self, f"body_html_{lang}", render_markdown(text, id_prefix=self.key))
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         if self.parent_id is None:
@@ -135,7 +143,11 @@ class Section(models.Model):
             )
         if self.pk is not None and self.pk in self._ancestor_ids_including(self.parent):
             raise ValidationError(
-                {"parent": _("A section cannot be moved under itself or one of its own sub-sections.")}
+                {
+                    "parent": _(
+                        "A section cannot be moved under itself or one of its own sub-sections."
+                    )
+                }
             )
 
     @staticmethod
@@ -146,12 +158,6 @@ class Section(models.Model):
             ids.add(node.pk)
             node = node.parent
         return ids
-
-    def save(self, *args, **kwargs) -> None:
-        for lang, _name in settings.LANGUAGES:
-            text = getattr(self, f"body_{lang}") or ""
-            setattr(self, f"body_html_{lang}", render_markdown(text, id_prefix=self.key))
-        super().save(*args, **kwargs)
 
 
 # --- Published editions ----------------------------------------------------------------

@@ -107,16 +107,16 @@ def draft_overview() -> DraftOverview:
     latest = Edition.objects.current()
     fields = ("key", "number", "title_en", "title_ru", "body_en", "body_ru")
     draft = {s["key"]: s for s in Section.objects.order_by("sort_key").values(*fields)}
-    published = (
-        {s["key"]: s for s in latest.sections.values(*fields)} if latest is not None else {}
-    )
+    published = {s["key"]: s for s in latest.sections.values(*fields)} if latest is not None else {}
     texts = fields[2:]
     return DraftOverview(
         latest=latest,
         modules=Module.objects.count(),
         sections=len(draft),
         missing_russian=[
-            s["number"] for s in draft.values() if not s["title_ru"] or (s["body_en"] and not s["body_ru"])
+            s["number"]
+            for s in draft.values()
+            if not s["title_ru"] or (s["body_en"] and not s["body_ru"])
         ],
         added=[s["number"] for k, s in draft.items() if k not in published],
         removed=[s["number"] for k, s in published.items() if k not in draft],

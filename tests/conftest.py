@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.utils import translation
 
@@ -55,7 +55,9 @@ def reader(db) -> User:
 
 @pytest.fixture
 def superuser(db) -> User:
-    return User.objects.create_superuser("admin", "admin@example.org", "correct horse battery staple")
+    return User.objects.create_superuser(
+        "admin", "admin@example.org", "correct horse battery staple"
+    )
 
 
 @pytest.fixture

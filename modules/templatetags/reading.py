@@ -22,7 +22,9 @@ def module_url(context, module: EditionModule) -> str:
 def section_url(context, module: EditionModule, section: EditionSection) -> str:
     kwargs = {"module": module.slug, "key": section.key}
     if context.get("edition_in_url"):
-        return reverse("modules:edition_section", kwargs={"edition": context["edition"].number, **kwargs})
+        return reverse(
+            "modules:edition_section", kwargs={"edition": context["edition"].number, **kwargs}
+        )
     return reverse("modules:section", kwargs=kwargs)
 
 

@@ -37,7 +37,9 @@ def urls(published):
         "section change": change_url(marking),
         "section add": reverse("admin:modules_section_add"),
         "section history": reverse("admin:modules_section_history", args=[marking.pk]),
-        "section revision": reverse("admin:modules_section_revision", args=[marking.pk, version.pk]),
+        "section revision": reverse(
+            "admin:modules_section_revision", args=[marking.pk, version.pk]
+        ),
         "module list": reverse("admin:modules_module_changelist"),
         "edition list": reverse("admin:modules_edition_changelist"),
         "publish": reverse("admin:modules_edition_add"),
@@ -82,7 +84,9 @@ def test_editors_cannot_change_or_delete_a_published_edition(editor_client, publ
 def test_editors_group_has_exactly_the_needed_permissions(db):
     from django.contrib.auth.models import Group
 
-    codenames = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
+    codenames = set(
+        Group.objects.get(name="Editors").permissions.values_list("codename", flat=True)
+    )
     assert codenames == {
         "view_module", "change_module", "view_section", "add_section", "change_section",
         "delete_section", "view_edition", "add_edition",
@@ -92,9 +96,13 @@ def test_editors_group_has_exactly_the_needed_permissions(db):
 # --- Editing ---------------------------------------------------------------------------
 
 
-def test_an_editor_changes_the_russian_text_and_a_revision_records_it(editor_client, editor, published):
+def test_an_editor_changes_the_russian_text_and_a_revision_records_it(
+    editor_client, editor, published
+):
     marking = Section.objects.get(key="salw-marking")
-    response = editor_client.post(change_url(marking), section_form(marking, body_ru="Новый текст."))
+    response = editor_client.post(
+        change_url(marking), section_form(marking, body_ru="Новый текст.")
+    )
     assert response.status_code == 302
     marking.refresh_from_db()
     assert marking.body_ru == "Новый текст." and "Новый текст." in marking.body_html_ru
@@ -176,7 +184,9 @@ def test_deleting_in_the_admin_renumbers(editor_client, published):
     assert Section.objects.get(key="salw-marking").number == "B.1.1"
 
 
-def test_the_changelist_runs_a_bounded_number_of_queries(editor_client, db, django_assert_max_num_queries):
+def test_the_changelist_runs_a_bounded_number_of_queries(
+    editor_client, db, django_assert_max_num_queries
+):
     from tests.conftest import make_large_module
 
     make_large_module("SALW", chapters=10, per_chapter=9)
@@ -189,7 +199,9 @@ def test_the_changelist_runs_a_bounded_number_of_queries(editor_client, db, djan
 
 def test_preview_renders_sanitised_markdown(editor_client, published):
     url = reverse("admin:modules_section_preview")
-    response = editor_client.post(url, {"text": "| a |\n|---|\n| b |\n\n<script>x()</script>[l](javascript:x)"})
+    response = editor_client.post(
+        url, {"text": "| a |\n|---|\n| b |\n\n<script>x()</script>[l](javascript:x)"}
+    )
     html = response.json()["html"]
     assert "<table>" in html and "<script" not in html and "javascript:" not in html
 
@@ -240,7 +252,9 @@ def test_an_editor_publishes_a_new_edition(editor_client, editor, published):
         ({"published_on": "not a date"}, "Enter a valid date"),
     ],
 )
-def test_publishing_with_bad_input_explains_and_saves_nothing(editor_client, published, overrides, message):
+def test_publishing_with_bad_input_explains_and_saves_nothing(
+    editor_client, published, overrides, message
+):
     response = editor_client.post(reverse("admin:modules_edition_add"), publish_form(**overrides))
     assert response.status_code == 200
     assert message in response.text
@@ -258,3 +272,14 @@ def test_publishing_needs_the_permission(client, staff_without_permissions, publ
     response = client.post(reverse("admin:modules_edition_add"), publish_form())
     assert response.status_code == 403
     assert Edition.objects.count() == 1
+
+
+def test_back_office_pages_load_no_asset_from_outside_the_site(editor_client, published):
+    import re
+
+    marking = Section.objects.get(key="salw-marking")
+    html = editor_client.get(change_url(marking)).text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources
+    assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
+    assert "/static/vendor/jquery-ui/jquery-ui.min.js" in html

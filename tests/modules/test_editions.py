@@ -71,7 +71,9 @@ def test_an_empty_draft_cannot_be_published(db):
 
 def test_a_change_summary_in_english_is_required(draft):
     with pytest.raises(ValidationError):
-        services.edition_publish(number="1.0", published_on=datetime.date.today(), change_summary_en="  ")
+        services.edition_publish(
+            number="1.0", published_on=datetime.date.today(), change_summary_en="  "
+        )
 
 
 def test_publishing_writes_sections_in_bulk(db, django_assert_max_num_queries):
@@ -90,7 +92,9 @@ def test_draft_overview_lists_what_publishing_would_change(published):
     from modules.selectors import draft_overview
 
     services.section_update(section=Section.objects.get(key="salw-marking"), body_en="New.")
-    make_section(Section.objects.get(key="salw-tracing").module, "salw-new", title_ru="", body_ru="")
+    make_section(
+        Section.objects.get(key="salw-tracing").module, "salw-new", title_ru="", body_ru=""
+    )
     services.section_delete(section=Section.objects.get(key="salw-legislation"))
     overview = draft_overview()
     assert overview.latest == published

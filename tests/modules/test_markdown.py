@@ -40,7 +40,18 @@ def test_headings_in_a_body_never_compete_with_the_page_headings():
 def test_hostile_markdown_is_rendered_inert(hostile):
     html = render_markdown(f"Text before.\n\n{hostile}\n\nText after.")
     lowered = html.lower()
-    for forbidden in ("<script", "onerror", "onclick", "onload", "javascript:", "<iframe", "<style", "<img", "<svg", "data:"):
+    for forbidden in (
+        "<script",
+        "onerror",
+        "onclick",
+        "onload",
+        "javascript:",
+        "<iframe",
+        "<style",
+        "<img",
+        "<svg",
+        "data:",
+    ):
         assert forbidden not in lowered
     assert "Text before." in html and "Text after." in html
 

@@ -52,7 +52,9 @@ def test_shifting_the_first_section_up_is_harmless(draft):
 def test_a_section_cannot_move_under_its_own_descendant(draft):
     chapter = Section.objects.get(key="salw-upstream")
     with pytest.raises(ValidationError, match="under itself"):
-        services.section_move(section=chapter, parent=Section.objects.get(key="salw-marking"), position=1)
+        services.section_move(
+            section=chapter, parent=Section.objects.get(key="salw-marking"), position=1
+        )
     with pytest.raises(ValidationError, match="under itself"):
         services.section_move(section=chapter, parent=chapter, position=1)
     assert dict(numbers(draft))["salw-upstream"] == "B.1"

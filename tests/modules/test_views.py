@@ -56,7 +56,9 @@ def test_russian_pages_show_the_russian_text(client, published):
 
 
 def test_russian_falls_back_to_english_and_says_so(client, draft):
-    make_section(draft, "salw-new", title_ru="", body_ru="", title_en="Fresh", body_en="Only English.")
+    make_section(
+        draft, "salw-new", title_ru="", body_ru="", title_en="Fresh", body_en="Only English."
+    )
     publish("1.0")
     html = client.get(section_url(key="salw-new", lang="ru")).text
     assert "Only English." in html
@@ -84,7 +86,9 @@ def test_head_has_canonical_and_hreflang_links(client, published):
 @pytest.fixture
 def two_editions(published):
     marking = Section.objects.get(key="salw-marking")
-    services.section_update(section=marking, title_en="Marking and records", body_en="Revised text.")
+    services.section_update(
+        section=marking, title_en="Marking and records", body_en="Revised text."
+    )
     services.section_delete(section=Section.objects.get(key="salw-legislation"))
     return published, publish("1.1")
 

@@ -1,0 +1,52 @@
+import getpass
+
+from django.contrib.auth.models import Group, User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a back-office account in the Editors group (or add an existing user to it). "
+        "The password is asked for, or read from the environment variable named by "
+        "--password-env."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--password-env",
+            metavar="VAR",
+            help="Read the password from this environment variable instead of asking.",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, username: str, email: str, password_env: str | None, **options):
+        import os
+
+        try:
+            group = Group.objects.get(name="Editors")
+        except Group.DoesNotExist:
+            raise CommandError("The Editors group is missing: run `manage.py migrate`.") from None
+        user, created = User.objects.get_or_create(username=username, defaults={"email": email})
+        if created:
+            password = os.environ.get(password_env, "") if password_env else self._ask()
+            try:
+                validate_password(password, user)
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from None
+            user.set_password(password)
+        user.is_staff = True
+        user.save()
+        user.groups.add(group)
+        verb = "Created" if created else "Updated"
+        self.stdout.write(self.style.SUCCESS(f"{verb} editor {username!r}."))
+
+    def _ask(self) -> str:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            raise CommandError("The passwords do not match.")
+        return password
