@@ -123,7 +123,9 @@ def main() -> None:
             f"{args.requests} requests per page, database: "
             f"{os.environ.get('DATABASE_URL', 'SQLite (db.sqlite3)').split('@')[-1]}\n"
         )
-        print(f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}")
+        print(
+            f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}"
+        )
         failed = 0
         for name, path in PAGES.items():
             hammer(args.port, path, 20, 2)  # warm up each worker

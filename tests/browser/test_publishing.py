@@ -1,0 +1,57 @@
+"""An editor changes a section and publishes 1.2: readers see 1.2, while 1.1 stays as it was."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+
+from modules import services
+from modules.models import Section
+from tests.conftest import make_module, make_section, publish
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "a long editor password 42"
+
+
+@pytest.fixture
+def two_editions(db):
+    module = make_module("SALW")
+    make_section(module, "salw-marking", title_en="Marking", body_en="Old English text.",
+                 body_ru="Старый русский текст.")  # fmt: skip
+    publish("1.0", on=datetime.date(2022, 3, 18))
+    services.section_update(section=Section.objects.get(key="salw-marking"), body_en="Text of 1.1.")
+    publish("1.1", on=datetime.date(2023, 9, 15))
+    editor = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+
+
+def test_editor_changes_a_section_and_publishes_a_new_edition(page, two_editions):
+    page.goto("/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+
+    page.goto("/admin/modules/section/")
+    page.get_by_role("link", name="Marking", exact=True).click()
+    page.click('a[href="#tab_id_body_ru"]')  # the Russian tab of the body
+    page.fill("#id_body_ru", "Новый русский текст **1.2**.")
+    preview = page.locator(".markdown-preview__body[lang=ru]")
+    preview.get_by_text("1.2").wait_for()
+    assert "<strong>1.2</strong>" in preview.inner_html()
+    page.click("input[name=_save]")
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+
+    page.goto("/admin/modules/edition/add/")
+    assert page.input_value("#id_number") == "1.2"
+    assert "1 changed" in page.locator("#content-main").inner_text()
+    page.fill("#id_change_summary_en", "Russian text of B.1 revised.")
+    page.fill("#id_change_summary_ru", "Пересмотрен русский текст раздела B.1.")
+    page.click("input[type=submit]")
+    assert "Edition 1.2 is published." in page.locator(".messagelist").inner_text()
+
+    page.goto("/ru/modules/salw/salw-marking/")
+    assert "Новый русский текст 1.2." in page.locator("main").inner_text()
+    page.goto("/ru/editions/1.1/modules/salw/salw-marking/")
+    main = page.locator("main").inner_text()
+    assert "Старый русский текст." in main and "Новый" not in main
+    assert "Это не действующее издание." in page.locator(".edition-banner").inner_text()

@@ -1,0 +1,66 @@
+"""A reader reads the guidelines in English and Russian, with the mouse and with the keyboard."""
+
+import datetime
+
+import pytest
+
+from tests.conftest import make_module, make_section, publish
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def guidelines(db):
+    module = make_module("SALW", title_en="Small arms", title_ru="Стрелковое оружие")
+    upstream = make_section(module, "salw-upstream", title_en="Upstream measures",
+                            title_ru="Превентивные меры")  # fmt: skip
+    make_section(module, "salw-marking", parent=upstream, title_en="Marking",
+                 title_ru="Маркировка", body_en="Mark every weapon.",
+                 body_ru="Маркируйте каждую единицу оружия.")  # fmt: skip
+    make_section(module, "salw-tracing", title_en="Tracing", title_ru="Отслеживание")
+    return publish("1.0", on=datetime.date(2022, 3, 18))
+
+
+def test_reader_opens_a_section_and_switches_language(page, guidelines):
+    page.goto("/en/")
+    page.get_by_role("link", name="Small arms").first.click()
+    page.get_by_role("navigation", name="Table of contents").get_by_role(
+        "link", name="Marking"
+    ).click()
+    assert page.url.endswith("/en/modules/salw/salw-marking/")
+    assert page.locator("h1").inner_text() == "B.1.1 Marking"
+
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Русский").click()
+    assert page.url.endswith("/ru/modules/salw/salw-marking/")
+    assert page.locator("html").get_attribute("lang") == "ru"
+    assert "Маркируйте каждую единицу оружия." in page.locator("main").inner_text()
+
+    page.locator("a[rel=next]").click()
+    assert page.url.endswith("/ru/modules/salw/salw-tracing/")
+
+
+def test_keyboard_only_reader_skips_to_content_and_follows_the_contents(page, guidelines):
+    page.goto("/en/modules/salw/")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    # Tab forward until the table of contents link to B.1.1 has focus, then follow it.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent").strip().startswith("B.1.1"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/salw-marking/")
+    assert page.locator("h1").inner_text() == "B.1.1 Marking"
+
+
+def test_phone_width_has_no_horizontal_scrolling(browser, live_server, guidelines):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, base_url=live_server.url)
+    page = context.new_page()
+    for path in ("/en/", "/ru/modules/salw/", "/ru/modules/salw/salw-marking/", "/en/editions/"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    context.close()
