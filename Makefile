@@ -42,7 +42,7 @@ format: install
 	$(BIN)/ruff format .
 
 makemessages: install ## Refresh locale/ru/LC_MESSAGES/django.po after changing strings
-	$(MANAGE) makemessages -l ru --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(MANAGE) makemessages -l ru --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete --add-location=file
 
 bench: setup demo ## Serve with gunicorn and print requests per second and latency percentiles
 	$(BIN)/python scripts/bench.py

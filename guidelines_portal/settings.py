@@ -145,8 +145,6 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Demonstration content is labelled on every page while this is on.
 PORTAL_DEMO_CONTENT = env_bool("PORTAL_DEMO_CONTENT", default=True)
 
-ADD_REVERSION_ADMIN = True
-
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -47,6 +47,12 @@ class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             *super().get_urls(),
         ]
 
+    def compare_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        # reversion-compare only checks staff status; versions are as private as the draft.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return super().compare_view(request, object_id, extra_context)
+
     def preview_view(self, request: HttpRequest) -> HttpResponse:
         """Render Markdown exactly as it will be published (sanitised), for the live preview."""
         if request.method != "POST":
@@ -66,6 +72,7 @@ class ModuleAdmin(DraftAdmin):
     list_display = ("code", "title", "kind", "order", "section_count")
     ordering = ("order", "code")
     fields = ("code", "slug", "kind", "order", "number_prefix", "title", "short_title", "summary")
+    compare_exclude = ("summary_html", "summary_html_en", "summary_html_ru")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         from django.db.models import Count
@@ -93,6 +100,9 @@ class SectionAdmin(DraftAdmin):
     list_per_page = 100
     fields = ("module", "parent", "key", "position", "title", "body")
     autocomplete_fields = ("parent",)
+    # Compare the texts editors write; the HTML derives from them, and module and parent
+    # are not followed by the versions (moves show as position changes and comments).
+    compare_exclude = ("module", "parent", "body_html", "body_html_en", "body_html_ru")
 
     def get_readonly_fields(self, request, obj=None):
         # A key is forever, and a section never leaves its module (its URL would change).

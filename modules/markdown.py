@@ -1,10 +1,12 @@
 """Markdown to sanitised HTML: the only way editor text becomes HTML."""
 
+import re
+
 import markdown as md
 import nh3
 
 _EXTENSIONS = ["tables", "footnotes", "sane_lists", "smarty"]
-_EXTENSION_CONFIGS = {"footnotes": {"UNIQUE_IDS": False, "BACKLINK_TITLE": ""}}
+_FOOTNOTES = {"UNIQUE_IDS": False, "BACKLINK_TITLE": "", "SEPARATOR": "-"}
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "div", "em", "hr", "i",
@@ -12,9 +14,8 @@ ALLOWED_TAGS = {
     "th", "thead", "tr", "ul", "h3", "h4", "h5", "h6",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "id", "class"},
+    "a": {"href", "title", "id"},
     "abbr": {"title"},
-    "div": {"class"},
     "li": {"id"},
     "ol": {"start"},
     "sup": {"id"},
@@ -22,6 +23,19 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align", "colspan", "rowspan", "scope"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# Only the classes the footnotes extension emits: editor text cannot borrow the site's styles.
+ALLOWED_CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}}
+# Only footnote ids: editor text cannot take an id the page uses (main, page-title, ...).
+FOOTNOTE_ID = re.compile(r"^(?:[a-z0-9-]+-)?fn(?:ref)?-[\w-]+$")
+
+
+_FOOTNOTE_ANCHOR = re.compile(r'(id="|href="#)(fn(?:ref)?-)')
+
+
+def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "id" and not FOOTNOTE_ID.match(value):
+        return None
+    return value
 
 
 def sanitize_html(html: str) -> str:
@@ -30,6 +44,8 @@ def sanitize_html(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        attribute_filter=_keep_attribute,
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
@@ -44,19 +60,11 @@ def render_markdown(text: str, *, id_prefix: str = "") -> str:
     """
     if not text or not text.strip():
         return ""
-    configs = {"footnotes": {**_EXTENSION_CONFIGS["footnotes"]}}
-    if id_prefix:
-        configs["footnotes"]["SEPARATOR"] = "-"
-    converter = md.Markdown(extensions=_EXTENSIONS, extension_configs=configs)
+    converter = md.Markdown(extensions=_EXTENSIONS, extension_configs={"footnotes": _FOOTNOTES})
     converter.reset()
     html = converter.convert(text)
     if id_prefix:
-        html = html.replace('id="fn-', f'id="{id_prefix}-fn-').replace(
-            'href="#fn-', f'href="#{id_prefix}-fn-'
-        )
-        html = html.replace('id="fnref-', f'id="{id_prefix}-fnref-').replace(
-            'href="#fnref-', f'href="#{id_prefix}-fnref-'
-        )
+        html = _FOOTNOTE_ANCHOR.sub(lambda m: f"{m[1]}{id_prefix}-{m[2]}", html)
     html = _demote_headings(html)
     return sanitize_html(html)
 

@@ -31,7 +31,8 @@ def section_form(section, **overrides):
 @pytest.fixture
 def urls(published):
     marking = Section.objects.get(key="salw-marking")
-    version = Version.objects.get_for_object(marking).first()
+    services.section_update(section=marking, body_ru="Новая редакция.")
+    newer, version = Version.objects.get_for_object(marking)[:2]
     return {
         "section list": reverse("admin:modules_section_changelist"),
         "section change": change_url(marking),
@@ -40,6 +41,9 @@ def urls(published):
         "section revision": reverse(
             "admin:modules_section_revision", args=[marking.pk, version.pk]
         ),
+        "section compare": reverse("admin:modules_section_compare", args=[marking.pk])
+        + f"?version_id1={version.pk}&version_id2={newer.pk}",
+        "deleted sections": reverse("admin:modules_section_recoverlist"),
         "module list": reverse("admin:modules_module_changelist"),
         "edition list": reverse("admin:modules_edition_changelist"),
         "publish": reverse("admin:modules_edition_add"),
@@ -49,7 +53,7 @@ def urls(published):
 @pytest.mark.parametrize(
     "name",
     ["section list", "section change", "section add", "section history", "section revision",
-     "module list", "edition list", "publish"],
+     "section compare", "deleted sections", "module list", "edition list", "publish"],
 )  # fmt: skip
 def test_editors_reach_every_back_office_page(client, editor, urls, name):
     client.force_login(editor)
@@ -65,8 +69,10 @@ def test_anonymous_and_non_staff_users_are_sent_to_sign_in(client, reader, urls,
 
 
 @pytest.mark.parametrize(
-    "name", ["section list", "section change", "section add", "section history", "publish"]
-)
+    "name",
+    ["section list", "section change", "section add", "section history", "section revision",
+     "section compare", "deleted sections", "publish"],
+)  # fmt: skip
 def test_staff_without_permissions_are_refused(client, staff_without_permissions, urls, name):
     client.force_login(staff_without_permissions)
     assert client.get(urls[name]).status_code == 403
@@ -283,3 +289,10 @@ def test_back_office_pages_load_no_asset_from_outside_the_site(editor_client, pu
     assert sources
     assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
     assert "/static/vendor/jquery-ui/jquery-ui.min.js" in html
+
+
+def test_compare_shows_what_changed_between_two_versions(editor_client, urls):
+    response = editor_client.get(urls["section compare"])
+    assert response.status_code == 200
+    assert "<ins>Новая редакция</ins>" in response.text
+    assert "body_html" not in response.text

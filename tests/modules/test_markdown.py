@@ -70,3 +70,16 @@ def test_sanitising_is_idempotent():
 def test_empty_text_renders_to_nothing():
     assert render_markdown("") == ""
     assert render_markdown("   \n ") == ""
+
+
+def test_editor_text_cannot_borrow_the_sites_classes_or_ids():
+    html = render_markdown(
+        '<div class="demo-banner" id="main">x</div><a id="page-title" href="#x">y</a>'
+    )
+    assert "demo-banner" not in html and 'id="main"' not in html and 'id="page-title"' not in html
+
+
+def test_footnote_classes_and_ids_survive_sanitising():
+    html = render_markdown("Claim.[^a]\n\n[^a]: Source.", id_prefix="uas-scope")
+    assert 'class="footnote-ref"' in html and 'class="footnote"' in html
+    assert 'id="uas-scope-fnref-a"' in html and 'id="uas-scope-fn-a"' in html
