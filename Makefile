@@ -10,7 +10,7 @@ MANAGE := $(BIN)/python manage.py
 run: setup demo ## Set everything up and serve the portal on http://127.0.0.1:$(PORT)/
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: setup ## Set everything up and run the whole suite
+test: install messages ## Set everything up and run the whole suite (tests create their own database)
 	$(BIN)/pytest
 
 setup: install messages migrate

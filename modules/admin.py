@@ -34,7 +34,6 @@ class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
     class Media:
         js = ("admin-portal/markdown-preview.js",)
-        css = {"all": ("admin-portal/admin.css",)}
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -72,7 +71,9 @@ class ModuleAdmin(DraftAdmin):
     list_display = ("code", "title", "kind", "order", "section_count")
     ordering = ("order", "code")
     fields = ("code", "slug", "kind", "order", "number_prefix", "title", "short_title", "summary")
-    compare_exclude = ("summary_html", "summary_html_en", "summary_html_ru")
+    compare_exclude = (
+        "title", "short_title", "summary", "summary_html", "summary_html_en", "summary_html_ru",
+    )  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         from django.db.models import Count
@@ -100,9 +101,18 @@ class SectionAdmin(DraftAdmin):
     list_per_page = 100
     fields = ("module", "parent", "key", "position", "title", "body")
     autocomplete_fields = ("parent",)
-    # Compare the texts editors write; the HTML derives from them, and module and parent
-    # are not followed by the versions (moves show as position changes and comments).
-    compare_exclude = ("module", "parent", "body_html", "body_html_en", "body_html_ru")
+    # Compare the texts editors write, once per language: the untranslated columns mirror
+    # English, the HTML derives from the Markdown, and module and parent are not followed by
+    # versions (moves show as position changes and comments).
+    compare_exclude = (
+        "module",
+        "parent",
+        "title",
+        "body",
+        "body_html",
+        "body_html_en",
+        "body_html_ru",
+    )
 
     def get_readonly_fields(self, request, obj=None):
         # A key is forever, and a section never leaves its module (its URL would change).
