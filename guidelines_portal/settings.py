@@ -55,6 +55,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "guidelines_portal.urls"
+# Staff sign in through the back office (previews redirect there too).
+LOGIN_URL = "admin:login"
 WSGI_APPLICATION = "guidelines_portal.wsgi.application"
 
 TEMPLATES = [

@@ -19,7 +19,7 @@ from reversion_compare.admin import CompareVersionAdmin
 from modules import selectors, services
 from modules.forms import EditionPublishForm, MarkdownPreviewForm
 from modules.markdown import render_markdown
-from modules.models import Edition, Module, Section
+from modules.models import Edition, Module, Section, SectionReplacement
 
 
 class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
@@ -163,6 +163,7 @@ class SectionAdmin(DraftAdmin):
 
     def save_model(self, request, obj: Section, form, change: bool) -> None:
         moved = not change or bool({"parent", "position"} & set(form.changed_data))
+        services.stamp_text_changes(obj, set(form.changed_data))
         if not change:
             obj.position = 10**6  # placed properly below
         super().save_model(request, obj, form, change)
@@ -181,6 +182,16 @@ class SectionAdmin(DraftAdmin):
         # Deepest first, so that sub-sections go before their parents.
         for section in sorted(queryset, key=lambda s: s.depth, reverse=True):
             services.section_delete(section=section, user=request.user)
+
+
+@admin.register(SectionReplacement)
+class SectionReplacementAdmin(TabbedTranslationAdmin):
+    """Where readers of a removed section are sent: its content's new home."""
+
+    list_display = ("removed_key", "replaced_by")
+    search_fields = ("removed_key", "replaced_by__key", "replaced_by__title_en")
+    autocomplete_fields = ("replaced_by",)
+    fields = ("removed_key", "replaced_by", "note")
 
 
 @admin.register(Edition)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from modules import services
-from modules.models import Module, Section
+from modules.models import Module, Section, SectionReplacement
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 MODULE_FIELDS = ("code", "slug", "kind", "order", "number_prefix")
@@ -125,6 +125,16 @@ def _apply_changes(module_files: list[dict], number: str, first: str, *, comment
                 services.section_delete(
                     section=Section.objects.get(key=entry["key"]), comment=comment
                 )
+        for entry in sections:
+            if entry.get("removed_in") == number and entry.get("replaced_by"):
+                replacement = SectionReplacement(
+                    removed_key=entry["key"],
+                    replaced_by=Section.objects.get(key=entry["replaced_by"]),
+                    note_en=entry.get("replacement_note_en", "").strip(),
+                    note_ru=entry.get("replacement_note_ru", "").strip(),
+                )
+                replacement.full_clean()
+                replacement.save()
         for change in data.get("revisions", []):
             if change["edition"] == number:
                 services.section_update(

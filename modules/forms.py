@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from modules.models import parse_edition_number
+from modules.models import Edition, parse_edition_number
 
 MAX_PREVIEW_LENGTH = 200_000
 
@@ -39,3 +39,39 @@ class EditionPublishForm(forms.Form):
 
 class MarkdownPreviewForm(forms.Form):
     text = forms.CharField(required=False, max_length=MAX_PREVIEW_LENGTH, strip=False)
+
+
+class CompareForm(forms.Form):
+    """Pick two editions to compare; any order, never the same one twice."""
+
+    older = forms.ChoiceField(label=_("Compare edition"))
+    newer = forms.ChoiceField(label=_("with edition"))
+
+    def __init__(self, *args, editions: list[Edition], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._editions = {e.number: e for e in editions}
+        choices = [(e.number, e.number) for e in editions]
+        self.fields["older"].choices = choices
+        self.fields["newer"].choices = choices
+        if not self.is_bound and editions and "older" not in self.initial:
+            self.initial["older"] = editions[1].number if len(editions) > 1 else editions[0].number
+            self.initial["newer"] = editions[0].number
+
+    @staticmethod
+    def same_edition_message() -> str:
+        return _("Choose two different editions to compare.")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("older") and cleaned.get("older") == cleaned.get("newer"):
+            raise forms.ValidationError(self.same_edition_message(), code="same")
+        return cleaned
+
+    def ordered(self) -> tuple[str, str]:
+        """The two numbers, older edition first."""
+        pair = [
+            self._editions[self.cleaned_data["older"]],
+            self._editions[self.cleaned_data["newer"]],
+        ]
+        pair.sort(key=lambda e: (e.major, e.minor))
+        return pair[0].number, pair[1].number

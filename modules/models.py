@@ -6,6 +6,7 @@ of the draft in plain columns (EditionModule, EditionSection), queryable for rea
 search and comparison; nothing changes it once it is written.
 """
 
+import hashlib
 import re
 
 from django.conf import settings
@@ -116,6 +117,10 @@ class Section(models.Model):
         _("body"), blank=True, help_text=_("Markdown, with tables and footnotes.")
     )
     body_html = models.TextField(editable=False, blank=True)
+    # When the English and the Russian texts last changed: a Russian text older than the
+    # English it translates may be out of date.
+    en_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    ru_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = SectionQuerySet.as_manager()
 
@@ -150,6 +155,13 @@ class Section(models.Model):
                 }
             )
 
+    @property
+    def russian_outdated(self) -> bool:
+        """The Russian text exists but is older than the latest English change."""
+        return bool(
+            self.ru_changed_at and self.en_changed_at and self.ru_changed_at < self.en_changed_at
+        )
+
     @staticmethod
     def _ancestor_ids_including(section: "Section") -> set[int]:
         ids: set[int] = set()
@@ -158,6 +170,42 @@ class Section(models.Model):
             ids.add(node.pk)
             node = node.parent
         return ids
+
+
+class SectionReplacement(models.Model):
+    """An editor's note that a removed section's content now lives in another section.
+
+    Shown to readers who follow a link to the removed section in the current edition.
+    """
+
+    removed_key = models.SlugField(
+        _("removed section key"),
+        max_length=80,
+        unique=True,
+        help_text=_("The key of the section that no longer exists, e.g. uas-geofencing."),
+    )
+    replaced_by = models.ForeignKey(
+        Section,
+        on_delete=models.PROTECT,
+        related_name="replaces",
+        verbose_name=_("replaced by"),
+        help_text=_("The section of the working draft that now holds its content."),
+    )
+    note = models.TextField(_("note"), blank=True, help_text=_("Optional explanation for readers."))
+
+    class Meta:
+        verbose_name = _("section replacement")
+        verbose_name_plural = _("section replacements")
+
+    def __str__(self) -> str:
+        return f"{self.removed_key} → {self.replaced_by.key}"
+
+    def clean(self) -> None:
+        super().clean()
+        if Section.objects.filter(key=self.removed_key).exists():
+            raise ValidationError(
+                {"removed_key": _("A section with this key still exists in the working draft.")}
+            )
 
 
 # --- Published editions ----------------------------------------------------------------
@@ -224,6 +272,10 @@ class Edition(models.Model):
     change_summary_ru = models.TextField(_("change summary (Russian)"), blank=True)
     change_summary_html_en = models.TextField(editable=False, blank=True)
     change_summary_html_ru = models.TextField(editable=False, blank=True)
+    # Counted against the previous edition when this one is published.
+    sections_added = models.PositiveIntegerField(default=0, editable=False)
+    sections_changed = models.PositiveIntegerField(default=0, editable=False)
+    sections_removed = models.PositiveIntegerField(default=0, editable=False)
 
     change_summary_html = Localized("change_summary_html")
 
@@ -288,7 +340,7 @@ class EditionSectionQuerySet(models.QuerySet):
         """Only what a table of contents needs, in reading order (no bodies)."""
         return self.only(
             "key", "parent_key", "number", "depth", "sort_key", "title_en", "title_ru",
-            "module_id", "edition_id",
+            "module_id", "edition_id", "text_hash",
         ).order_by("sort_key")  # fmt: skip
 
 
@@ -308,6 +360,10 @@ class EditionSection(models.Model):
     body_ru = models.TextField(blank=True)
     body_html_en = models.TextField(blank=True)
     body_html_ru = models.TextField(blank=True)
+    # SHA-256 of the title and body in both languages: equal hashes mean unchanged text.
+    text_hash = models.CharField(max_length=64, default="")
+    # The Russian text was older than the English when this edition was published.
+    ru_outdated = models.BooleanField(default=False)
 
     title = Localized("title")
     body_html = Localized("body_html")
@@ -328,3 +384,8 @@ class EditionSection(models.Model):
     def is_translated(self) -> bool:
         """False when the Russian title or body is missing (the page then shows English)."""
         return bool(self.title_ru and (self.body_ru or not self.body_en))
+
+    @staticmethod
+    def compute_text_hash(*, title_en: str, title_ru: str, body_en: str, body_ru: str) -> str:
+        text = "\x1f".join([title_en, title_ru, body_en, body_ru])
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -11,14 +11,16 @@ from django.utils.translation import gettext as _
 from modules.models import Edition, EditionModule, EditionSection
 
 
-def get_edition(number: str | None) -> Edition:
-    """The edition with ``number``, or the current edition when ``number`` is None."""
-    edition = Edition.objects.current() if number is None else Edition.objects.by_number(number)
-    if edition is None:
-        if number is None:
-            raise Http404(_("No edition of the guidelines has been published yet."))
-        raise Http404(_("There is no edition %(number)s.") % {"number": number})
-    return edition
+def pick_edition(editions: list[Edition], number: str | None) -> Edition:
+    """From all editions (oldest first), the one numbered ``number`` or the current one."""
+    if not editions:
+        raise Http404(_("No edition of the guidelines has been published yet."))
+    if number is None:
+        return editions[-1]
+    for edition in editions:
+        if edition.number == number:
+            return edition
+    raise Http404(_("There is no edition %(number)s.") % {"number": number})
 
 
 def get_edition_modules(edition: Edition) -> list[EditionModule]:
@@ -95,6 +97,7 @@ class DraftOverview:
     modules: int
     sections: int
     missing_russian: list[str]
+    outdated_russian: list[str]
     added: list[str]
     removed: list[str]
     changed: list[str]
@@ -106,7 +109,8 @@ def draft_overview() -> DraftOverview:
 
     latest = Edition.objects.current()
     fields = ("key", "number", "title_en", "title_ru", "body_en", "body_ru")
-    draft = {s["key"]: s for s in Section.objects.order_by("sort_key").values(*fields)}
+    stamps = ("en_changed_at", "ru_changed_at")
+    draft = {s["key"]: s for s in Section.objects.order_by("sort_key").values(*fields, *stamps)}
     published = {s["key"]: s for s in latest.sections.values(*fields)} if latest is not None else {}
     texts = fields[2:]
     return DraftOverview(
@@ -118,6 +122,11 @@ def draft_overview() -> DraftOverview:
             for s in draft.values()
             if not s["title_ru"] or (s["body_en"] and not s["body_ru"])
         ],
+        outdated_russian=[
+            s["number"]
+            for s in draft.values()
+            if s["ru_changed_at"] and s["en_changed_at"] and s["ru_changed_at"] < s["en_changed_at"]
+        ],
         added=[s["number"] for k, s in draft.items() if k not in published],
         removed=[s["number"] for k, s in published.items() if k not in draft],
         changed=[
@@ -126,3 +135,121 @@ def draft_overview() -> DraftOverview:
             if k in published and any((s[f] or "") != published[k][f] for f in texts)
         ],
     )
+
+
+def get_editions(*numbers: str) -> list[Edition]:
+    """The editions with these numbers (one query), or Http404 naming the first missing one."""
+    found = {e.number: e for e in Edition.objects.filter(number__in=set(numbers))}
+    for number in numbers:
+        if number not in found:
+            raise Http404(_("There is no edition %(number)s.") % {"number": number})
+    return [found[number] for number in dict.fromkeys(numbers)]
+
+
+def get_section_in_any(key: str, editions: list[Edition]) -> EditionSection:
+    """The section with ``key`` in the newest of ``editions`` that has it, or Http404."""
+    section = (
+        EditionSection.objects.filter(key=key, edition__in=editions)
+        .select_related("edition", "module")
+        .order_by("-edition__major", "-edition__minor")
+        .first()
+    )
+    if section is None:
+        raise Http404(_("There is no section “%(key)s” in these editions.") % {"key": key})
+    return section
+
+
+def find_section(module: EditionModule, key: str) -> EditionSection | None:
+    section = EditionSection.objects.filter(module=module, key=key).first()
+    if section is not None:
+        section.module = module
+    return section
+
+
+def find_section_elsewhere(edition: Edition, key: str) -> EditionSection | None:
+    """The section with ``key`` in another module of the same edition (it moved)."""
+    return (
+        EditionSection.objects.filter(edition=edition, key=key)
+        .select_related("module")
+        .only("key", "module__slug")
+        .first()
+    )
+
+
+@dataclass
+class RemovedSection:
+    """A section that readers may still link to, though the current edition dropped it."""
+
+    last: EditionSection
+    removed_in: Edition | None
+    replacement: EditionSection | None
+    note: str
+
+
+def get_removed_section(module_slug: str, key: str, current: Edition) -> RemovedSection | None:
+    """Where a section the current edition lacks was last published, and its successor."""
+    from django.db.models import Q
+
+    from modules.models import SectionReplacement
+
+    last = (
+        EditionSection.objects.filter(key=key, module__slug=module_slug)
+        .select_related("edition", "module")
+        .order_by("-edition__major", "-edition__minor")
+        .first()
+    )
+    if last is None:
+        return None
+    major, minor = last.edition.major, last.edition.minor
+    removed_in = (
+        Edition.objects.filter(Q(major__gt=major) | Q(major=major, minor__gt=minor))
+        .order_by("major", "minor")
+        .first()
+    )
+    note = SectionReplacement.objects.filter(removed_key=key).select_related("replaced_by").first()
+    replacement = None
+    if note is not None:
+        replacement = (
+            current.sections.filter(key=note.replaced_by.key).select_related("module").first()
+        )
+    return RemovedSection(last, removed_in, replacement, note.note if note else "")
+
+
+def get_editions_oldest_first() -> list[Edition]:
+    return list(Edition.objects.order_by("major", "minor"))
+
+
+@dataclass
+class Draft:
+    """The working draft as unsaved snapshot objects, shaped like a published edition."""
+
+    current: Edition | None
+    modules: list[EditionModule]
+    sections: list[EditionSection]
+
+    def outline(self, module: EditionModule) -> Outline:
+        return Outline([s for s in self.sections if s.module_id == module.pk])
+
+
+def get_draft() -> Draft:
+    """Freeze the working draft in memory (three queries), as publishing it would."""
+    from modules import snapshots
+    from modules.models import Module, Section
+
+    modules = []
+    for module in Module.objects.in_order():
+        frozen = snapshots.freeze_module(None, module)
+        frozen.pk = module.pk  # lets sections find their module, as after publishing
+        modules.append(frozen)
+    by_id = {m.pk: m for m in modules}
+    sections = []
+    for section in Section.objects.select_related("parent").order_by("module__order", "sort_key"):
+        frozen = snapshots.freeze_section(None, by_id[section.module_id], section)
+        frozen.module_id = section.module_id
+        sections.append(frozen)
+    return Draft(current=Edition.objects.current(), modules=modules, sections=sections)
+
+
+def get_full_sections(edition: Edition) -> list[EditionSection]:
+    """Every section of an edition with its texts (for comparing with the draft)."""
+    return list(edition.sections.order_by("sort_key"))

@@ -12,8 +12,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from modules import snapshots
 from modules.markdown import render_markdown
 from modules.models import (
     Edition,
@@ -65,6 +67,14 @@ def module_renumber(*, module: Module) -> int:
     return len(changed)
 
 
+def stamp_text_changes(section: Section, changed_fields: set[str]) -> None:
+    """Record when each language's text changed (call before saving the section)."""
+    now = timezone.now()
+    for lang in LANGS:
+        if {f"title_{lang}", f"body_{lang}"} & changed_fields:
+            setattr(section, f"{lang}_changed_at", now)
+
+
 def _append_position(*, module: Module, parent: Section | None) -> int:
     last = Section.objects.siblings_of(module=module, parent=parent).last()
     return (last.position if last else 0) + 1
@@ -98,6 +108,7 @@ def section_create(
 ) -> Section:
     """Add a section to the working draft, at the end of its siblings unless a position is given."""
     section = Section(module=module, parent=parent, key=key, **texts)
+    stamp_text_changes(section, {field for field, value in texts.items() if value})
     section.position = _append_position(module=module, parent=parent)
     section.full_clean(exclude=["position"])
     with revision(user=user, comment=comment or _("Section created")):
@@ -117,8 +128,10 @@ def section_update(
     unknown = set(texts) - set(SECTION_TEXT_FIELDS)
     if unknown:
         raise ValueError(f"Not section text fields: {sorted(unknown)}")
+    changed = {field for field, value in texts.items() if getattr(section, field) != value}
     for field, value in texts.items():
         setattr(section, field, value)
+    stamp_text_changes(section, changed)
     section.full_clean()
     with revision(user=user, comment=comment or _("Section text changed")):
         section.save()
@@ -223,6 +236,9 @@ def edition_publish(
             _("The working draft has no sections: there is nothing to publish."), code="empty"
         )
 
+    previous = Edition.objects.current()
+    before = dict(previous.sections.values_list("key", "text_hash")) if previous else {}
+    after = {s.key: snapshots.text_hash(s) for s in sections}
     edition = Edition(
         number=number,
         major=major,
@@ -233,51 +249,21 @@ def edition_publish(
         change_summary_ru=change_summary_ru,
         change_summary_html_en=render_markdown(change_summary_en, id_prefix="changes"),
         change_summary_html_ru=render_markdown(change_summary_ru, id_prefix="changes"),
+        sections_added=len(after.keys() - before.keys()),
+        sections_removed=len(before.keys() - after.keys()),
+        sections_changed=sum(1 for k in after.keys() & before.keys() if after[k] != before[k]),
     )
     edition.save()
 
     frozen_modules = EditionModule.objects.bulk_create(
-        [_freeze_module(edition, module) for module in modules]
+        [snapshots.freeze_module(edition, module) for module in modules]
     )
     by_module_id = {m.pk: fm for m, fm in zip(modules, frozen_modules, strict=True)}
     EditionSection.objects.bulk_create(
-        [_freeze_section(edition, by_module_id[s.module_id], s) for s in sections],
+        [snapshots.freeze_section(edition, by_module_id[s.module_id], s) for s in sections],
         batch_size=500,
     )
     return edition
-
-
-def _freeze_module(edition: Edition, module: Module) -> EditionModule:
-    return EditionModule(
-        edition=edition,
-        code=module.code,
-        slug=module.slug,
-        kind=module.kind,
-        order=module.order,
-        number_prefix=module.number_prefix,
-        **{
-            f"{field}_{lang}": getattr(module, f"{field}_{lang}") or ""
-            for field in ("title", "short_title", "summary_html")
-            for lang in LANGS
-        },
-    )
-
-
-def _freeze_section(edition: Edition, module: EditionModule, section: Section) -> EditionSection:
-    return EditionSection(
-        edition=edition,
-        module=module,
-        key=section.key,
-        parent_key=section.parent.key if section.parent else "",
-        number=section.number,
-        sort_key=section.sort_key,
-        depth=section.depth,
-        **{
-            f"{field}_{lang}": getattr(section, f"{field}_{lang}") or ""
-            for field in ("title", "body", "body_html")
-            for lang in LANGS
-        },
-    )
 
 
 @transaction.atomic
@@ -303,8 +289,13 @@ def section_revert(*, version, user: AbstractBaseUser | None = None) -> Section:
     """Bring a section back to an earlier version (both languages), then renumber."""
     when = f"{version.revision.date_created:%Y-%m-%d %H:%M}"
     with revision(user=user, comment=_("Reverted to the version of %(date)s") % {"date": when}):
+        before = Section.objects.filter(pk=version.object_id).values(*SECTION_TEXT_FIELDS).first()
         version.revert()
         section = Section.objects.get(pk=version.object_id)
+        stamp_text_changes(
+            section,
+            {f for f in SECTION_TEXT_FIELDS if not before or before[f] != getattr(section, f)},
+        )
         section.save()  # re-render the HTML from the restored Markdown
         module_renumber(module=section.module)
     section.refresh_from_db()

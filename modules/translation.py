@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from modules.models import Module, Section
+from modules.models import Module, Section, SectionReplacement
 
 
 @register(Module)
@@ -13,3 +13,8 @@ class ModuleTranslationOptions(TranslationOptions):
 class SectionTranslationOptions(TranslationOptions):
     fields = ("title", "body", "body_html")
     required_languages = ("en",)
+
+
+@register(SectionReplacement)
+class SectionReplacementTranslationOptions(TranslationOptions):
+    fields = ("note",)

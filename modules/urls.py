@@ -1,34 +1,41 @@
 from django.urls import include, path, register_converter
 
-from modules import views
 from modules.converters import EditionNumberConverter
+from modules.feeds import EditionsFeed, ModuleEditionsFeed
+from modules.views import changes, preview, reading
 
 app_name = "modules"
 
 register_converter(EditionNumberConverter, "edition")
 
-# The same pages serve the current edition and, under editions/<number>/, any edition.
-reading_patterns = [
-    path("modules/<slug:module>/", views.module_detail, name="module"),
-    path("modules/<slug:module>/<slug:key>/", views.section_detail, name="section"),
+# The reading pages serve the current edition and, under editions/<number>/, any edition.
+in_edition = [
+    path("", reading.home, name="edition_home"),
+    path("modules/<slug:module>/", reading.module_detail, name="edition_module"),
+    path("modules/<slug:module>/<slug:key>/", reading.section_detail, name="edition_section"),
+]
+
+comparisons = [
+    path("", changes.edition_compare, name="compare"),
+    path("sections/<slug:key>/", changes.section_change, name="section_change"),
+]
+
+# Staff only: the working draft as readers would see it.
+previews = [
+    path("", preview.compare_with_current, name="preview_compare"),
+    path("modules/<slug:module>/", preview.module_detail, name="preview_module"),
+    path("modules/<slug:module>/<slug:key>/", preview.section_detail, name="preview_section"),
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("editions/", views.edition_list, name="edition_list"),
-    path("editions/<edition:edition>/", views.home, name="edition_home"),
-    path(
-        "editions/<edition:edition>/",
-        include(
-            [
-                path("modules/<slug:module>/", views.module_detail, name="edition_module"),
-                path(
-                    "modules/<slug:module>/<slug:key>/",
-                    views.section_detail,
-                    name="edition_section",
-                ),
-            ]
-        ),
-    ),
-    *reading_patterns,
+    path("", reading.home, name="home"),
+    path("modules/<slug:module>/", reading.module_detail, name="module"),
+    path("modules/<slug:module>/feed/", ModuleEditionsFeed(), name="module_feed"),
+    path("modules/<slug:module>/<slug:key>/", reading.section_detail, name="section"),
+    path("editions/", changes.edition_list, name="edition_list"),
+    path("editions/feed/", EditionsFeed(), name="edition_feed"),
+    path("editions/compare/", changes.compare_pick, name="compare_pick"),
+    path("editions/<edition:older>/compare/<edition:newer>/", include(comparisons)),
+    path("editions/<edition:edition>/", include(in_edition)),
+    path("preview/", include(previews)),
 ]

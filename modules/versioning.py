@@ -6,15 +6,16 @@ from contextlib import contextmanager
 import reversion
 from django.contrib.auth.models import AbstractBaseUser
 
+# Derived or bookkeeping fields: recomputed, never brought back by a revert.
+_UNVERSIONED = ("number", "sort_key", "depth", "en_changed_at", "ru_changed_at")
+
 
 def register_versioned_models() -> None:
     from modules.models import Module, Section
 
     for model in (Module, Section):
         if not reversion.is_registered(model):
-            # Derived fields (number, depth, sort key) are recomputed from positions, so
-            # they are not versioned: a revert must not resurrect a stale number.
-            reversion.register(model, exclude=("number", "sort_key", "depth"))
+            reversion.register(model, exclude=_UNVERSIONED)
 
 
 @contextmanager

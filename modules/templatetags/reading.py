@@ -1,7 +1,11 @@
 """URLs for reading pages that stay within the edition the reader is in."""
 
+import re
+
 from django import template
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from modules.models import SOURCE_LANGUAGE, EditionModule, EditionSection, active_language
 
@@ -10,6 +14,8 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def module_url(context, module: EditionModule) -> str:
+    if context.get("preview"):
+        return reverse("modules:preview_module", kwargs={"module": module.slug})
     if context.get("edition_in_url"):
         return reverse(
             "modules:edition_module",
@@ -21,6 +27,8 @@ def module_url(context, module: EditionModule) -> str:
 @register.simple_tag(takes_context=True)
 def section_url(context, module: EditionModule, section: EditionSection) -> str:
     kwargs = {"module": module.slug, "key": section.key}
+    if context.get("preview"):
+        return reverse("modules:preview_section", kwargs=kwargs)
     if context.get("edition_in_url"):
         return reverse(
             "modules:edition_section", kwargs={"edition": context["edition"].number, **kwargs}
@@ -33,3 +41,30 @@ def shown_language(obj, field: str) -> str:
     """The language code of what ``obj.<field>`` displays (English when it falls back)."""
     lang = active_language()
     return lang if getattr(obj, f"{field}_{lang}", "") else SOURCE_LANGUAGE
+
+
+_PARAGRAPH = re.compile(r"<p>")
+_FOOTNOTES = '<div class="footnote">'
+
+
+@register.filter
+def paragraph_anchors(html: str) -> SafeString:
+    """Give each paragraph of a sanitised body an anchor (#p1, #p2, ...) and a link to it.
+
+    Bodies come from render_markdown, whose sanitiser never leaves attributes on <p>, so
+    "<p>" marks exactly the paragraphs; footnotes are left alone.
+    """
+    text, _sep, footnotes = str(html).partition(_FOOTNOTES)
+    counter = 0
+
+    def anchor(_match: re.Match) -> str:
+        nonlocal counter
+        counter += 1
+        label = _("Link to paragraph %(number)s") % {"number": counter}
+        return (
+            f'<p id="p{counter}" class="para"><a class="para-link" href="#p{counter}" '
+            f'aria-label="{label}" title="{label}">¶</a>'
+        )
+
+    text = _PARAGRAPH.sub(anchor, text)
+    return mark_safe(text + (_FOOTNOTES + footnotes if _sep else ""))  # noqa: S308 - sanitised input

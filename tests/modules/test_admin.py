@@ -95,7 +95,8 @@ def test_editors_group_has_exactly_the_needed_permissions(db):
     )
     assert codenames == {
         "view_module", "change_module", "view_section", "add_section", "change_section",
-        "delete_section", "view_edition", "add_edition",
+        "delete_section", "view_edition", "add_edition", "view_sectionreplacement",
+        "add_sectionreplacement", "change_sectionreplacement", "delete_sectionreplacement",
     }  # fmt: skip
 
 

@@ -109,7 +109,30 @@ def test_old_edition_pages_show_the_old_text_with_a_banner(client, two_editions)
 
 def test_a_section_removed_later_is_still_readable_in_its_edition(client, two_editions):
     assert client.get(section_url(key="salw-legislation", edition="1.0")).status_code == 200
-    assert client.get(section_url(key="salw-legislation")).status_code == 404
+
+
+def test_a_removed_section_says_when_it_was_removed(client, two_editions):
+    response = client.get(section_url(key="salw-legislation"))
+    assert response.status_code == 410
+    assert "It was removed in edition 1.1" in response.text
+    assert 'href="/en/editions/1.0/modules/salw/salw-legislation/"' in response.text
+    assert 'href="/en/editions/1.0/compare/1.1/sections/salw-legislation/"' in response.text
+
+
+def test_a_removed_section_points_to_its_replacement_when_an_editor_said_so(client, published):
+    from modules.models import SectionReplacement
+
+    services.section_delete(section=Section.objects.get(key="salw-legislation"))
+    SectionReplacement.objects.create(
+        removed_key="salw-legislation",
+        replaced_by=Section.objects.get(key="salw-marking"),
+        note_en="Merged into marking.",
+        note_ru="Объединено с разделом о маркировке.",
+    )
+    publish("1.1")
+    html = client.get(section_url(key="salw-legislation", lang="ru")).text
+    assert 'href="/ru/modules/salw/salw-marking/"' in html
+    assert "Объединено с разделом о маркировке." in html
 
 
 def test_edition_pages_for_the_current_edition_say_it_is_current(client, two_editions):
@@ -149,10 +172,13 @@ def test_unknown_pages_are_404_never_500(client, published, url):
     assert client.get(url).status_code == 404
 
 
-def test_a_section_of_another_module_is_404(client, published):
+def test_a_section_under_the_wrong_module_redirects_to_its_module(client, published):
     make_section(make_module("IED", prefix="C."), "ied-scope")
     publish("1.1")
-    assert client.get(section_url(module="ied", key="salw-marking")).status_code == 404
+    response = client.get(section_url(module="ied", key="salw-marking", edition="1.1"))
+    assert response.status_code == 301
+    assert response.url == "/en/editions/1.1/modules/salw/salw-marking/"
+    assert client.get(section_url(module="ied", key="salw-nope")).status_code == 404
 
 
 def test_404_page_speaks_the_readers_language(client, published, settings):
@@ -207,7 +233,7 @@ def test_query_count_does_not_grow_with_the_document(client, db, django_assert_n
     make_large_module("SALW", chapters=2, per_chapter=2)
     publish("1.0")
     url = "/en/modules/salw/salw-ch1-s1/"
-    with django_assert_num_queries(4) as small:
+    with django_assert_num_queries(5) as small:
         client.get(url)
     make_large_module("IED", chapters=30, per_chapter=10)
     publish("1.1")

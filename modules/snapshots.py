@@ -1,0 +1,59 @@
+"""Snapshots of the working draft: the objects an edition freezes, built from draft rows.
+
+Publishing saves them (services.edition_publish); the staff preview shows them unsaved, so
+editors see the draft exactly as readers will.
+"""
+
+from django.conf import settings
+
+from modules.models import Edition, EditionModule, EditionSection, Module, Section
+
+LANGS = [code for code, _name in settings.LANGUAGES]
+
+
+def freeze_module(edition: Edition, module: Module) -> EditionModule:
+    return EditionModule(
+        edition=edition,
+        code=module.code,
+        slug=module.slug,
+        kind=module.kind,
+        order=module.order,
+        number_prefix=module.number_prefix,
+        **{
+            f"{field}_{lang}": getattr(module, f"{field}_{lang}") or ""
+            for field in ("title", "short_title", "summary_html")
+            for lang in LANGS
+        },
+    )
+
+
+def section_texts(section: Section) -> dict[str, str]:
+    return {
+        f"{field}_{lang}": getattr(section, f"{field}_{lang}") or ""
+        for field in ("title", "body", "body_html")
+        for lang in LANGS
+    }
+
+
+def text_hash(section: Section) -> str:
+    texts = section_texts(section)
+    return EditionSection.compute_text_hash(
+        title_en=texts["title_en"], title_ru=texts["title_ru"],
+        body_en=texts["body_en"], body_ru=texts["body_ru"],
+    )  # fmt: skip
+
+
+def freeze_section(edition: Edition, module: EditionModule, section: Section) -> EditionSection:
+    texts = section_texts(section)
+    return EditionSection(
+        edition=edition,
+        module=module,
+        key=section.key,
+        parent_key=section.parent.key if section.parent else "",
+        number=section.number,
+        sort_key=section.sort_key,
+        depth=section.depth,
+        text_hash=text_hash(section),
+        ru_outdated=section.russian_outdated,
+        **texts,
+    )

@@ -1,0 +1,1 @@
+"""Public pages. reading: the guidelines as published; changes: editions and what changed."""

@@ -1,0 +1,133 @@
+"""Editions and what changed between them: the change log, comparisons, one section's change."""
+
+import itertools
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+
+from modules import selectors
+from modules.comparison import LANGS, compare_editions, section_diffs
+from modules.forms import CompareForm
+from modules.models import Edition
+
+
+def _nav_context(current: Edition | None) -> dict:
+    """The site navigation on pages that are not inside one edition."""
+    return {
+        "current_edition": current,
+        "modules": selectors.get_edition_modules(current) if current else [],
+    }
+
+
+def edition_list(request: HttpRequest) -> HttpResponse:
+    editions = list(Edition.objects.published())
+    current = editions[0] if editions else None
+    previous = {e.pk: older for e, older in itertools.pairwise(editions)}
+    context = {
+        "editions": [(e, previous.get(e.pk)) for e in editions],
+        "compare_form": CompareForm(editions=editions),
+        **_nav_context(current),
+    }
+    return render(request, "modules/edition_list.html", context)
+
+
+def compare_pick(request: HttpRequest) -> HttpResponse:
+    """The edition picker's GET form: send the reader to the comparison's own URL."""
+    editions = list(Edition.objects.published())
+    form = CompareForm(request.GET, editions=editions)
+    if not form.is_valid():
+        context = {"compare_form": form, **_nav_context(editions[0] if editions else None)}
+        return render(request, "modules/compare_invalid.html", context, status=400)
+    older, newer = form.ordered()
+    return redirect("modules:compare", older=older, newer=newer)
+
+
+def _comparison_or_error(request: HttpRequest, older: str, newer: str):
+    """(older, newer) editions, or a response: 400 for a self-comparison, a redirect when
+    the order is reversed, 404 for an unknown edition."""
+    editions = selectors.get_editions(older, newer)
+    if older == newer:
+        form = CompareForm(
+            {"older": older, "newer": newer}, editions=list(Edition.objects.published())
+        )
+        form.is_valid()  # binds the "two different editions" error for the page
+        context = {"compare_form": form, **_nav_context(Edition.objects.current())}
+        return render(request, "modules/compare_invalid.html", context, status=400)
+    first, second = sorted(editions, key=lambda e: (e.major, e.minor))
+    if (first.number, second.number) != (older, newer):
+        url = request.path.replace(
+            f"/editions/{older}/compare/{newer}/",
+            f"/editions/{first.number}/compare/{second.number}/",
+        )
+        return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+    return first, second
+
+
+def _with_diffs(changes, diffs: dict, langs: tuple[str, ...]) -> list[tuple]:
+    """[(change, [(lang, SectionDiff), ...]), ...], in language order, for the templates."""
+    return [
+        (change, [(lang, diffs[change.key][lang]) for lang in langs] if change.key in diffs else [])
+        for change in changes
+    ]
+
+
+def _languages(request: HttpRequest) -> tuple[bool, tuple[str, ...]]:
+    both = request.GET.get("languages") == "both"
+    return both, LANGS if both else (get_language() or "en",)
+
+
+def edition_compare(request: HttpRequest, older: str, newer: str) -> HttpResponse:
+    result = _comparison_or_error(request, older, newer)
+    if isinstance(result, HttpResponse):
+        return result
+    first, second = result
+    comparison = compare_editions(first, second)
+    side_by_side, langs = _languages(request)
+    diffs = section_diffs(first, second, list(comparison.changes()), langs)
+    context = {
+        "older": first,
+        "newer": second,
+        "comparison": comparison,
+        "counts": comparison.counts(),
+        "groups": [(m.module, _with_diffs(m.changes, diffs, langs)) for m in comparison.modules],
+        "side_by_side": side_by_side,
+        "languages": langs,
+        "compare_form": CompareForm(
+            editions=list(Edition.objects.published()),
+            initial={"older": first.number, "newer": second.number},
+        ),
+        **_nav_context(Edition.objects.current()),
+    }
+    return render(request, "modules/compare.html", context)
+
+
+def section_change(request: HttpRequest, older: str, newer: str, key: str) -> HttpResponse:
+    result = _comparison_or_error(request, older, newer)
+    if isinstance(result, HttpResponse):
+        return result
+    first, second = result
+    comparison = compare_editions(first, second)
+    change = comparison.get(key)
+    if change is None:
+        # Unchanged between these editions (or unknown): 404 unless either edition has it.
+        section = selectors.get_section_in_any(key, [first, second])
+        context = {"older": first, "newer": second, "section": section}
+        context.update(_nav_context(Edition.objects.current()))
+        return render(request, "modules/section_unchanged.html", context)
+    side_by_side, langs = _languages(request)
+    diffs = section_diffs(first, second, [change], langs)
+    context = {
+        "older": first,
+        "newer": second,
+        "change": change,
+        "lang_diffs": _with_diffs([change], diffs, langs)[0][1],
+        "side_by_side": side_by_side,
+        "languages": langs,
+        "compare_url": reverse(
+            "modules:compare", kwargs={"older": first.number, "newer": second.number}
+        ),
+        **_nav_context(Edition.objects.current()),
+    }
+    return render(request, "modules/section_change.html", context)

@@ -1,0 +1,49 @@
+// Small enhancements; every page works without them. No inline scripts anywhere.
+(function () {
+  "use strict";
+
+  function announce(button, message) {
+    const status = button.parentElement.querySelector(".copy-status");
+    if (status) status.textContent = message;
+  }
+
+  async function copy(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return;
+    }
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "absolute";
+    area.style.left = "-9999px";
+    document.body.append(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    // "Copy citation" buttons: shown only when scripting works.
+    document.querySelectorAll(".copy-button").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", async function () {
+        const target = document.getElementById(button.dataset.copyTarget);
+        try {
+          await copy(target.textContent.trim().replace(/\s+/g, " "));
+          announce(button, button.dataset.copied);
+        } catch (error) {
+          announce(button, String(error));
+        }
+      });
+    });
+
+    // Paragraph links: following one highlights the paragraph (CSS :target); clicking one
+    // also copies its full address.
+    document.querySelectorAll("a.para-link").forEach(function (link) {
+      link.addEventListener("click", function () {
+        copy(link.href).catch(function () {});
+      });
+    });
+  });
+})();
