@@ -28,6 +28,10 @@ PAGES = {
     "section (ru)": "/ru/modules/general/general-acquisition/",
     "old edition section": "/en/editions/1.0/modules/uas/uas-geofencing/",
     "edition list": "/en/editions/",
+    "compare 1.0-1.1 (en)": "/en/editions/1.0/compare/1.1/",
+    "compare both (ru)": "/ru/editions/1.0/compare/1.1/?languages=both",
+    "section change (ru)": "/ru/editions/1.0/compare/1.1/sections/salw-marking/",
+    "editions feed": "/en/editions/feed/",
 }
 
 

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from modules import services
 from modules.models import Edition, Module, Section
+from modules.roles import EDITORS, ensure_editors_group
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +32,8 @@ def _user(username: str, *, staff: bool = False, groups: tuple[str, ...] = (), *
         username=username, password="correct horse battery staple", is_staff=staff, **extra
     )
     for name in groups:
-        user.groups.add(Group.objects.get(name=name))
+        # ensure_*: a transactional test's flush may have emptied the migrations' groups.
+        user.groups.add(ensure_editors_group() if name == EDITORS else Group.objects.get(name=name))
     return user
 
 

@@ -3,10 +3,11 @@
 import datetime
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 
 from modules import services
 from modules.models import Section
+from modules.roles import ensure_editors_group
 from tests.conftest import make_module, make_section, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +23,7 @@ def two_editions(db):
     services.section_update(section=Section.objects.get(key="salw-marking"), body_en="Text of 1.1.")
     publish("1.1", on=datetime.date(2023, 9, 15))
     editor = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
-    editor.groups.add(Group.objects.get(name="Editors"))
+    editor.groups.add(ensure_editors_group())
 
 
 def test_editor_changes_a_section_and_publishes_a_new_edition(page, two_editions):

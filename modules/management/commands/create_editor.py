@@ -1,10 +1,12 @@
 import getpass
 
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+
+from modules.roles import ensure_editors_group
 
 
 class Command(BaseCommand):
@@ -27,10 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args, username: str, email: str, password_env: str | None, **options):
         import os
 
-        try:
-            group = Group.objects.get(name="Editors")
-        except Group.DoesNotExist:
-            raise CommandError("The Editors group is missing: run `manage.py migrate`.") from None
+        group = ensure_editors_group()
         user, created = User.objects.get_or_create(username=username, defaults={"email": email})
         if created:
             password = os.environ.get(password_env, "") if password_env else self._ask()
