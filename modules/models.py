@@ -77,6 +77,10 @@ class Module(models.Model):
             setattr(self, f"summary_html_{lang}", render_markdown(text, id_prefix="summary"))
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        """The staff preview: draft rows are never public ("View on site" in the admin)."""
+        return reverse("modules:preview_module", kwargs={"module": self.slug})
+
 
 class SectionQuerySet(models.QuerySet):
     def in_module(self, module: Module) -> "SectionQuerySet":
@@ -137,6 +141,12 @@ class Section(models.Model):
             text = getattr(self, f"body_{lang}") or ""
             setattr(self, f"body_html_{lang}", render_markdown(text, id_prefix=self.key))
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        """The staff preview: draft rows are never public ("View on site" in the admin)."""
+        return reverse(
+            "modules:preview_section", kwargs={"module": self.module.slug, "key": self.key}
+        )
 
     def clean(self) -> None:
         super().clean()

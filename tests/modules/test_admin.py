@@ -293,3 +293,12 @@ def test_compare_shows_what_changed_between_two_versions(editor_client, urls):
     assert response.status_code == 200
     assert "<ins>Новая редакция</ins>" in response.text
     assert "body_html" not in response.text
+
+
+def test_view_on_site_opens_the_draft_preview(editor_client, published):
+    marking = Section.objects.get(key="salw-marking")
+    html = editor_client.get(change_url(marking)).text
+    assert "View on site" in html
+    response = editor_client.get(marking.get_absolute_url())
+    assert response.status_code == 200
+    assert marking.get_absolute_url() == "/en/preview/modules/salw/salw-marking/"

@@ -54,3 +54,22 @@ def test_load_demo_if_empty_keeps_existing_data(db):
 def test_load_demo_dry_run_leaves_nothing(db):
     call_command("load_demo", "--dry-run")
     assert not Module.objects.exists() and not Edition.objects.exists()
+
+
+def test_comparing_the_demonstration_editions_is_bounded_and_cached(
+    client, db, django_assert_max_num_queries
+):
+    call_command("load_demo")
+    with django_assert_max_num_queries(9):
+        response = client.get("/en/editions/1.0/compare/1.1/?languages=both")
+    assert response.status_code == 200
+    assert response.text.count('class="change"') >= 10
+    with django_assert_max_num_queries(5):
+        client.get("/en/editions/1.0/compare/1.1/?languages=both")
+
+
+def test_the_demonstration_removed_section_points_to_its_replacement(client, db):
+    call_command("load_demo")
+    response = client.get("/en/modules/uas/uas-geofencing/")
+    assert response.status_code == 410
+    assert 'href="/en/modules/uas/uas-sales/"' in response.text
