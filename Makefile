@@ -5,13 +5,16 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup install migrate messages demo lint format check bench clean
+.PHONY: run test setup install migrate messages demo lint format check check-browser bench clean
 
 run: setup demo ## Set everything up and serve the portal on http://127.0.0.1:$(PORT)/
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: install messages ## Set everything up and run the whole suite (tests create their own database)
+test: install checkers messages ## Set everything up and run the whole suite (tests create their own database)
 	$(BIN)/pytest
+
+check-browser: install checkers messages ## Only the real-browser, accessibility (axe-core) and HTML (vnu) checks
+	$(BIN)/pytest tests/browser tests/quality
 
 setup: install messages migrate
 
@@ -21,6 +24,13 @@ $(BIN)/.installed: requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+checkers: node_modules/.installed
+
+node_modules/.installed: package.json package-lock.json ## axe-core and the Nu HTML Checker, pinned
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js and npm (see README)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 messages: install ## Compile the UI translations (needs gettext's msgfmt)
@@ -48,4 +58,4 @@ bench: setup demo ## Serve with gunicorn and print requests per second and laten
 	$(BIN)/python scripts/bench.py
 
 clean:
-	rm -rf $(VENV) staticfiles
+	rm -rf $(VENV) staticfiles node_modules

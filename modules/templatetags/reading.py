@@ -44,15 +44,18 @@ def shown_language(obj, field: str) -> str:
 
 
 _PARAGRAPH = re.compile(r"<p>")
+_TABLE = re.compile(r"<table>(.*?)</table>", re.DOTALL)
 _FOOTNOTES = '<div class="footnote">'
 
 
 @register.filter
-def paragraph_anchors(html: str) -> SafeString:
-    """Give each paragraph of a sanitised body an anchor (#p1, #p2, ...) and a link to it.
+def reading_body(html: str) -> SafeString:
+    """Prepare a sanitised body for reading.
 
-    Bodies come from render_markdown, whose sanitiser never leaves attributes on <p>, so
-    "<p>" marks exactly the paragraphs; footnotes are left alone.
+    Each paragraph gets an anchor (#p1, #p2, ...) and a link to it; each table gets a
+    focusable, labelled wrapper, so keyboard users can scroll a wide table on a phone.
+    Bodies come from render_markdown, whose sanitiser never leaves attributes on <p> or
+    <table>, so the patterns match exactly those elements; footnotes are left alone.
     """
     text, _sep, footnotes = str(html).partition(_FOOTNOTES)
     counter = 0
@@ -66,5 +69,12 @@ def paragraph_anchors(html: str) -> SafeString:
             f'aria-label="{label}" title="{label}">¶</a>'
         )
 
-    text = _PARAGRAPH.sub(anchor, text)
+    def scroll(match: re.Match) -> str:
+        label = _("Table")
+        return (
+            f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">'
+            f"<table>{match.group(1)}</table></div>"
+        )
+
+    text = _TABLE.sub(scroll, _PARAGRAPH.sub(anchor, text))
     return mark_safe(text + (_FOOTNOTES + footnotes if _sep else ""))  # noqa: S308 - sanitised input

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 
 from modules import services
 from modules.models import EditionSection, Section
-from modules.templatetags.reading import paragraph_anchors
+from modules.templatetags.reading import reading_body
 from tests.conftest import make_module, make_section, publish
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -25,7 +25,7 @@ def test_citation_names_module_section_edition_and_stable_url(client, published)
 
 
 def test_paragraphs_get_anchors_but_footnotes_do_not():
-    html = paragraph_anchors(
+    html = reading_body(
         '<p>One</p><p>Two</p><div class="footnote"><ol><li><p>Note</p></li></ol></div>'
     )
     assert '<p id="p1" class="para">' in html and '<p id="p2" class="para">' in html
@@ -110,3 +110,8 @@ def test_publish_form_warns_about_outdated_russian(editor_client, published):
     )
     html = editor_client.get("/admin/modules/edition/add/").text
     assert "1 section has a Russian text older than its latest English change" in html
+
+
+def test_tables_get_a_focusable_labelled_scroll_region():
+    html = reading_body("<p>x</p><table><tr><td>1</td></tr></table>")
+    assert '<div class="table-scroll" role="region" tabindex="0" aria-label="Table"><table>' in html

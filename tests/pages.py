@@ -1,0 +1,28 @@
+"""Every page type of the portal, for the quality checks (accessibility, HTML, layout).
+
+Paths refer to the demonstration data (`load_demo`); {lang} is the language prefix.
+"""
+
+PUBLIC_PAGES = {
+    "home": "/{lang}/",
+    "module": "/{lang}/modules/salw/",
+    "section": "/{lang}/modules/salw/salw-marking/",
+    "section with a table": "/{lang}/modules/salw/salw-maturity/",
+    "edition home": "/{lang}/editions/1.0/",
+    "old edition section": "/{lang}/editions/1.0/modules/uas/uas-geofencing/",
+    "edition list": "/{lang}/editions/",
+    "compare": "/{lang}/editions/1.0/compare/1.1/",
+    "compare side by side": "/{lang}/editions/1.0/compare/1.1/?languages=both",
+    "section change": "/{lang}/editions/1.0/compare/1.1/sections/salw-marking/",
+    "removed section": "/{lang}/modules/uas/uas-geofencing/",
+    "compare error": "/{lang}/editions/compare/?older=1.1&newer=1.1",
+    "not found": "/{lang}/modules/nope/",
+}
+
+STAFF_PAGES = {
+    "draft compared": "/{lang}/preview/",
+    "draft module": "/{lang}/preview/modules/uas/",
+    "draft section": "/{lang}/preview/modules/uas/uas-sales/",
+}
+
+LANGUAGES = ("en", "ru")
