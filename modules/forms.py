@@ -75,3 +75,30 @@ class CompareForm(forms.Form):
         ]
         pair.sort(key=lambda e: (e.major, e.minor))
         return pair[0].number, pair[1].number
+
+
+class SearchForm(forms.Form):
+    """The search page's GET form. A bad edition or module choice falls back to the default."""
+
+    q = forms.CharField(
+        label=_("Search the guidelines"),
+        required=False,
+        max_length=200,
+        error_messages={
+            "max_length": _("Shorten your search to %(limit_value)d characters at most.")
+        },
+    )
+    module = forms.ChoiceField(label=_("Module"), required=False)
+    edition = forms.ChoiceField(label=_("Edition"), required=False)
+
+    def __init__(self, *args, editions: list[Edition], modules: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["edition"].choices = [
+            (e.number, _("Edition %(number)s") % {"number": e.number}) for e in editions
+        ]
+        self.fields["module"].choices = [("", _("All modules"))] + [
+            (m.slug, m.short_title) for m in modules
+        ]
+
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from modules.markdown import render_markdown
+from modules.search import SearchDocumentField
 
 SOURCE_LANGUAGE = "en"
 EDITION_NUMBER_RE = r"(?:0|[1-9][0-9]{0,2})\.(?:0|[1-9][0-9]{0,2})"
@@ -374,6 +375,9 @@ class EditionSection(models.Model):
     text_hash = models.CharField(max_length=64, default="")
     # The Russian text was older than the English when this edition was published.
     ru_outdated = models.BooleanField(default=False)
+    # Filled once at publication (modules.search): tsvector on PostgreSQL, text on SQLite.
+    search_en = SearchDocumentField(null=True, editable=False)
+    search_ru = SearchDocumentField(null=True, editable=False)
 
     title = Localized("title")
     body_html = Localized("body_html")

@@ -253,3 +253,22 @@ def get_draft() -> Draft:
 def get_full_sections(edition: Edition) -> list[EditionSection]:
     """Every section of an edition with its texts (for comparing with the draft)."""
     return list(edition.sections.order_by("sort_key"))
+
+
+def find_by_number_or_key(edition: Edition, query: str) -> list[EditionSection]:
+    """Sections a query names directly: a key, a full number (B.4.5) or a bare one (4.5)."""
+    from django.db.models import Q
+
+    from modules.search import NUMBER
+
+    text = query.strip()
+    if len(text) > 80 or " " in text:
+        return []
+    condition = Q(key=text.lower())
+    if NUMBER.match(text):
+        condition |= Q(number__iexact=text.replace(" ", "")) | Q(number__iendswith=f".{text}")
+    return list(
+        edition.sections.filter(condition)
+        .select_related("module")
+        .order_by("module__order", "sort_key")[:10]
+    )

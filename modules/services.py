@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from modules import snapshots
+from modules import search, snapshots
 from modules.markdown import render_markdown
 from modules.models import (
     Edition,
@@ -263,6 +263,7 @@ def edition_publish(
         [snapshots.freeze_section(edition, by_module_id[s.module_id], s) for s in sections],
         batch_size=500,
     )
+    search.index_sections(EditionSection.objects.filter(edition=edition))
     return edition
 
 

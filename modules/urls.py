@@ -2,7 +2,7 @@ from django.urls import include, path, register_converter
 
 from modules.converters import EditionNumberConverter
 from modules.feeds import EditionsFeed, ModuleEditionsFeed
-from modules.views import changes, preview, reading
+from modules.views import changes, preview, reading, search
 
 app_name = "modules"
 
@@ -37,5 +37,6 @@ urlpatterns = [
     path("editions/compare/", changes.compare_pick, name="compare_pick"),
     path("editions/<edition:older>/compare/<edition:newer>/", include(comparisons)),
     path("editions/<edition:edition>/", include(in_edition)),
+    path("search/", search.search_page, name="search"),
     path("preview/", include(previews)),
 ]

@@ -17,6 +17,9 @@ PUBLIC_PAGES = {
     "removed section": "/{lang}/modules/uas/uas-geofencing/",
     "compare error": "/{lang}/editions/compare/?older=1.1&newer=1.1",
     "not found": "/{lang}/modules/nope/",
+    "search": "/{lang}/search/",
+    "search results": "/{lang}/search/?q=marking+маркировка+weapon+оружие",
+    "search error": "/{lang}/search/?q=" + "x" * 201,
 }
 
 STAFF_PAGES = {

@@ -1,0 +1,66 @@
+"""Full-text search over a published edition (the current one unless the reader picks another)."""
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+
+from modules import search, selectors
+from modules.forms import SearchForm
+
+PAGE_SIZE = 20
+
+
+def search_page(request: HttpRequest) -> HttpResponse:
+    editions = selectors.get_editions_oldest_first()
+    newest_first = list(reversed(editions))
+    edition = selectors.pick_edition(
+        editions, _valid(request.GET.get("edition"), [e.number for e in editions])
+    )
+    modules = selectors.get_edition_modules(edition)
+    module = next((m for m in modules if m.slug == request.GET.get("module")), None)
+    form = SearchForm(request.GET or None, editions=newest_first, modules=modules,
+                      initial={"edition": edition.number})  # fmt: skip
+    context = {
+        "form": form, "edition": edition, "current_edition": editions[-1],
+        "modules": modules, "search_module": module, "query": "",
+        "edition_in_url": edition.pk != editions[-1].pk,
+    }  # fmt: skip
+    query = _query(form)
+    if form.is_bound and not form.is_valid() and "q" in form.errors:
+        return render(request, "modules/search.html", context, status=400)
+    if not query:
+        return render(request, "modules/search.html", context)
+    jump = selectors.find_by_number_or_key(edition, query)
+    if isinstance(jump, list) and len(jump) == 1:
+        return redirect(_section_url(jump[0], edition, context["edition_in_url"]))
+    lang = get_language() or "en"
+    sections = edition.sections.select_related("module")
+    if module is not None:
+        sections = sections.filter(module=module)
+    page = Paginator(search.search(sections, query=query, lang=lang), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for section in page:
+        section.excerpt = search.excerpt(section.headline, query)
+    context.update(query=query, page=page, numbered=jump or [], full_text=search.uses_full_text())
+    return render(request, "modules/search.html", context)
+
+
+def _valid(value: str | None, allowed: list[str]) -> str | None:
+    return value if value in allowed else None
+
+
+def _query(form: SearchForm) -> str:
+    if not form.is_bound:
+        return ""
+    form.is_valid()
+    return form.cleaned_data.get("q", "") if hasattr(form, "cleaned_data") else ""
+
+
+def _section_url(section, edition, in_edition: bool) -> str:
+    kwargs = {"module": section.module.slug, "key": section.key}
+    if in_edition:
+        return reverse("modules:edition_section", kwargs={"edition": edition.number, **kwargs})
+    return reverse("modules:section", kwargs=kwargs)

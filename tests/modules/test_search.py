@@ -1,0 +1,138 @@
+"""Full-text search: both languages, filters, direct jumps, hostile input, bounded queries."""
+
+import pytest
+from django.db import connection
+
+from modules import services
+from modules.models import Section
+from tests.conftest import make_large_module, make_module, make_section, publish
+
+needs_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="stemming needs PostgreSQL full-text search"
+)
+
+
+@pytest.fixture
+def guidelines(db):
+    salw = make_module("SALW", prefix="B.")
+    make_section(salw, "salw-marking", title_en="Marking and record-keeping",
+                 title_ru="Маркировка и учёт",
+                 body_en="Every weapon is marked at manufacture. Records are kept.",
+                 body_ru="Каждая единица оружия подлежит маркировке при изготовлении.")  # fmt: skip
+    make_section(salw, "salw-tracing", title_en="Tracing", title_ru="Отслеживание",
+                 body_en="Tracing requests follow the markings.",
+                 body_ru="Запросы об отслеживании опираются на маркировку.")  # fmt: skip
+    uas = make_module("UAS", order=2, prefix="D.")
+    make_section(uas, "uas-registration", title_en="Registration", title_ru="Регистрация",
+                 body_en="Drones above a weight are registered.",
+                 body_ru="Беспилотники определённой массы подлежат регистрации.")  # fmt: skip
+    return publish("1.0")
+
+
+def result_keys(response) -> list[str]:
+    return (
+        [s.key for s in response.context["page"].object_list] if "page" in response.context else []
+    )
+
+
+def test_english_search_finds_and_highlights(client, guidelines):
+    response = client.get("/en/search/", {"q": "weapon"})
+    assert response.status_code == 200
+    assert result_keys(response) == ["salw-marking"]
+    assert "<mark>weapon</mark>" in response.text
+
+
+def test_russian_search_finds_russian_text(client, guidelines):
+    response = client.get("/ru/search/", {"q": "маркировке"})
+    assert result_keys(response)[0] == "salw-marking"  # PostgreSQL also finds "маркировку"
+    assert "<mark>маркировке</mark>" in response.text
+
+
+@needs_postgres
+def test_russian_search_finds_inflected_forms(client, guidelines):
+    keys = result_keys(client.get("/ru/search/", {"q": "маркировка"}))
+    assert set(keys) == {"salw-marking", "salw-tracing"}
+
+
+@needs_postgres
+def test_english_search_finds_other_forms_and_ranks_titles_first(client, guidelines):
+    keys = result_keys(client.get("/en/search/", {"q": "marked"}))
+    assert keys[0] == "salw-marking" and "salw-tracing" in keys
+
+
+def test_filter_by_module(client, guidelines):
+    assert result_keys(client.get("/en/search/", {"q": "registered", "module": "salw"})) == []
+    assert result_keys(client.get("/en/search/", {"q": "registered", "module": "uas"})) == [
+        "uas-registration"
+    ]
+
+
+def test_an_older_edition_can_be_searched(client, guidelines):
+    services.section_update(section=Section.objects.get(key="salw-tracing"), body_en="Rewritten.")
+    publish("1.1")
+    assert result_keys(client.get("/en/search/", {"q": "requests"})) == []
+    older = client.get("/en/search/", {"q": "requests", "edition": "1.0"})
+    assert result_keys(older) == ["salw-tracing"]
+    assert 'href="/en/editions/1.0/modules/salw/salw-tracing/"' in older.text
+
+
+def test_a_section_number_or_key_goes_straight_to_it(client, guidelines):
+    assert client.get("/en/search/", {"q": "B.1"}).url == "/en/modules/salw/salw-marking/"
+    assert (
+        client.get("/ru/search/", {"q": "uas-registration"}).url
+        == "/ru/modules/uas/uas-registration/"
+    )
+    assert client.get("/en/search/", {"q": "d.1"}).url == "/en/modules/uas/uas-registration/"
+
+
+def test_a_bare_number_shared_by_modules_lists_them(client, guidelines):
+    response = client.get("/en/search/", {"q": "1"})
+    assert response.status_code == 200
+    assert "Sections numbered 1" in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "' OR 1=1 --",
+        '"unbalanced',
+        "a & | ! ( ) <-> :* weapon",
+        "<script>alert(1)</script>",
+        "%_\\",
+        "   ",
+        "и",
+        "DROP TABLE modules_editionsection;",
+        "x" * 200,
+    ],
+)
+def test_hostile_or_odd_queries_never_fail(client, guidelines, query):
+    response = client.get("/en/search/", {"q": query})
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text
+
+
+def test_an_overlong_query_gets_a_clear_message_in_the_readers_language(client, guidelines):
+    response = client.get("/ru/search/", {"q": "x" * 201})
+    assert response.status_code == 400
+    assert "200" in response.text and "Сократите" in response.text
+
+
+@pytest.mark.parametrize(
+    "params", [{"module": "nope"}, {"edition": "9.9"}, {"page": "abc"}, {"page": "999"}]
+)
+def test_bad_filters_fall_back_to_defaults(client, guidelines, params):
+    assert client.get("/en/search/", {"q": "weapon", **params}).status_code == 200
+
+
+def test_every_page_has_a_search_box(client, guidelines):
+    html = client.get("/ru/modules/salw/").text
+    assert 'role="search"' in html and 'action="/ru/search/"' in html
+
+
+def test_search_runs_a_bounded_number_of_queries(client, db, django_assert_max_num_queries):
+    make_large_module("SALW", chapters=20, per_chapter=20)
+    publish("1.0")
+    with django_assert_max_num_queries(6):
+        response = client.get("/en/search/", {"q": "section", "page": "2"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 400
