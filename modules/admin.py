@@ -46,6 +46,37 @@ class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             *super().get_urls(),
         ]
 
+    @staticmethod
+    def can_edit_source(request: HttpRequest) -> bool:
+        """Editors edit everything; translators (no edit_source_text) only Russian fields."""
+        return request.user.has_perm("modules.edit_source_text")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self.can_edit_source(request):
+            # Server-side: the admin ignores posted values of read-only fields.
+            translated = set(self.trans_opts.all_fields)  # title, body: shown as their tabs
+            readonly += [
+                f.name
+                for f in self.model._meta.fields
+                if f.editable
+                and not f.name.endswith("_ru")
+                and f.name not in translated
+                and f.name not in readonly
+            ]
+        return readonly
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # A revert rewrites every field, English included.
+        if not self.can_edit_source(request):
+            raise PermissionDenied
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not self.can_edit_source(request):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
     def compare_view(self, request: HttpRequest, object_id: str, extra_context=None):
         # reversion-compare only checks staff status; versions are as private as the draft.
         if not self.has_view_or_change_permission(request):
@@ -116,7 +147,16 @@ class SectionAdmin(DraftAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A key is forever, and a section never leaves its module (its URL would change).
-        return ("module", "key") if obj else ()
+        fixed = ["module", "key"] if obj else []
+        return fixed + [f for f in super().get_readonly_fields(request, obj) if f not in fixed]
+
+    def get_list_display(self, request):
+        display = super().get_list_display(request)
+        return (
+            display
+            if self.can_edit_source(request)
+            else [d for d in display if d != "move_buttons"]
+        )
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -153,7 +193,8 @@ class SectionAdmin(DraftAdmin):
 
     def move_view(self, request: HttpRequest, pk: int, direction: str) -> HttpResponse:
         section = get_object_or_404(Section, pk=pk)
-        if not self.has_change_permission(request, section) or direction not in ("up", "down"):
+        allowed = self.has_change_permission(request, section) and self.can_edit_source(request)
+        if not allowed or direction not in ("up", "down"):
             raise PermissionDenied
         services.section_shift(
             section=section, offset=-1 if direction == "up" else 1, user=request.user

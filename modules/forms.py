@@ -102,3 +102,42 @@ class SearchForm(forms.Form):
 
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())
+
+
+TRANSLATION_STATUSES = [
+    ("missing", _("Missing")),
+    ("outdated", _("Possibly outdated")),
+    ("current", _("Up to date")),
+]
+
+
+class TranslationFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *TRANSLATION_STATUSES]
+    )
+    module = forms.ChoiceField(label=_("Module"), required=False)
+
+    def __init__(self, *args, modules: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["module"].choices = [("", _("All modules"))] + [
+            (m.slug, m.short_title) for m in modules
+        ]
+
+
+class XliffImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("XLIFF file"),
+        help_text=_("An XLIFF 1.2 file exported from this page for this module, at most 2 MB."),
+    )
+
+    def clean_file(self):
+        from modules.xliff import MAX_BYTES
+
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."), code="too_large")
+        if not upload.name.lower().endswith((".xlf", ".xliff", ".xml")):
+            raise forms.ValidationError(
+                _("Choose an XLIFF file (.xlf, .xliff or .xml)."), code="extension"
+            )
+        return upload

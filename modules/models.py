@@ -133,6 +133,10 @@ class Section(models.Model):
         ordering = ["module__order", "sort_key"]
         verbose_name = _("section")
         verbose_name_plural = _("sections")
+        permissions = [
+            # Translators may change sections, but only their Russian text.
+            ("edit_source_text", _("Can edit the English text and the structure")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}".strip()

@@ -272,3 +272,81 @@ def find_by_number_or_key(edition: Edition, query: str) -> list[EditionSection]:
         .select_related("module")
         .order_by("module__order", "sort_key")[:10]
     )
+
+
+@dataclass
+class TranslationRow:
+    section: object
+    status: str
+
+
+def _translation_status(section) -> str:
+    if not section.title_ru or (section.body_en and not section.body_ru):
+        return "missing"
+    return "outdated" if section.russian_outdated else "current"
+
+
+def translation_statuses(*, module_slug: str | None = None) -> list[TranslationRow]:
+    """Every draft section with the state of its Russian text (one query)."""
+    from modules.models import Section
+
+    sections = Section.objects.select_related("module").order_by("module__order", "sort_key")
+    if module_slug:
+        sections = sections.filter(module__slug=module_slug)
+    return [TranslationRow(s, _translation_status(s)) for s in sections]
+
+
+def count_statuses(rows: list[TranslationRow]) -> dict[str, int]:
+    counts = {"missing": 0, "outdated": 0, "current": 0}
+    for row in rows:
+        counts[row.status] += 1
+    return counts
+
+
+@dataclass
+class TranslationDetail:
+    section: object
+    status: str
+    since: object  # when the Russian text was last changed (None: never)
+    title_diff: object
+    body_diff: object
+
+
+def translation_detail(key: str) -> TranslationDetail | None:
+    """A draft section with the English changes its Russian text has not caught up with.
+
+    The English "as translated" is taken from the oldest version, in the latest run of
+    versions, whose Russian text equals the current one (two queries).
+    """
+    from reversion.models import Version
+
+    from modules.diff import diff_blocks, diff_text, text_blocks
+    from modules.markdown import render_markdown
+    from modules.models import Section
+
+    section = Section.objects.select_related("module").filter(key=key).first()
+    if section is None:
+        return None
+    translated_from = {"title_en": "", "body_en": ""}
+    if section.title_ru or section.body_ru:
+        for version in Version.objects.get_for_object(section).only("serialized_data", "format"):
+            fields = version.field_dict
+            if (fields.get("title_ru"), fields.get("body_ru")) != (
+                section.title_ru,
+                section.body_ru,
+            ):
+                break
+            translated_from = {
+                "title_en": fields.get("title_en") or "",
+                "body_en": fields.get("body_en") or "",
+            }
+    return TranslationDetail(
+        section=section,
+        status=_translation_status(section),
+        since=section.ru_changed_at,
+        title_diff=diff_text(translated_from["title_en"], section.title_en),
+        body_diff=diff_blocks(
+            text_blocks(render_markdown(translated_from["body_en"])),
+            text_blocks(section.body_html_en),
+        ),
+    )

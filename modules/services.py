@@ -6,6 +6,8 @@ here (by the admin, management commands or data migrations) all appear in the hi
 
 import datetime
 from collections import defaultdict
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.conf import settings
@@ -301,3 +303,47 @@ def section_revert(*, version, user: AbstractBaseUser | None = None) -> Section:
         module_renumber(module=section.module)
     section.refresh_from_db()
     return section
+
+
+@dataclass
+class TranslationImportReport:
+    """What an XLIFF import did, unit by unit (section number, field)."""
+
+    updated: list[tuple[str, str]] = dataclass_field(default_factory=list)
+    unchanged: list[tuple[str, str]] = dataclass_field(default_factory=list)
+    skipped: list[tuple[str, str, str]] = dataclass_field(default_factory=list)
+
+
+@transaction.atomic
+def translation_import(
+    *, module: Module, units, user: AbstractBaseUser | None = None
+) -> TranslationImportReport:
+    """Write the Russian targets of XLIFF units into the working draft (Russian fields only).
+
+    A unit for an unknown section, or whose English source changed since the export, is
+    skipped and reported; each changed section is saved once, as a revision by ``user``.
+    """
+    report = TranslationImportReport()
+    sections = {s.key: s for s in Section.objects.filter(module=module)}
+    changes: dict[str, dict[str, str]] = defaultdict(dict)
+    for unit in units:
+        section = sections.get(unit.key)
+        if section is None:
+            report.skipped.append((unit.key, unit.field, _("no such section in this module")))
+            continue
+        current_source = (getattr(section, f"{unit.field}_en") or "").replace("\r\n", "\n").strip()
+        if unit.source != current_source:
+            report.skipped.append(
+                (section.number, unit.field, _("the English text changed since the export"))
+            )
+            continue
+        if unit.target == (getattr(section, f"{unit.field}_ru") or "").strip():
+            report.unchanged.append((section.number, unit.field))
+            continue
+        changes[unit.key][f"{unit.field}_ru"] = unit.target
+        report.updated.append((section.number, unit.field))
+    for key, texts in changes.items():
+        section_update(
+            section=sections[key], user=user, comment=_("Russian text imported from XLIFF"), **texts
+        )
+    return report

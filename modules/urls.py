@@ -2,7 +2,7 @@ from django.urls import include, path, register_converter
 
 from modules.converters import EditionNumberConverter
 from modules.feeds import EditionsFeed, ModuleEditionsFeed
-from modules.views import changes, preview, reading, search
+from modules.views import changes, preview, reading, search, translation
 
 app_name = "modules"
 
@@ -27,6 +27,14 @@ previews = [
     path("modules/<slug:module>/<slug:key>/", preview.section_detail, name="preview_section"),
 ]
 
+# Staff only: the state of the Russian text, and XLIFF for translation tools.
+translations = [
+    path("", translation.status_list, name="translation_status"),
+    path("sections/<slug:key>/", translation.status_detail, name="translation_detail"),
+    path("modules/<slug:module>/xliff/", translation.xliff_export, name="xliff_export"),
+    path("modules/<slug:module>/import/", translation.xliff_import, name="xliff_import"),
+]
+
 urlpatterns = [
     path("", reading.home, name="home"),
     path("modules/<slug:module>/", reading.module_detail, name="module"),
@@ -39,4 +47,5 @@ urlpatterns = [
     path("editions/<edition:edition>/", include(in_edition)),
     path("search/", search.search_page, name="search"),
     path("preview/", include(previews)),
+    path("translation/", include(translations)),
 ]

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from modules import services
 from modules.models import Edition, Module, Section
-from modules.roles import EDITORS, ensure_editors_group
+from modules.roles import EDITORS, TRANSLATORS, ensure_editors_group, ensure_translators_group
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +33,8 @@ def _user(username: str, *, staff: bool = False, groups: tuple[str, ...] = (), *
     )
     for name in groups:
         # ensure_*: a transactional test's flush may have emptied the migrations' groups.
-        user.groups.add(ensure_editors_group() if name == EDITORS else Group.objects.get(name=name))
+        ensure = {EDITORS: ensure_editors_group, TRANSLATORS: ensure_translators_group}
+        user.groups.add(ensure[name]() if name in ensure else Group.objects.get(name=name))
     return user
 
 
@@ -41,6 +42,12 @@ def _user(username: str, *, staff: bool = False, groups: tuple[str, ...] = (), *
 def editor(db) -> User:
     """A CTED editor: staff, in the Editors group created by the migration."""
     return _user("editor", staff=True, groups=("Editors",))
+
+
+@pytest.fixture
+def translator(db) -> User:
+    """Keeps the Russian text in step with the English: staff, in the Translators group."""
+    return _user("translator", staff=True, groups=("Translators",))
 
 
 @pytest.fixture

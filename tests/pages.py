@@ -26,6 +26,9 @@ STAFF_PAGES = {
     "draft compared": "/{lang}/preview/",
     "draft module": "/{lang}/preview/modules/uas/",
     "draft section": "/{lang}/preview/modules/uas/uas-sales/",
+    "translation status": "/{lang}/translation/",
+    "translation detail": "/{lang}/translation/sections/salw-marking/",
+    "xliff import": "/{lang}/translation/modules/salw/import/",
 }
 
 LANGUAGES = ("en", "ru")

@@ -1,0 +1,86 @@
+"""Readers search in both languages; a translator brings an outdated Russian text up to date."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import User
+
+from modules import services
+from modules.models import Section
+from modules.roles import ensure_editors_group, ensure_translators_group
+from tests.conftest import make_module, make_section, publish
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PASSWORD = "a long back-office password 42"
+
+
+@pytest.fixture
+def guidelines(db):
+    module = make_module("SALW", title_en="Small arms", title_ru="Стрелковое оружие")
+    make_section(module, "salw-marking", title_en="Marking", title_ru="Маркировка",
+                 body_en="Every weapon is marked at manufacture.",
+                 body_ru="Каждая единица оружия маркируется при изготовлении.")  # fmt: skip
+    make_section(module, "salw-tracing", title_en="Tracing", title_ru="Отслеживание",
+                 body_en="Tracing follows the marking.", body_ru="Отслеживание опирается на маркировку.")  # fmt: skip
+    publish("1.0", on=datetime.date(2022, 3, 18))
+    services.section_update(
+        section=Section.objects.get(key="salw-marking"),
+        body_en="Every weapon is marked at manufacture and on import.",
+    )
+    publish("1.1", on=datetime.date(2023, 9, 15))
+    for name, ensure in (
+        ("translator", ensure_translators_group),
+        ("editor", ensure_editors_group),
+    ):
+        User.objects.create_user(name, password=PASSWORD, is_staff=True).groups.add(ensure())
+
+
+def sign_in(page, username: str) -> None:
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "expected"),
+    [("en", "manufacture", "Marking"), ("ru", "изготовлении", "Маркировка")],
+)
+def test_reader_searches_from_the_header(page, guidelines, lang, query, expected):
+    page.goto(f"/{lang}/modules/salw/")
+    page.get_by_role("search").first.get_by_role("searchbox").fill(query)
+    page.get_by_role("search").first.get_by_role("searchbox").press("Enter")
+    page.wait_for_url(f"**/{lang}/search/**")
+    results = page.locator(".search-results")
+    assert query in results.locator("mark").first.inner_text()
+    results.get_by_role("link", name=expected).click()
+    assert page.url.endswith(f"/{lang}/modules/salw/salw-marking/")
+
+
+def test_translator_brings_the_russian_text_up_to_date(page, guidelines):
+    page.goto("/ru/modules/salw/salw-marking/")
+    assert "перевод может быть устаревшим" in page.locator("main").inner_text()
+
+    sign_in(page, "translator")
+    page.goto("/ru/translation/?status=outdated")
+    page.get_by_role("link", name="B.1 Marking").click()
+    assert "on import" in page.locator(".diff ins").first.text_content()
+    page.get_by_role("link", name="Изменить русский текст").click()
+    page.click('a[href="#tab_id_body_ru"]')
+    page.fill("#id_body_ru", "Каждая единица оружия маркируется при изготовлении и при ввозе.")
+    page.click("input[name=_save]")
+
+    page.goto("/ru/preview/modules/salw/salw-marking/")
+    main = page.locator("main").inner_text()
+    assert "при ввозе" in main and "перевод может быть устаревшим" not in main
+    page.goto("/ru/translation/")
+    row = page.locator("tr", has_text="B.1")
+    assert "Актуален" in row.inner_text()
+
+
+def test_editor_sees_the_translation_status(page, guidelines):
+    sign_in(page, "editor")
+    page.goto("/admin/")
+    page.get_by_role("link", name="Translation status").click()
+    assert page.locator("h1").inner_text() == "Translation status of the working draft"
+    assert "Possibly outdated: 1" in page.locator(".compare-counts").inner_text()

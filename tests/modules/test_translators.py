@@ -1,0 +1,98 @@
+"""Translators change the Russian text of the working draft and nothing else (server-side)."""
+
+import pytest
+from django.urls import reverse
+from reversion.models import Version
+
+from modules.models import Edition, Module, Section
+
+
+def change_url(section):
+    return reverse("admin:modules_section_change", args=[section.pk])
+
+
+def form(section, **overrides):
+    data = {
+        "parent": section.parent_id or "",
+        "position": section.position,
+        "title_en": section.title_en,
+        "title_ru": section.title_ru,
+        "body_en": section.body_en,
+        "body_ru": section.body_ru,
+    }
+    return {**data, **overrides}
+
+
+def test_translators_group_holds_exactly_its_permissions(db):
+    from django.contrib.auth.models import Group
+
+    from modules.roles import TRANSLATOR_PERMISSIONS
+
+    group = Group.objects.get(name="Translators")
+    assert set(group.permissions.values_list("codename", flat=True)) == TRANSLATOR_PERMISSIONS
+
+
+def test_a_translator_changes_the_russian_text_only(client, translator, published):
+    client.force_login(translator)
+    marking = Section.objects.get(key="salw-marking")
+    response = client.post(
+        change_url(marking),
+        form(
+            marking, body_ru="Новый перевод.", body_en="Hijacked English.", title_en="X", position=9
+        ),
+    )
+    assert response.status_code == 302
+    marking.refresh_from_db()
+    assert marking.body_ru == "Новый перевод."
+    assert marking.body_en == "English body of salw-marking." and marking.title_en == "Marking"
+    assert marking.number == "B.1.2"
+    assert Version.objects.get_for_object(marking).first().revision.user == translator
+
+
+def test_the_english_fields_are_shown_read_only_to_translators(client, translator, published):
+    client.force_login(translator)
+    html = client.get(change_url(Section.objects.get(key="salw-marking"))).text
+    assert 'name="body_ru"' in html and 'name="body_en"' not in html and 'name="parent"' not in html
+
+
+def test_the_module_texts_follow_the_same_rule(client, translator, published):
+    client.force_login(translator)
+    module = Module.objects.get(code="SALW")
+    url = reverse("admin:modules_module_change", args=[module.pk])
+    client.post(url, {"title_en": "Hijacked", "title_ru": "Модуль СОЛВ", "short_title_ru": "СОЛВ",
+                      "summary_ru": "Резюме.", "order": 7})  # fmt: skip
+    module.refresh_from_db()
+    assert (module.title_en, module.title_ru, module.order) == ("SALW module", "Модуль СОЛВ", 1)
+
+
+@pytest.mark.parametrize(
+    "action",
+    ["add section", "delete section", "move", "publish", "revert", "recover", "replacements"],
+)
+def test_translators_cannot_restructure_publish_or_revert(client, translator, published, action):
+    client.force_login(translator)
+    marking = Section.objects.get(key="salw-marking")
+    version = Version.objects.get_for_object(marking).first()
+    urls = {
+        "add section": reverse("admin:modules_section_add"),
+        "delete section": reverse("admin:modules_section_delete", args=[marking.pk]),
+        "move": reverse("admin:modules_section_move", args=[marking.pk, "up"]),
+        "publish": reverse("admin:modules_edition_add"),
+        "revert": reverse("admin:modules_section_revision", args=[marking.pk, version.pk]),
+        "recover": reverse("admin:modules_section_recover", args=[version.pk]),
+        "replacements": reverse("admin:modules_sectionreplacement_changelist"),
+    }
+    response = client.post(urls[action], {"post": "yes", "number": "1.1", "published_on": "2024-01-01",
+                                          "change_summary_en": "x"})  # fmt: skip
+    assert response.status_code == 403
+    assert Section.objects.get(key="salw-marking").number == "B.1.2"
+    assert Edition.objects.count() == 1
+
+
+def test_translators_may_read_history_and_preview(client, translator, published):
+    client.force_login(translator)
+    marking = Section.objects.get(key="salw-marking")
+    assert (
+        client.get(reverse("admin:modules_section_history", args=[marking.pk])).status_code == 200
+    )
+    assert client.get("/ru/preview/modules/salw/salw-marking/").status_code == 200
