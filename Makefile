@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup install migrate messages demo lint format check check-browser bench clean
+.PHONY: run test setup install migrate messages demo lint format check check-browser bench bench-postgres clean
 
 run: setup demo ## Set everything up and serve the portal on http://127.0.0.1:$(PORT)/
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
@@ -56,6 +56,9 @@ makemessages: install ## Refresh locale/ru/LC_MESSAGES/django.po after changing 
 
 bench: setup demo ## Serve with gunicorn and print requests per second and latency percentiles
 	$(BIN)/python scripts/bench.py
+
+bench-postgres: install messages ## Search latency on PostgreSQL, edition 10x the demonstration text
+	$(BIN)/python scripts/bench.py --postgres --scale 10 --only search --requests 200
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules

@@ -69,6 +69,19 @@ class Outline:
     def children(self, section: EditionSection) -> list[EditionSection]:
         return [s for s in self.sections if s.parent_key == section.key]
 
+    def around(self, section: EditionSection) -> dict:
+        """What a section page shows around its text: breadcrumbs, sub-sections, contents,
+        previous and next."""
+        previous, following = self.neighbours(section)
+        return {
+            "section": section,
+            "ancestors": self.ancestors(section),
+            "children": self.children(section),
+            "toc": self.tree(),
+            "previous": previous,
+            "next": following,
+        }
+
     def neighbours(
         self, section: EditionSection
     ) -> tuple[EditionSection | None, EditionSection | None]:

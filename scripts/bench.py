@@ -6,6 +6,12 @@ percentiles, then stops the server. Uses the database in DATABASE_URL (default: 
 SQLite file with the demonstration data, see `make bench`).
 
     python scripts/bench.py [--requests 400] [--concurrency 8] [--workers 2]
+    python scripts/bench.py --postgres --scale 10 --only search
+
+--postgres benchmarks a database of its own on the local PostgreSQL (BENCH_DATABASE_URL,
+default postgres://postgres@127.0.0.1:5432/guidelines_bench): created, migrated and loaded
+with the demonstration data if needed. --scale N then publishes an edition N times the size
+of the demonstration data (copies of every module) before measuring.
 """
 
 import argparse
@@ -16,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +40,92 @@ PAGES = {
     "section change (ru)": "/ru/editions/1.0/compare/1.1/sections/salw-marking/",
     "editions feed": "/en/editions/feed/",
 }
+
+
+SEARCHES = {
+    "search (en) marking": "/en/search/?q=marking",
+    "search (en) two words": "/en/search/?q=border+control",
+    "search (en) phrase": "/en/search/?q=%22end-user+certificate%22",
+    "search (ru) маркировка": "/ru/search/?q=маркировка",
+    "search (ru) two words": "/ru/search/?q=пограничный+контроль",
+    "search (ru) module filter": "/ru/search/?q=оружие&module=salw",
+}
+PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/guidelines_bench"
+
+
+def prepare_postgres(scale: int) -> None:
+    """Create, migrate and fill the benchmark database; publish a scaled edition if asked."""
+    import psycopg2
+
+    url = os.environ.setdefault("DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT))
+    name = url.rsplit("/", 1)[-1]
+    admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
+    subprocess.run([*manage, "load_demo", "--if-empty"], cwd=ROOT, check=True)
+    if scale > 1:
+        scale_up(scale)
+
+
+def scale_up(factor: int) -> None:
+    """Copy every module of the draft until the draft is ``factor`` times the demonstration
+    size, then publish it as a new edition (skipped when already done)."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guidelines_portal.settings")
+    django.setup()
+    import datetime
+
+    from modules import services
+    from modules.models import Module, Section
+
+    originals = list(Module.objects.filter(slug__regex=r"^[a-z]+$").order_by("order"))
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    created = 0
+    for copy in range(1, factor):
+        for module in originals:
+            slug = f"{module.slug}-copy{copy}"
+            if Module.objects.filter(slug=slug).exists():
+                continue
+            clone = services.module_create(
+                code=(module.code + letters[copy % 26] + letters[copy // 26])[:8],
+                slug=slug, kind=module.kind, order=module.order + 10 * copy,
+                number_prefix=f"{module.number_prefix.rstrip('. ')}{copy}.",
+                title_en=f"{module.title_en} (copy {copy})", title_ru=f"{module.title_ru} (копия {copy})",
+                short_title_en=f"{module.short_title_en} {copy}", short_title_ru=f"{module.short_title_ru} {copy}",
+                summary_en=module.summary_en, summary_ru=module.summary_ru,
+            )  # fmt: skip
+            sources = list(Section.objects.filter(module=module).order_by("depth", "sort_key"))
+            new_by_old: dict[int, Section] = {}
+            for depth in sorted({s.depth for s in sources}):
+                batch = [
+                    Section(
+                        module=clone, parent=new_by_old.get(s.parent_id), key=f"{s.key}-copy{copy}",
+                        position=s.position, title_en=s.title_en, title_ru=s.title_ru,
+                        body_en=s.body_en, body_ru=s.body_ru,
+                        body_html_en=s.body_html_en, body_html_ru=s.body_html_ru,
+                    )
+                    for s in sources if s.depth == depth
+                ]  # fmt: skip
+                saved = Section.objects.bulk_create(batch)
+                olds = [s for s in sources if s.depth == depth]
+                new_by_old.update({old.pk: new for old, new in zip(olds, saved, strict=True)})
+            services.module_renumber(module=clone)
+            created += 1
+    if created:
+        number = services.edition_number_suggestion()
+        services.edition_publish(
+            number=number, published_on=datetime.date.today(),
+            change_summary_en=f"Benchmark edition: the demonstration text {factor} times over.",
+        )  # fmt: skip
+        print(f"Published benchmark edition {number} ({Section.objects.count()} sections).")
 
 
 def server_env(port: int) -> dict[str, str]:
@@ -71,6 +164,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
 
 
 def hammer(port: int, path: str, total: int, concurrency: int) -> tuple[list[float], int, float]:
+    path = urllib.parse.quote(path, safe="/?=&+%")  # Cyrillic queries, percent-encoded
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
@@ -118,8 +212,16 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--postgres", action="store_true", help="use the benchmark PostgreSQL database"
+    )
+    parser.add_argument("--scale", type=int, default=1, help="edition size, in demonstration texts")
+    parser.add_argument("--only", choices=["pages", "search"], help="measure only these")
     args = parser.parse_args()
 
+    if args.postgres:
+        prepare_postgres(args.scale)
+    pages = {"pages": PAGES, "search": SEARCHES}.get(args.only, {**PAGES, **SEARCHES})
     server = start_server(args.port, args.workers)
     try:
         print(
@@ -131,13 +233,13 @@ def main() -> None:
             f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}"
         )
         failed = 0
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             hammer(args.port, path, 20, 2)  # warm up each worker
             latencies, errors, elapsed = hammer(args.port, path, args.requests, args.concurrency)
             failed += errors
             ms = [v * 1000 for v in latencies]
             print(
-                f"{name:<22} {len(latencies) / elapsed:>8.1f} {statistics.median(ms):>8.1f} "
+                f"{name:<28} {len(latencies) / elapsed:>8.1f} {statistics.median(ms):>8.1f} "
                 f"{percentile(ms, 0.90):>8.1f} {percentile(ms, 0.99):>8.1f} {max(ms):>8.1f} {errors:>7}"
             )
     finally:

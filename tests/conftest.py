@@ -153,3 +153,22 @@ def draft(db):
 def published(draft):
     """The small draft published as edition 1.0."""
     return publish("1.0", on=datetime.date(2022, 3, 18))
+
+
+def admin_change_url(section: Section) -> str:
+    from django.urls import reverse
+
+    return reverse("admin:modules_section_change", args=[section.pk])
+
+
+def section_admin_form(section: Section, **overrides) -> dict:
+    """The section change form as the admin posts it, with some values changed."""
+    data = {
+        "parent": section.parent_id or "",
+        "position": section.position,
+        "title_en": section.title_en,
+        "title_ru": section.title_ru,
+        "body_en": section.body_en,
+        "body_ru": section.body_ru,
+    }
+    return {**data, **overrides}

@@ -43,16 +43,7 @@ def section_detail(request: HttpRequest, module: str, key: str) -> HttpResponse:
     section = outline.by_key.get(key)
     if section is None:
         return render(request, "404.html", context, status=404)
-    previous, following = outline.neighbours(section)
-    context.update(
-        module=page_module,
-        section=section,
-        ancestors=outline.ancestors(section),
-        children=outline.children(section),
-        toc=outline.tree(),
-        previous=previous,
-        next=following,
-    )
+    context.update(outline.around(section), module=page_module)
     return render(request, "modules/section_detail.html", context)
 
 

@@ -50,16 +50,9 @@ def section_detail(
     section = selectors.find_section(page_module, key)
     if section is None:
         return _section_not_here(request, context, module, key)
-    outline = selectors.get_outline(page_module)
-    previous, following = outline.neighbours(section)
     context.update(
+        selectors.get_outline(page_module).around(section),
         module=page_module,
-        section=section,
-        ancestors=outline.ancestors(section),
-        children=outline.children(section),
-        toc=outline.tree(),
-        previous=previous,
-        next=following,
         timeline=section_timeline(key, context["editions_oldest_first"]),
         stable_url=request.build_absolute_uri(
             reverse(

@@ -10,6 +10,11 @@ from modules import search, selectors
 from modules.forms import SearchForm
 
 PAGE_SIZE = 20
+RESULT_FIELDS = (
+    "key", "number", "sort_key", "title_en", "title_ru", "edition_id", "module_id",
+    "module__slug", "module__order", "module__title_en", "module__title_ru",
+    "module__short_title_en", "module__short_title_ru",
+)  # fmt: skip
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -36,7 +41,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if isinstance(jump, list) and len(jump) == 1:
         return redirect(_section_url(jump[0], edition, context["edition_in_url"]))
     lang = get_language() or "en"
-    sections = edition.sections.select_related("module")
+    # Only what a result shows: never the bodies or the (large) search columns.
+    sections = edition.sections.select_related("module").only(*RESULT_FIELDS)
     if module is not None:
         sections = sections.filter(module=module)
     page = Paginator(search.search(sections, query=query, lang=lang), PAGE_SIZE).get_page(

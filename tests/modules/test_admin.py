@@ -6,24 +6,7 @@ from reversion.models import Version
 
 from modules import services
 from modules.models import Edition, Section
-
-
-def change_url(section):
-    return reverse("admin:modules_section_change", args=[section.pk])
-
-
-def section_form(section, **overrides):
-    data = {
-        "parent": section.parent_id or "",
-        "position": section.position,
-        "title_en": section.title_en,
-        "title_ru": section.title_ru,
-        "body_en": section.body_en,
-        "body_ru": section.body_ru,
-    }
-    data.update(overrides)
-    return data
-
+from tests.conftest import admin_change_url, section_admin_form
 
 # --- Permissions -----------------------------------------------------------------------
 
@@ -35,7 +18,7 @@ def urls(published):
     newer, version = Version.objects.get_for_object(marking)[:2]
     return {
         "section list": reverse("admin:modules_section_changelist"),
-        "section change": change_url(marking),
+        "section change": admin_change_url(marking),
         "section add": reverse("admin:modules_section_add"),
         "section history": reverse("admin:modules_section_history", args=[marking.pk]),
         "section revision": reverse(
@@ -104,7 +87,7 @@ def test_an_editor_changes_the_russian_text_and_a_revision_records_it(
 ):
     marking = Section.objects.get(key="salw-marking")
     response = editor_client.post(
-        change_url(marking), section_form(marking, body_ru="Новый текст.")
+        admin_change_url(marking), section_admin_form(marking, body_ru="Новый текст.")
     )
     assert response.status_code == 302
     marking.refresh_from_db()
@@ -115,12 +98,16 @@ def test_an_editor_changes_the_russian_text_and_a_revision_records_it(
 def test_reverting_through_the_admin_restores_both_languages(editor_client, published):
     marking = Section.objects.get(key="salw-marking")
     original = (marking.body_en, marking.body_ru)
-    editor_client.post(change_url(marking), section_form(marking, body_en="Bad.", body_ru="Плохо."))
+    editor_client.post(
+        admin_change_url(marking), section_admin_form(marking, body_en="Bad.", body_ru="Плохо.")
+    )
     old = Version.objects.get_for_object(marking)[1]
     revert_url = reverse("admin:modules_section_revision", args=[marking.pk, old.pk])
     form = editor_client.get(revert_url)
     assert "Плохо." not in form.text
-    editor_client.post(revert_url, section_form(marking, body_en=original[0], body_ru=original[1]))
+    editor_client.post(
+        revert_url, section_admin_form(marking, body_en=original[0], body_ru=original[1])
+    )
     marking.refresh_from_db()
     assert (marking.body_en, marking.body_ru) == original
 
@@ -140,7 +127,9 @@ def test_adding_a_section_places_it_and_numbers_it(editor_client, published):
 def test_moving_a_section_under_its_descendant_is_refused_in_the_admin(editor_client, published):
     upstream = Section.objects.get(key="salw-upstream")
     marking = Section.objects.get(key="salw-marking")
-    response = editor_client.post(change_url(upstream), section_form(upstream, parent=marking.pk))
+    response = editor_client.post(
+        admin_change_url(upstream), section_admin_form(upstream, parent=marking.pk)
+    )
     assert response.status_code == 200
     assert "cannot be moved under itself" in response.text
     upstream.refresh_from_db()
@@ -160,7 +149,7 @@ def test_a_duplicate_key_is_refused_in_the_admin(editor_client, published):
 
 def test_the_key_cannot_be_changed_once_created(editor_client, published):
     marking = Section.objects.get(key="salw-marking")
-    editor_client.post(change_url(marking), section_form(marking, key="renamed"))
+    editor_client.post(admin_change_url(marking), section_admin_form(marking, key="renamed"))
     assert Section.objects.filter(key="salw-marking").exists()
 
 
@@ -281,7 +270,7 @@ def test_back_office_pages_load_no_asset_from_outside_the_site(editor_client, pu
     import re
 
     marking = Section.objects.get(key="salw-marking")
-    html = editor_client.get(change_url(marking)).text
+    html = editor_client.get(admin_change_url(marking)).text
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert sources
     assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
@@ -297,7 +286,7 @@ def test_compare_shows_what_changed_between_two_versions(editor_client, urls):
 
 def test_view_on_site_opens_the_draft_preview(editor_client, published):
     marking = Section.objects.get(key="salw-marking")
-    html = editor_client.get(change_url(marking)).text
+    html = editor_client.get(admin_change_url(marking)).text
     assert "View on site" in html
     response = editor_client.get(marking.get_absolute_url())
     assert response.status_code == 200

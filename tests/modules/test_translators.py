@@ -5,22 +5,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from modules.models import Edition, Module, Section
-
-
-def change_url(section):
-    return reverse("admin:modules_section_change", args=[section.pk])
-
-
-def form(section, **overrides):
-    data = {
-        "parent": section.parent_id or "",
-        "position": section.position,
-        "title_en": section.title_en,
-        "title_ru": section.title_ru,
-        "body_en": section.body_en,
-        "body_ru": section.body_ru,
-    }
-    return {**data, **overrides}
+from tests.conftest import admin_change_url, section_admin_form
 
 
 def test_translators_group_holds_exactly_its_permissions(db):
@@ -36,8 +21,8 @@ def test_a_translator_changes_the_russian_text_only(client, translator, publishe
     client.force_login(translator)
     marking = Section.objects.get(key="salw-marking")
     response = client.post(
-        change_url(marking),
-        form(
+        admin_change_url(marking),
+        section_admin_form(
             marking, body_ru="Новый перевод.", body_en="Hijacked English.", title_en="X", position=9
         ),
     )
@@ -51,7 +36,7 @@ def test_a_translator_changes_the_russian_text_only(client, translator, publishe
 
 def test_the_english_fields_are_shown_read_only_to_translators(client, translator, published):
     client.force_login(translator)
-    html = client.get(change_url(Section.objects.get(key="salw-marking"))).text
+    html = client.get(admin_change_url(Section.objects.get(key="salw-marking"))).text
     assert 'name="body_ru"' in html and 'name="body_en"' not in html and 'name="parent"' not in html
 
 
