@@ -88,27 +88,13 @@ def terms(query: str) -> list[str]:
 
 
 def search(sections: QuerySet, *, query: str, lang: str) -> QuerySet:
-    """Sections matching ``query`` in ``lang``, best first, each with a ``headline``."""
+    """Sections matching ``query`` in ``lang``, best first (no excerpts: see headlines())."""
     column = f"search_{lang}"
     if uses_full_text():
-        config = CONFIGS[lang]
-        tsquery = SearchQuery(query, config=config, search_type="websearch")
+        tsquery = SearchQuery(query, config=CONFIGS[lang], search_type="websearch")
         return (
             sections.filter(**{column: tsquery})
-            .annotate(
-                rank=SearchRank(F(column), tsquery),
-                headline=SearchHeadline(
-                    _localized("body", lang),
-                    tsquery,
-                    config=config,
-                    start_sel=_START,
-                    stop_sel=_STOP,
-                    max_words=40,
-                    min_words=20,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                ),
-            )
+            .annotate(rank=SearchRank(F(column), tsquery))
             .order_by("-rank", "module__order", "sort_key")
         )
     words = terms(query)
@@ -116,9 +102,31 @@ def search(sections: QuerySet, *, query: str, lang: str) -> QuerySet:
         return sections.none()
     for word in words:
         sections = sections.filter(**{f"{column}__contains": word})
-    return sections.annotate(headline=_localized("body", lang)).order_by(
-        "module__order", "sort_key"
-    )
+    return sections.order_by("module__order", "sort_key")
+
+
+def headlines(sections: QuerySet, *, query: str, lang: str) -> dict[int, str]:
+    """Excerpt source per section id, for one page of results only (one query).
+
+    Kept apart from search(): PostgreSQL would otherwise build a headline for every match
+    before sorting and cutting the page.
+    """
+    if uses_full_text():
+        tsquery = SearchQuery(query, config=CONFIGS[lang], search_type="websearch")
+        headline = SearchHeadline(
+            _localized("body", lang),
+            tsquery,
+            config=CONFIGS[lang],
+            start_sel=_START,
+            stop_sel=_STOP,
+            max_words=40,
+            min_words=20,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+    else:
+        headline = _localized("body", lang)
+    return dict(sections.annotate(headline=headline).values_list("pk", "headline"))
 
 
 def excerpt(headline: str, query: str) -> SafeString:

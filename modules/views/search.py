@@ -48,8 +48,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(search.search(sections, query=query, lang=lang), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    texts = search.headlines(
+        edition.sections.filter(pk__in=[s.pk for s in page]), query=query, lang=lang
+    )
     for section in page:
-        section.excerpt = search.excerpt(section.headline, query)
+        section.excerpt = search.excerpt(texts.get(section.pk, ""), query)
     context.update(query=query, page=page, numbered=jump or [], full_text=search.uses_full_text())
     return render(request, "modules/search.html", context)
 
