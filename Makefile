@@ -5,15 +5,15 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup install migrate messages demo lint format check check-browser bench bench-postgres clean
+.PHONY: run test setup install checkers browser migrate messages demo lint format check check-browser bench bench-postgres clean
 
 run: setup demo ## Set everything up and serve the portal on http://127.0.0.1:$(PORT)/
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: install checkers messages ## Set everything up and run the whole suite (tests create their own database)
+test: install checkers browser messages ## Set everything up and run the whole suite (tests create their own database)
 	$(BIN)/pytest
 
-check-browser: install checkers messages ## Only the real-browser, accessibility (axe-core) and HTML (vnu) checks
+check-browser: install checkers browser messages ## Only the real-browser, accessibility (axe-core) and HTML (vnu) checks
 	$(BIN)/pytest tests/browser tests/quality
 
 setup: install messages migrate
@@ -27,6 +27,18 @@ $(BIN)/.installed: requirements.lock
 	touch $@
 
 checkers: node_modules/.installed
+
+# Debian's Chromium (driven by Playwright; never a downloaded browser) and a Java runtime for
+# the HTML checker, installed when missing and we may; otherwise the browser tests are skipped
+# with a loud message.
+browser:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "Installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "*** MISSING:$$missing (apt-get install$$missing): browser and HTML checks will not run ***"; fi; \
+	fi
 
 node_modules/.installed: package.json package-lock.json ## axe-core and the Nu HTML Checker, pinned
 	@command -v npm >/dev/null 2>&1 || { echo "npm not found: install Node.js and npm (see README)"; exit 1; }
@@ -56,6 +68,9 @@ makemessages: install ## Refresh locale/ru/LC_MESSAGES/django.po after changing 
 
 bench: setup demo ## Serve with gunicorn and print requests per second and latency percentiles
 	$(BIN)/python scripts/bench.py
+	@if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \
+		$(MAKE) --no-print-directory bench-postgres; \
+	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: search on PostgreSQL not measured (see make bench-postgres)."; fi
 
 bench-postgres: install messages ## Search latency on PostgreSQL, edition 10x the demonstration text
 	$(BIN)/python scripts/bench.py --postgres --scale 10 --only search --requests 200
