@@ -4,7 +4,7 @@ revert, ordering, live preview) and the publication of editions."""
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.forms import Textarea
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -107,8 +107,6 @@ class ModuleAdmin(DraftAdmin):
     )  # fmt: skip
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(num_sections=Count("sections"))
 
     @admin.display(description=_("sections"), ordering="num_sections")

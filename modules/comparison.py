@@ -18,7 +18,6 @@ CACHE_SECONDS = 60 * 60 * 24 * 30
 CACHE_VERSION = 1
 
 ADDED, REMOVED, CHANGED, MOVED, RENUMBERED = "added", "removed", "changed", "moved", "renumbered"
-LANGS = ("en", "ru")
 STATUS_LABELS = {
     ADDED: _("Added"),
     REMOVED: _("Removed"),

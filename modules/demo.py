@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from modules import services
-from modules.models import Module, Section, SectionReplacement
+from modules.models import LANGS, Module, Section, SectionReplacement
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 MODULE_FIELDS = ("code", "slug", "kind", "order", "number_prefix")
@@ -24,7 +24,7 @@ def _texts(entry: dict, names: tuple[str, ...]) -> dict[str, str]:
     return {
         f"{name}_{lang}": entry[f"{name}_{lang}"].strip()
         for name in names
-        for lang in services.LANGS
+        for lang in LANGS
         if f"{name}_{lang}" in entry
     }
 

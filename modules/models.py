@@ -21,6 +21,7 @@ from modules.markdown import render_markdown
 from modules.search import SearchDocumentField
 
 SOURCE_LANGUAGE = "en"
+LANGS = tuple(code for code, _name in settings.LANGUAGES)
 EDITION_NUMBER_RE = r"(?:0|[1-9][0-9]{0,2})\.(?:0|[1-9][0-9]{0,2})"
 
 
@@ -345,10 +346,6 @@ class EditionModule(models.Model):
     def __str__(self) -> str:
         return f"{self.code} ({self.edition_id})"
 
-    @property
-    def is_translated(self) -> bool:
-        return bool(self.title_ru and (self.summary_html_ru or not self.summary_html_en))
-
 
 class EditionSectionQuerySet(models.QuerySet):
     def outline(self) -> "EditionSectionQuerySet":
@@ -357,6 +354,12 @@ class EditionSectionQuerySet(models.QuerySet):
             "key", "parent_key", "number", "depth", "sort_key", "title_en", "title_ru",
             "module_id", "edition_id", "text_hash",
         ).order_by("sort_key")  # fmt: skip
+
+    def newest_first(self) -> "EditionSectionQuerySet":
+        """With their edition and module, from the newest edition to the oldest."""
+        return self.select_related("edition", "module").order_by(
+            "-edition__major", "-edition__minor"
+        )
 
 
 class EditionSection(models.Model):

@@ -5,10 +5,23 @@ Public pages only ever read published editions; the working draft is for staff.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext as _
+from reversion.models import Version
 
-from modules.models import Edition, EditionModule, EditionSection
+from modules import snapshots
+from modules.diff import diff_blocks, diff_text, text_blocks
+from modules.markdown import render_markdown
+from modules.models import (
+    Edition,
+    EditionModule,
+    EditionSection,
+    Module,
+    Section,
+    SectionReplacement,
+)
+from modules.search import NUMBER
 
 
 def pick_edition(editions: list[Edition], number: str | None) -> Edition:
@@ -95,13 +108,6 @@ def get_outline(module: EditionModule) -> Outline:
     return Outline(list(EditionSection.objects.filter(module=module).outline()))
 
 
-def get_section(module: EditionModule, key: str) -> EditionSection:
-    section = EditionSection.objects.filter(module=module, key=key).first()
-    if section is None:
-        raise Http404(_("This module has no section “%(key)s” in this edition.") % {"key": key})
-    return section
-
-
 @dataclass
 class DraftOverview:
     """What publishing now would change, for the editor about to publish."""
@@ -118,8 +124,6 @@ class DraftOverview:
 
 def draft_overview() -> DraftOverview:
     """Compare the working draft with the latest edition (three queries)."""
-    from modules.models import Module, Section
-
     latest = Edition.objects.current()
     fields = ("key", "number", "title_en", "title_ru", "body_en", "body_ru")
     stamps = ("en_changed_at", "ru_changed_at")
@@ -150,23 +154,9 @@ def draft_overview() -> DraftOverview:
     )
 
 
-def get_editions(*numbers: str) -> list[Edition]:
-    """The editions with these numbers (one query), or Http404 naming the first missing one."""
-    found = {e.number: e for e in Edition.objects.filter(number__in=set(numbers))}
-    for number in numbers:
-        if number not in found:
-            raise Http404(_("There is no edition %(number)s.") % {"number": number})
-    return [found[number] for number in dict.fromkeys(numbers)]
-
-
 def get_section_in_any(key: str, editions: list[Edition]) -> EditionSection:
     """The section with ``key`` in the newest of ``editions`` that has it, or Http404."""
-    section = (
-        EditionSection.objects.filter(key=key, edition__in=editions)
-        .select_related("edition", "module")
-        .order_by("-edition__major", "-edition__minor")
-        .first()
-    )
+    section = EditionSection.objects.filter(key=key, edition__in=editions).newest_first().first()
     if section is None:
         raise Http404(_("There is no section “%(key)s” in these editions.") % {"key": key})
     return section
@@ -201,16 +191,7 @@ class RemovedSection:
 
 def get_removed_section(module_slug: str, key: str, current: Edition) -> RemovedSection | None:
     """Where a section the current edition lacks was last published, and its successor."""
-    from django.db.models import Q
-
-    from modules.models import SectionReplacement
-
-    last = (
-        EditionSection.objects.filter(key=key, module__slug=module_slug)
-        .select_related("edition", "module")
-        .order_by("-edition__major", "-edition__minor")
-        .first()
-    )
+    last = EditionSection.objects.filter(key=key, module__slug=module_slug).newest_first().first()
     if last is None:
         return None
     major, minor = last.edition.major, last.edition.minor
@@ -246,9 +227,6 @@ class Draft:
 
 def get_draft() -> Draft:
     """Freeze the working draft in memory (three queries), as publishing it would."""
-    from modules import snapshots
-    from modules.models import Module, Section
-
     modules = []
     for module in Module.objects.in_order():
         frozen = snapshots.freeze_module(None, module)
@@ -270,9 +248,6 @@ def get_full_sections(edition: Edition) -> list[EditionSection]:
 
 def find_by_number_or_key(edition: Edition, query: str) -> list[EditionSection]:
     """Sections a query names directly: a key, a full number (B.4.5) or a bare one (4.5)."""
-    from django.db.models import Q
-
-    from modules.search import NUMBER
 
     text = query.strip()
     if len(text) > 80 or " " in text:
@@ -301,8 +276,6 @@ def _translation_status(section) -> str:
 
 def translation_statuses(*, module_slug: str | None = None) -> list[TranslationRow]:
     """Every draft section with the state of its Russian text (one query)."""
-    from modules.models import Section
-
     sections = Section.objects.select_related("module").order_by("module__order", "sort_key")
     if module_slug:
         sections = sections.filter(module__slug=module_slug)
@@ -331,11 +304,6 @@ def translation_detail(key: str) -> TranslationDetail | None:
     The English "as translated" is taken from the oldest version, in the latest run of
     versions, whose Russian text equals the current one (two queries).
     """
-    from reversion.models import Version
-
-    from modules.diff import diff_blocks, diff_text, text_blocks
-    from modules.markdown import render_markdown
-    from modules.models import Section
 
     section = Section.objects.select_related("module").filter(key=key).first()
     if section is None:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from modules import search, snapshots
 from modules.markdown import render_markdown
 from modules.models import (
+    LANGS,
     Edition,
     EditionModule,
     EditionSection,
@@ -29,7 +29,6 @@ from modules.models import (
 )
 from modules.versioning import revision
 
-LANGS = [code for code, _name in settings.LANGUAGES]
 SECTION_TEXT_FIELDS = [f"{name}_{lang}" for name in ("title", "body") for lang in LANGS]
 
 
@@ -103,20 +102,17 @@ def section_create(
     module: Module,
     key: str,
     parent: Section | None = None,
-    position: int | None = None,
     user: AbstractBaseUser | None = None,
     comment: str = "",
     **texts: str,
 ) -> Section:
-    """Add a section to the working draft, at the end of its siblings unless a position is given."""
+    """Add a section to the working draft, after its siblings (section_move places it)."""
     section = Section(module=module, parent=parent, key=key, **texts)
     stamp_text_changes(section, {field for field, value in texts.items() if value})
     section.position = _append_position(module=module, parent=parent)
     section.full_clean(exclude=["position"])
     with revision(user=user, comment=comment or _("Section created")):
         section.save()
-        if position is not None:
-            _place(section, parent=parent, position=position)
         module_renumber(module=module)
     section.refresh_from_db()
     return section

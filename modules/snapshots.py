@@ -4,11 +4,7 @@ Publishing saves them (services.edition_publish); the staff preview shows them u
 editors see the draft exactly as readers will.
 """
 
-from django.conf import settings
-
-from modules.models import Edition, EditionModule, EditionSection, Module, Section
-
-LANGS = [code for code, _name in settings.LANGUAGES]
+from modules.models import LANGS, Edition, EditionModule, EditionSection, Module, Section
 
 
 def freeze_module(edition: Edition, module: Module) -> EditionModule:

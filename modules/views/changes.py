@@ -2,15 +2,16 @@
 
 import itertools
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from modules import selectors
-from modules.comparison import LANGS, compare_editions, section_diffs
+from modules.comparison import compare_editions, section_diffs
 from modules.forms import CompareForm
-from modules.models import Edition
+from modules.models import LANGS, Edition
 
 
 def _nav_context(current: Edition | None) -> dict:
@@ -45,24 +46,26 @@ def compare_pick(request: HttpRequest) -> HttpResponse:
 
 
 def _comparison_or_error(request: HttpRequest, older: str, newer: str):
-    """(older, newer) editions, or a response: 400 for a self-comparison, a redirect when
-    the order is reversed, 404 for an unknown edition."""
-    editions = selectors.get_editions(older, newer)
+    """(older, newer, all editions newest first), or a response: 404 for an unknown edition,
+    400 for a self-comparison, a redirect when the order is reversed. One query."""
+    editions = list(Edition.objects.published())
+    by_number = {e.number: e for e in editions}
+    for number in (older, newer):
+        if number not in by_number:
+            raise Http404(_("There is no edition %(number)s.") % {"number": number})
     if older == newer:
-        form = CompareForm(
-            {"older": older, "newer": newer}, editions=list(Edition.objects.published())
-        )
+        form = CompareForm({"older": older, "newer": newer}, editions=editions)
         form.is_valid()  # binds the "two different editions" error for the page
-        context = {"compare_form": form, **_nav_context(Edition.objects.current())}
+        context = {"compare_form": form, **_nav_context(editions[0])}
         return render(request, "modules/compare_invalid.html", context, status=400)
-    first, second = sorted(editions, key=lambda e: (e.major, e.minor))
+    first, second = sorted([by_number[older], by_number[newer]], key=lambda e: (e.major, e.minor))
     if (first.number, second.number) != (older, newer):
         url = request.path.replace(
             f"/editions/{older}/compare/{newer}/",
             f"/editions/{first.number}/compare/{second.number}/",
         )
         return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
-    return first, second
+    return first, second, editions
 
 
 def _with_diffs(changes, diffs: dict, langs: tuple[str, ...]) -> list[tuple]:
@@ -73,7 +76,8 @@ def _with_diffs(changes, diffs: dict, langs: tuple[str, ...]) -> list[tuple]:
     ]
 
 
-def _languages(request: HttpRequest) -> tuple[bool, tuple[str, ...]]:
+def requested_languages(request: HttpRequest) -> tuple[bool, tuple[str, ...]]:
+    """(side by side?, languages to diff): both with ?languages=both, else the page's."""
     both = request.GET.get("languages") == "both"
     return both, LANGS if both else (get_language() or "en",)
 
@@ -82,9 +86,9 @@ def edition_compare(request: HttpRequest, older: str, newer: str) -> HttpRespons
     result = _comparison_or_error(request, older, newer)
     if isinstance(result, HttpResponse):
         return result
-    first, second = result
+    first, second, editions = result
     comparison = compare_editions(first, second)
-    side_by_side, langs = _languages(request)
+    side_by_side, langs = requested_languages(request)
     diffs = section_diffs(first, second, list(comparison.changes()), langs)
     context = {
         "older": first,
@@ -95,10 +99,9 @@ def edition_compare(request: HttpRequest, older: str, newer: str) -> HttpRespons
         "side_by_side": side_by_side,
         "languages": langs,
         "compare_form": CompareForm(
-            editions=list(Edition.objects.published()),
-            initial={"older": first.number, "newer": second.number},
+            editions=editions, initial={"older": first.number, "newer": second.number}
         ),
-        **_nav_context(Edition.objects.current()),
+        **_nav_context(editions[0]),
     }
     return render(request, "modules/compare.html", context)
 
@@ -107,16 +110,16 @@ def section_change(request: HttpRequest, older: str, newer: str, key: str) -> Ht
     result = _comparison_or_error(request, older, newer)
     if isinstance(result, HttpResponse):
         return result
-    first, second = result
+    first, second, editions = result
     comparison = compare_editions(first, second)
     change = comparison.get(key)
     if change is None:
         # Unchanged between these editions (or unknown): 404 unless either edition has it.
         section = selectors.get_section_in_any(key, [first, second])
         context = {"older": first, "newer": second, "section": section}
-        context.update(_nav_context(Edition.objects.current()))
+        context.update(_nav_context(editions[0]))
         return render(request, "modules/section_unchanged.html", context)
-    side_by_side, langs = _languages(request)
+    side_by_side, langs = requested_languages(request)
     diffs = section_diffs(first, second, [change], langs)
     context = {
         "older": first,
@@ -128,6 +131,6 @@ def section_change(request: HttpRequest, older: str, newer: str, key: str) -> Ht
         "compare_url": reverse(
             "modules:compare", kwargs={"older": first.number, "newer": second.number}
         ),
-        **_nav_context(Edition.objects.current()),
+        **_nav_context(editions[0]),
     }
     return render(request, "modules/section_change.html", context)

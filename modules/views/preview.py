@@ -4,11 +4,10 @@ and what publishing it now would change. Editors and translators only."""
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 
 from modules import selectors
-from modules.comparison import LANGS, compare_sections, diff_section
-from modules.views.changes import _languages
+from modules.comparison import compare_sections, diff_section
+from modules.views.changes import requested_languages
 
 preview_required = permission_required("modules.view_section", raise_exception=True)
 
@@ -62,7 +61,7 @@ def compare_with_current(request: HttpRequest) -> HttpResponse:
         older_number=current.number if current else "",
         newer_number="",
     )
-    side_by_side, langs = _languages(request)
+    side_by_side, langs = requested_languages(request)
     old_by_key = {s.key: s for s in old_sections}
     groups = [
         (
@@ -79,7 +78,7 @@ def compare_with_current(request: HttpRequest) -> HttpResponse:
         counts=comparison.counts(),
         groups=groups,
         side_by_side=side_by_side,
-        languages=langs if side_by_side else (get_language() or LANGS[0],),
+        languages=langs,
         older=current,
     )
     return render(request, "modules/preview_compare.html", context)

@@ -20,8 +20,10 @@ RESULT_FIELDS = (
 def search_page(request: HttpRequest) -> HttpResponse:
     editions = selectors.get_editions_oldest_first()
     newest_first = list(reversed(editions))
+    # An unknown edition or module in the query string falls back to the default.
+    number = request.GET.get("edition")
     edition = selectors.pick_edition(
-        editions, _valid(request.GET.get("edition"), [e.number for e in editions])
+        editions, number if number in {e.number for e in editions} else None
     )
     modules = selectors.get_edition_modules(edition)
     module = next((m for m in modules if m.slug == request.GET.get("module")), None)
@@ -32,13 +34,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "modules": modules, "search_module": module, "query": "",
         "edition_in_url": edition.pk != editions[-1].pk,
     }  # fmt: skip
-    query = _query(form)
     if form.is_bound and not form.is_valid() and "q" in form.errors:
         return render(request, "modules/search.html", context, status=400)
+    query = form.cleaned_data.get("q", "") if form.is_bound else ""
     if not query:
         return render(request, "modules/search.html", context)
     jump = selectors.find_by_number_or_key(edition, query)
-    if isinstance(jump, list) and len(jump) == 1:
+    if len(jump) == 1:
         return redirect(_section_url(jump[0], edition, context["edition_in_url"]))
     lang = get_language() or "en"
     # Only what a result shows: never the bodies or the (large) search columns.
@@ -53,19 +55,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     )
     for section in page:
         section.excerpt = search.excerpt(texts.get(section.pk, ""), query)
-    context.update(query=query, page=page, numbered=jump or [], full_text=search.uses_full_text())
+    context.update(query=query, page=page, numbered=jump, full_text=search.uses_full_text())
     return render(request, "modules/search.html", context)
-
-
-def _valid(value: str | None, allowed: list[str]) -> str | None:
-    return value if value in allowed else None
-
-
-def _query(form: SearchForm) -> str:
-    if not form.is_bound:
-        return ""
-    form.is_valid()
-    return form.cleaned_data.get("q", "") if hasattr(form, "cleaned_data") else ""
 
 
 def _section_url(section, edition, in_edition: bool) -> str:
