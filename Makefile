@@ -68,12 +68,14 @@ makemessages: install ## Refresh locale/ru/LC_MESSAGES/django.po after changing 
 
 bench: setup demo ## Serve with gunicorn and print requests per second and latency percentiles
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench_feedback.py
 	@if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \
 		$(MAKE) --no-print-directory bench-postgres; \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: search on PostgreSQL not measured (see make bench-postgres)."; fi
 
-bench-postgres: install messages ## Search latency on PostgreSQL, edition 10x the demonstration text
+bench-postgres: install messages ## On PostgreSQL: search on an edition 10x the demonstration text; feedback load and triage
 	$(BIN)/python scripts/bench.py --postgres --scale 10 --only search --requests 200
+	$(BIN)/python scripts/bench_feedback.py --postgres
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "reversion",
     "reversion_compare",
+    "django_countries",
+    "feedback",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,16 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue for the lock at the start of a transaction instead of failing half-way
+    # ("database is locked") when several server processes write at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -137,6 +149,18 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "guidelines-portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# Links in e-mail (tracking pages, the back office) start with this.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
+# Feedback: contributors' tracking links stay valid this long after the last e-mail that
+# carried them; each address (IP and e-mail) may send this many comments per window.
+FEEDBACK_TRACKING_DAYS = env_int("FEEDBACK_TRACKING_DAYS", 730)
+FEEDBACK_RATE_LIMIT = env_int("FEEDBACK_RATE_LIMIT", 10)
+FEEDBACK_RATE_WINDOW = env_int("FEEDBACK_RATE_WINDOW", 3600)
+# Editors hear of new feedback: everyone who may triage it, or FEEDBACK_NOTIFY_EMAILS.
+FEEDBACK_NOTIFY_EDITORS = env_bool("FEEDBACK_NOTIFY_EDITORS", default=True)
+FEEDBACK_NOTIFY_EMAILS = env_list("FEEDBACK_NOTIFY_EMAILS", [])
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,13 +1,18 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
+
+from modules.converters import EditionNumberConverter
 
 admin.site.site_header = _("Technical guidelines: editors' back office")
 admin.site.site_title = _("Technical guidelines")
 admin.site.index_title = _("Working draft and editions")
+
+# Edition numbers (1.0, 2.13) in the URLs of both apps.
+register_converter(EditionNumberConverter, "edition")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,6 +20,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("feedback/", include("feedback.urls")),
     path("", include("modules.urls")),
     prefix_default_language=True,
 )

@@ -11,10 +11,12 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from feedback import demo as demo_feedback
 from modules import services
 from modules.models import LANGS, Module, Section, SectionReplacement
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+FEEDBACK_FILE = "feedback.toml"
 MODULE_FIELDS = ("code", "slug", "kind", "order", "number_prefix")
 MODULE_TEXTS = ("title", "short_title", "summary")
 SECTION_TEXTS = ("title", "body")
@@ -33,7 +35,7 @@ def read_demo(directory: Path = DEMO_DIR) -> tuple[list[dict], list[dict]]:
     """(module files sorted by order, editions sorted by number)."""
     module_files = []
     for path in sorted(directory.glob("*.toml")):
-        if path.name == "editions.toml":
+        if path.name in ("editions.toml", FEEDBACK_FILE):
             continue
         with path.open("rb") as handle:
             module_files.append(tomllib.load(handle))
@@ -74,18 +76,23 @@ def demo_load(*, directory: Path = DEMO_DIR) -> list[str]:
             if _in_edition(entry, first, first):
                 _create_section(module, entry, comment=comment)
 
+    feedback = demo_feedback.read(directory / FEEDBACK_FILE)
     published = []
     for index, edition in enumerate(editions):
         number = edition["number"]
         if index > 0:
             _apply_changes(module_files, number, first, comment=f"{comment}: edition {number}")
+            demo_feedback.decide(feedback, before=number)
         services.edition_publish(
             number=number,
             published_on=_as_date(edition["published_on"]),
             change_summary_en=edition["change_summary_en"].strip(),
             change_summary_ru=edition.get("change_summary_ru", "").strip(),
+            notify=False,
         )
         published.append(number)
+        demo_feedback.receive(feedback, read_in=number)
+    demo_feedback.decide(feedback, before=None)
     return published
 
 

@@ -1,7 +1,9 @@
 from django import forms
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from feedback.models import Feedback
 from modules.models import Edition, parse_edition_number
 
 MAX_PREVIEW_LENGTH = 200_000
@@ -141,3 +143,37 @@ class XliffImportForm(forms.Form):
                 _("Choose an XLIFF file (.xlf, .xliff or .xml)."), code="extension"
             )
         return upload
+
+
+class AddressedFeedbackField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Feedback) -> str:
+        comment = Truncator(" ".join(obj.comment.split())).chars(160)
+        return f"{obj.reference} ({obj.get_status_display()}, {obj.get_kind_display()}): {comment}"
+
+
+class SectionAdminForm(forms.ModelForm):
+    """A section in the back office, with the accepted feedback its change may address."""
+
+    addresses_feedback = AddressedFeedbackField(
+        queryset=Feedback.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("This change addresses"),
+        help_text=_(
+            "Accepted feedback on this section that is not in an edition yet. Tick what your "
+            "change deals with: when the next edition is published, those items become "
+            "“incorporated” and link to this section's change."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            items = list(
+                Feedback.objects.awaiting_change()
+                .filter(section=self.instance)
+                .order_by("created_at")
+            )
+            field = self.fields["addresses_feedback"]
+            field.queryset = Feedback.objects.filter(pk__in=[item.pk for item in items])
+            self.initial["addresses_feedback"] = [i.pk for i in items if i.addressed_at]

@@ -1,34 +1,60 @@
 """Back-office roles as groups, with exactly the permissions each needs.
 
-The migrations that first created the groups keep their own frozen copies of these lists; a
-test checks that both agree.
+Permissions are named "app_label.codename". The migrations that first created the groups keep
+their own frozen copies of these lists; a test checks that both agree.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 EDITORS = "Editors"
 TRANSLATORS = "Translators"
+FEEDBACK_REVIEWERS = "Feedback reviewers"
+
+# Triage, decide on and record feedback; read the draft and editions it is about.
+FEEDBACK_PERMISSIONS = frozenset(
+    {"feedback.view_feedback", "feedback.add_feedback", "feedback.change_feedback"}
+)
 EDITOR_PERMISSIONS = frozenset(
     {
-        "view_module", "change_module",
-        "view_section", "add_section", "change_section", "delete_section",
-        "view_edition", "add_edition",
-        "view_sectionreplacement", "add_sectionreplacement", "change_sectionreplacement",
-        "delete_sectionreplacement", "edit_source_text",
+        "modules.view_module", "modules.change_module",
+        "modules.view_section", "modules.add_section", "modules.change_section",
+        "modules.delete_section",
+        "modules.view_edition", "modules.add_edition",
+        "modules.view_sectionreplacement", "modules.add_sectionreplacement",
+        "modules.change_sectionreplacement", "modules.delete_sectionreplacement",
+        "modules.edit_source_text",
+        *FEEDBACK_PERMISSIONS,
     }
 )  # fmt: skip
 # Translators change sections and modules, but the admin lets them touch only the Russian
 # fields (they lack edit_source_text); they cannot publish, move or delete anything.
 TRANSLATOR_PERMISSIONS = frozenset(
-    {"view_module", "change_module", "view_section", "change_section", "view_edition"}
-)
+    {
+        "modules.view_module", "modules.change_module", "modules.view_section",
+        "modules.change_section", "modules.view_edition",
+    }
+)  # fmt: skip
+FEEDBACK_REVIEWER_PERMISSIONS = frozenset(
+    {
+        "modules.view_module", "modules.view_section", "modules.view_edition",
+        *FEEDBACK_PERMISSIONS,
+    }
+)  # fmt: skip
 
 
-def _ensure(name: str, codenames: frozenset[str]) -> Group:
+def permissions(names: frozenset[str]):
+    """The Permission rows for "app_label.codename" names."""
+    query = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".")
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(query)
+
+
+def _ensure(name: str, names: frozenset[str]) -> Group:
     group, _created = Group.objects.get_or_create(name=name)
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label="modules", codename__in=codenames)
-    )
+    group.permissions.set(permissions(names))
     return group
 
 
@@ -40,3 +66,8 @@ def ensure_editors_group() -> Group:
 def ensure_translators_group() -> Group:
     """The Translators group, created or repaired to hold exactly its permissions."""
     return _ensure(TRANSLATORS, TRANSLATOR_PERMISSIONS)
+
+
+def ensure_feedback_reviewers_group() -> Group:
+    """The Feedback reviewers group, created or repaired to hold exactly its permissions."""
+    return _ensure(FEEDBACK_REVIEWERS, FEEDBACK_REVIEWER_PERMISSIONS)

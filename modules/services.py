@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from feedback import services as feedback_services
 from modules import search, snapshots
 from modules.markdown import render_markdown
 from modules.models import (
@@ -215,8 +216,12 @@ def edition_publish(
     change_summary_en: str,
     change_summary_ru: str = "",
     user: AbstractBaseUser | None = None,
+    notify: bool = True,
 ) -> Edition:
     """Publish the working draft as edition ``number``: freeze every module and section.
+
+    Accepted feedback that the edition's changes address becomes "incorporated" in it, and
+    its contributors are told (unless ``notify`` is False, as for demonstration data).
 
     Refuses a number that is malformed or not greater than the latest edition, an empty
     change summary and an empty draft. Sections are written with bulk inserts: the number of
@@ -262,6 +267,9 @@ def edition_publish(
         batch_size=500,
     )
     search.index_sections(EditionSection.objects.filter(edition=edition))
+    # Accepted feedback whose change this edition carries becomes "incorporated in" it.
+    changed = {k for k in after if before.get(k) != after[k]}
+    feedback_services.feedback_incorporate(edition=edition, changed_keys=changed, notify=notify)
     return edition
 
 

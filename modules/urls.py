@@ -1,12 +1,9 @@
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
-from modules.converters import EditionNumberConverter
 from modules.feeds import EditionsFeed, ModuleEditionsFeed
 from modules.views import changes, preview, reading, search, translation
 
 app_name = "modules"
-
-register_converter(EditionNumberConverter, "edition")
 
 # The reading pages serve the current edition and, under editions/<number>/, any edition.
 in_edition = [

@@ -9,7 +9,14 @@ from django.utils import translation
 
 from modules import services
 from modules.models import Edition, Module, Section
-from modules.roles import EDITORS, TRANSLATORS, ensure_editors_group, ensure_translators_group
+from modules.roles import (
+    EDITORS,
+    FEEDBACK_REVIEWERS,
+    TRANSLATORS,
+    ensure_editors_group,
+    ensure_feedback_reviewers_group,
+    ensure_translators_group,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +40,11 @@ def _user(username: str, *, staff: bool = False, groups: tuple[str, ...] = (), *
     )
     for name in groups:
         # ensure_*: a transactional test's flush may have emptied the migrations' groups.
-        ensure = {EDITORS: ensure_editors_group, TRANSLATORS: ensure_translators_group}
+        ensure = {
+            EDITORS: ensure_editors_group,
+            TRANSLATORS: ensure_translators_group,
+            FEEDBACK_REVIEWERS: ensure_feedback_reviewers_group,
+        }
         user.groups.add(ensure[name]() if name in ensure else Group.objects.get(name=name))
     return user
 
@@ -48,6 +59,12 @@ def editor(db) -> User:
 def translator(db) -> User:
     """Keeps the Russian text in step with the English: staff, in the Translators group."""
     return _user("translator", staff=True, groups=("Translators",))
+
+
+@pytest.fixture
+def reviewer(db) -> User:
+    """Triages and answers feedback: staff, in the Feedback reviewers group."""
+    return _user("reviewer", staff=True, groups=(FEEDBACK_REVIEWERS,), email="reviewer@example.org")
 
 
 @pytest.fixture

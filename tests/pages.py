@@ -1,6 +1,7 @@
 """Every page type of the portal, for the quality checks (accessibility, HTML, layout).
 
-Paths refer to the demonstration data (`load_demo`); {lang} is the language prefix.
+Paths refer to the demonstration data (`load_demo`); {lang} is the language prefix and
+{token} the private tracking token of the first demonstration feedback item (see page_url).
 """
 
 PUBLIC_PAGES = {
@@ -20,6 +21,14 @@ PUBLIC_PAGES = {
     "search": "/{lang}/search/",
     "search results": "/{lang}/search/?q=marking+маркировка+weapon+оружие",
     "search error": "/{lang}/search/?q=" + "x" * 201,
+    "feedback form": "/{lang}/feedback/?edition=1.1&section=salw-marking&paragraph=2",
+    "feedback tracking": "/{lang}/feedback/track/{token}/?received=1",
+    "response to comments": "/{lang}/feedback/editions/1.1/",
+}
+
+# Pages as they come back from a form sent empty (each form's first submit button).
+POSTED_PAGES = {
+    "feedback form with errors": "/{lang}/feedback/",
 }
 
 STAFF_PAGES = {
@@ -30,5 +39,16 @@ STAFF_PAGES = {
     "translation detail": "/{lang}/translation/sections/salw-marking/",
     "xliff import": "/{lang}/translation/modules/salw/import/",
 }
+
+
+def page_url(path: str, lang: str) -> str:
+    """A page's URL in ``lang``, with the demonstration data's tracking token filled in."""
+    from feedback.models import Feedback
+
+    token = ""
+    if "{token}" in path:
+        token = Feedback.objects.order_by("pk").values_list("tracking_token", flat=True).first()
+    return path.format(lang=lang, token=token)
+
 
 LANGUAGES = ("en", "ru")

@@ -4,6 +4,7 @@ import re
 
 from django import template
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -49,11 +50,12 @@ _FOOTNOTES = '<div class="footnote">'
 
 
 @register.filter
-def reading_body(html: str) -> SafeString:
+def reading_body(html: str, comment_url: str = "") -> SafeString:
     """Prepare a sanitised body for reading.
 
-    Each paragraph gets an anchor (#p1, #p2, ...) and a link to it; each table gets a
-    focusable, labelled wrapper, so keyboard users can scroll a wide table on a phone.
+    Each paragraph gets an anchor (#p1, #p2, ...) and a link to it, and, given the feedback
+    form's URL for the section, a link to comment on it; each table gets a focusable,
+    labelled wrapper, so keyboard users can scroll a wide table on a phone.
     Bodies come from render_markdown, whose sanitiser never leaves attributes on <p> or
     <table>, so the patterns match exactly those elements; footnotes are left alone.
     """
@@ -64,10 +66,18 @@ def reading_body(html: str) -> SafeString:
         nonlocal counter
         counter += 1
         label = _("Link to paragraph %(number)s") % {"number": counter}
-        return (
+        html = (
             f'<p id="p{counter}" class="para"><a class="para-link" href="#p{counter}" '
             f'aria-label="{label}" title="{label}">¶</a>'
         )
+        if comment_url:
+            comment = _("Comment on paragraph %(number)s") % {"number": counter}
+            html += (
+                f'<a class="para-comment" href="{escape(comment_url)}&amp;paragraph={counter}" '
+                f'lang="{active_language()}" aria-label="{comment}" title="{comment}">'
+                f"{_('Comment')}</a>"
+            )
+        return html
 
     def scroll(match: re.Match) -> str:
         label = _("Table")

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from feedback import selectors as feedback_selectors
 from modules import selectors
 from modules.comparison import compare_editions, section_diffs
 from modules.forms import CompareForm
@@ -26,8 +27,9 @@ def edition_list(request: HttpRequest) -> HttpResponse:
     editions = list(Edition.objects.published())
     current = editions[0] if editions else None
     previous = {e.pk: older for e, older in itertools.pairwise(editions)}
+    responses = feedback_selectors.response_counts()
     context = {
-        "editions": [(e, previous.get(e.pk)) for e in editions],
+        "editions": [(e, previous.get(e.pk), responses.get(e.pk, 0)) for e in editions],
         "compare_form": CompareForm(editions=editions),
         **_nav_context(current),
     }
@@ -91,6 +93,7 @@ def edition_compare(request: HttpRequest, older: str, newer: str) -> HttpRespons
     side_by_side, langs = requested_languages(request)
     diffs = section_diffs(first, second, list(comparison.changes()), langs)
     context = {
+        "feedback_by_key": feedback_selectors.incorporated_between(first, second, editions),
         "older": first,
         "newer": second,
         "comparison": comparison,
@@ -122,6 +125,9 @@ def section_change(request: HttpRequest, older: str, newer: str, key: str) -> Ht
     side_by_side, langs = requested_languages(request)
     diffs = section_diffs(first, second, [change], langs)
     context = {
+        "feedback_by_key": feedback_selectors.incorporated_between(
+            first, second, editions, keys={key}
+        ),
         "older": first,
         "newer": second,
         "change": change,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from modules.roles import ensure_editors_group
-from tests.pages import LANGUAGES, PUBLIC_PAGES, STAFF_PAGES
+from tests.pages import LANGUAGES, POSTED_PAGES, PUBLIC_PAGES, STAFF_PAGES, page_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -58,9 +58,13 @@ def test_every_page_type_is_accessible_and_fits_the_screen(browser, live_server,
     page.set_default_timeout(15_000)
     problems: dict[str, list[str]] = {}
     sign_in(page)
-    for name, path in {**PUBLIC_PAGES, **STAFF_PAGES}.items():
-        url = path.format(lang=lang)
+    pages = {**PUBLIC_PAGES, **STAFF_PAGES, **POSTED_PAGES}
+    for name, path in pages.items():
+        url = page_url(path, lang)
         page.goto(url)
+        if name in POSTED_PAGES:
+            page.locator("main form[method=post] [type=submit]").first.click()
+            page.wait_for_load_state()
         found = axe_violations(page)
         for width in (360, 1280):
             extra = overflow(page, width)

@@ -76,7 +76,8 @@ def test_the_migrations_give_editors_exactly_the_roles_permissions(db):
     from modules.roles import EDITOR_PERMISSIONS
 
     group = Group.objects.get(name="Editors")
-    assert set(group.permissions.values_list("codename", flat=True)) == EDITOR_PERMISSIONS
+    names = group.permissions.values_list("content_type__app_label", "codename")
+    assert {f"{app}.{codename}" for app, codename in names} == EDITOR_PERMISSIONS
 
 
 # --- Editing ---------------------------------------------------------------------------

@@ -60,11 +60,11 @@ def test_comparing_the_demonstration_editions_is_bounded_and_cached(
     client, db, django_assert_max_num_queries
 ):
     call_command("load_demo")
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get("/en/editions/1.0/compare/1.1/?languages=both")
     assert response.status_code == 200
     assert response.text.count('class="change"') >= 10
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):
         client.get("/en/editions/1.0/compare/1.1/?languages=both")
 
 

@@ -14,7 +14,8 @@ def test_translators_group_holds_exactly_its_permissions(db):
     from modules.roles import TRANSLATOR_PERMISSIONS
 
     group = Group.objects.get(name="Translators")
-    assert set(group.permissions.values_list("codename", flat=True)) == TRANSLATOR_PERMISSIONS
+    names = group.permissions.values_list("content_type__app_label", "codename")
+    assert {f"{app}.{codename}" for app, codename in names} == TRANSLATOR_PERMISSIONS
 
 
 def test_a_translator_changes_the_russian_text_only(client, translator, published):

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.pages import LANGUAGES, PUBLIC_PAGES, STAFF_PAGES
+from tests.pages import LANGUAGES, POSTED_PAGES, PUBLIC_PAGES, STAFF_PAGES, page_url
 
 VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -25,9 +25,12 @@ def test_every_page_type_is_valid_html(client, editor, db, tmp_path):
     client.force_login(editor)
     files = {}
     for lang in LANGUAGES:
-        for name, path in {**PUBLIC_PAGES, **STAFF_PAGES}.items():
-            url = path.format(lang=lang)
-            response = client.get(url)
+        for name, path in {**PUBLIC_PAGES, **STAFF_PAGES, **POSTED_PAGES}.items():
+            url = page_url(path, lang)
+            if name in POSTED_PAGES:
+                response = client.post(url, {}, HTTP_ORIGIN="http://testserver")
+            else:
+                response = client.get(url)
             assert response.status_code in (200, 400, 404, 410), (url, response.status_code)
             file = tmp_path / f"{len(files):02d}.html"
             file.write_bytes(response.content)

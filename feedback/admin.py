@@ -1,0 +1,319 @@
+"""The editors' triage queue: filters, search, assignment, notes, decisions, bulk status
+changes and CSV export. Every change goes through feedback.services, so it is kept in the
+item's history; nothing is ever deleted."""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django_countries.filters import CountryFilter
+
+from feedback import services
+from feedback.csv import csv_response
+from feedback.forms import FeedbackAdminForm, StatusForm
+from feedback.models import (
+    ACCEPTED_STATUSES,
+    PENDING_STATUSES,
+    Feedback,
+    FeedbackEvent,
+    Source,
+)
+
+CONTRIBUTION = (
+    "kind", "comment", "proposed_wording", "category", "country", "name", "organisation",
+    "email", "may_name", "publishable",
+)  # fmt: skip
+ORIGIN = ("source", "source_detail", "received_on", "edition", "language")
+PLACE = ("module", "section", "paragraph")
+TRIAGE = ("status", "duplicate_of", "assigned_to", "note")
+RESPONSE = ("summary_en", "summary_ru", "response_en", "response_ru")
+RECORD_FIELDS = (*ORIGIN, *PLACE, *CONTRIBUTION)
+EXPORT_COLUMNS = (
+    _("Reference"), _("Received on"), _("Source"), _("Status"), _("Incorporated in"),
+    _("Edition read"), _("Language"), _("Module"), _("Section"), _("Paragraph"), _("Type"),
+    _("Comment"), _("Proposed wording"), _("Submitter category"), _("Country"), _("Name"),
+    _("Organisation"), _("E-mail"), _("May be named"), _("May be published"), _("Assigned to"),
+    _("Response (English)"), _("Response (Russian)"),
+)  # fmt: skip
+
+
+def _export_row(f: Feedback) -> list:
+    return [
+        f.reference, f.received_on, f.get_source_display(), f.get_status_display(),
+        f.incorporated_in.number if f.incorporated_in_id else "",
+        f.edition.number if f.edition_id else "", f.language,
+        f.module.code if f.module_id else "",
+        f.section.number if f.section_id else f.section_number, f.paragraph or "",
+        f.get_kind_display(), f.comment, f.proposed_wording, f.get_category_display(),
+        f.country.name if f.country else "", f.name, f.organisation, f.email,
+        f.may_name, f.publishable, f.assigned_to.get_username() if f.assigned_to_id else "",
+        f.response_en, f.response_ru,
+    ]  # fmt: skip
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    title = _("assigned to")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Me")), ("nobody", _("Nobody"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_to=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        return queryset
+
+
+class ProgressFilter(admin.SimpleListFilter):
+    title = _("progress")
+    parameter_name = "progress"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("open", _("Open (to decide, or accepted and not yet published)")),
+            ("to_decide", _("To decide")),
+            ("awaiting_change", _("Accepted, change not yet published")),
+            ("incorporated", _("Incorporated in an edition")),
+        ]
+
+    def queryset(self, request, queryset):
+        return {
+            "open": lambda: queryset.open(),
+            "to_decide": lambda: queryset.filter(status__in=PENDING_STATUSES),
+            "awaiting_change": lambda: queryset.awaiting_change(),
+            "incorporated": lambda: queryset.filter(incorporated_in__isnull=False),
+        }.get(self.value(), lambda: queryset)()
+
+
+class FeedbackEventInline(admin.TabularInline):
+    model = FeedbackEvent
+    fields = ("at", "actor", "kind", "old_status", "new_status", "text")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = _("History (status changes, assignments, notes, e-mail)")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    form = FeedbackAdminForm
+    list_display = (
+        "reference", "received_on", "status_label", "kind", "about", "category", "country",
+        "source", "assigned_to",
+    )  # fmt: skip
+    list_filter = (
+        ProgressFilter, "status", "kind", "category", ("country", CountryFilter), "source",
+        "module", "section", "edition", AssignedFilter,
+    )  # fmt: skip
+    search_fields = ("=reference", "name", "organisation", "email", "comment")
+    list_select_related = ("section", "module", "assigned_to", "incorporated_in")
+    # Counting every item on each page is what slows a long list: count the filtered ones only.
+    show_full_result_count = False
+    list_per_page = 50
+    ordering = ("-created_at", "-pk")
+    autocomplete_fields = ("duplicate_of", "section")
+    inlines = (FeedbackEventInline,)
+    actions = ("assign_to_me", "change_status", "export_selected")
+    view_on_site = False  # the public page of an item is its contributor's private link
+
+    # --- What is shown and editable ---------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:  # recording feedback received outside the site
+            return [
+                (_("Where it came from"), {"fields": ORIGIN}),
+                (_("What it is about"), {"fields": PLACE}),
+                (_("The comment"), {"fields": CONTRIBUTION}),
+                (_("Triage"), {"fields": ("assigned_to", "note")}),
+            ]
+        return [
+            (None, {"fields": ("reference", "progress")}),
+            (_("Triage and decision"), {"fields": TRIAGE}),
+            (_("Public response"), {"fields": RESPONSE}),
+            (_("What it is about"), {"fields": (*PLACE, "section_number")}),
+            (_("The comment"), {"fields": CONTRIBUTION}),
+            (_("Where it came from"), {"fields": (*ORIGIN, "created_at", "acknowledged_at")}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        fixed = ["reference", "progress", "section_number", "created_at", "acknowledged_at"]
+        # The contributor's own words and origin are never rewritten by the back office.
+        fixed += [*CONTRIBUTION, *ORIGIN, "paragraph"]
+        if obj.is_incorporated:
+            fixed += ["module", "section"]
+        return fixed
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if obj is None:
+            form.base_fields["source"].choices = [
+                c for c in form.base_fields["source"].choices if c[0] != Source.WEB
+            ]
+            form.base_fields["received_on"].initial = timezone.localdate
+        return form
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, is_staff=True)
+                .filter(Q(is_superuser=True) | Q(groups__permissions__codename="change_feedback"))
+                .distinct()
+                .order_by("username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # feedback is never deleted; spam is a status
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_label(self, obj: Feedback) -> str:
+        if obj.incorporated_in_id:
+            return _("Incorporated in %(number)s") % {"number": obj.incorporated_in.number}
+        return obj.get_status_display()
+
+    @admin.display(description=_("about"))
+    def about(self, obj: Feedback) -> str:
+        if obj.section_id:
+            return Truncator(str(obj.section)).chars(60)
+        if obj.section_number:
+            return _("%(number)s (removed)") % {"number": obj.section_number}
+        return obj.module.short_title if obj.module_id else _("The guidelines as a whole")
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj: Feedback) -> str:
+        if obj.incorporated_in_id:
+            return _("Incorporated in edition %(number)s.") % {"number": obj.incorporated_in.number}
+        if obj.status in ACCEPTED_STATUSES and obj.addressed_at:
+            return _(
+                "A change to the section is recorded; it will be incorporated when the next edition is published."
+            )
+        if obj.status in ACCEPTED_STATUSES:
+            return _("Accepted: record the change while editing the section.")
+        if obj.responded_in_id:
+            return _("Response published with edition %(number)s.") % {
+                "number": obj.responded_in.number
+            }
+        return obj.get_status_display()
+
+    # --- Saving through the services --------------------------------------------------
+
+    def save_model(self, request, obj: Feedback, form, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            recorded = services.feedback_record(
+                user=request.user,
+                note=data.get("note", ""),
+                assigned_to=data.get("assigned_to"),
+                **{name: data[name] for name in RECORD_FIELDS if name in data},
+            )
+            obj.pk, obj.reference, obj.created_at = (
+                recorded.pk,
+                recorded.reference,
+                recorded.created_at,
+            )
+            obj._state.adding = False
+            return
+        before = form.instance_before
+        status, duplicate_of, assignee = obj.status, obj.duplicate_of, obj.assigned_to
+        obj.status, obj.duplicate_of_id = before.status, before.duplicate_of_id
+        obj.assigned_to_id = before.assigned_to_id
+        if "section" in form.changed_data and obj.section is not None:
+            obj.module, obj.section_key = obj.section.module, obj.section.key
+        obj.save()
+        services.feedback_set_status(
+            feedback=obj, status=status, duplicate_of=duplicate_of, user=request.user
+        )
+        services.feedback_assign(feedback=obj, assignee=assignee, user=request.user)
+        if data.get("note", "").strip():
+            services.feedback_note(feedback=obj, text=data["note"], user=request.user)
+
+    # --- Actions and the CSV export ---------------------------------------------------
+
+    @admin.action(description=_("Assign to me"), permissions=["change"])
+    def assign_to_me(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = sum(
+            services.feedback_assign(feedback=item, assignee=request.user, user=request.user)
+            for item in queryset
+        )
+        self.message_user(request, _("%(count)d items assigned to you.") % {"count": count})
+
+    @admin.action(description=_("Change status…"), permissions=["change"])
+    def change_status(self, request: HttpRequest, queryset: QuerySet):
+        form = StatusForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            changed, refused = services.feedback_bulk_status(
+                items=queryset,
+                status=form.cleaned_data["status"],
+                user=request.user,
+                notify=form.cleaned_data["notify"],
+            )
+            self.message_user(request, _("%(count)d items changed.") % {"count": changed})
+            for item, error in refused:
+                reason = " ".join(error.messages)
+                self.message_user(request, f"{item.reference}: {reason}", messages.WARNING)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Change the status of %(count)d items") % {"count": queryset.count()},
+            "form": form,
+            "items": queryset,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/feedback/feedback/change_status.html", context)
+
+    @admin.action(description=_("Export selected items as CSV"), permissions=["view"])
+    def export_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+        return self._export(queryset)
+
+    def get_urls(self):
+        return [
+            path(
+                "export.csv",
+                self.admin_site.admin_view(self.export_view),
+                name="feedback_feedback_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request: HttpRequest) -> HttpResponse:
+        """The list as filtered and searched on the page, as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        return self._export(changelist.get_queryset(request))
+
+    def _export(self, queryset: QuerySet) -> HttpResponse:
+        items = queryset.select_related(
+            "edition", "module", "section", "assigned_to", "incorporated_in"
+        ).order_by("created_at", "pk")
+        rows = (_export_row(f) for f in items.iterator(chunk_size=2000))
+        name = f"feedback_{timezone.localdate():%Y-%m-%d}.csv"
+        return csv_response(name, EXPORT_COLUMNS, rows)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "export_url": reverse("admin:feedback_feedback_export"),
+        }
+        return super().changelist_view(request, extra_context)

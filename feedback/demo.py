@@ -1,0 +1,102 @@
+"""Demonstration feedback (fixtures/demo/feedback.toml), loaded through the services.
+
+Called by modules.demo between editions: items are received after the edition their
+contributor read, decided before the edition that answers them (``decided_before``), and the
+accepted ones recorded as addressed by that edition's changes, so publishing it incorporates
+them exactly as it would for an editor. No e-mail is sent.
+"""
+
+import datetime
+import tomllib
+from pathlib import Path
+
+from django.utils import timezone
+
+from feedback import services
+from feedback.models import ACCEPTED_STATUSES, Feedback, Source, Status
+from modules.models import Edition, Module, Section
+
+CONTRIBUTION = (
+    "kind", "comment", "proposed_wording", "category", "country", "name", "organisation",
+    "email", "may_name", "publishable",
+)  # fmt: skip
+TEXTS = ("summary_en", "summary_ru", "response_en", "response_ru")
+
+
+def read(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open("rb") as handle:
+        entries = tomllib.load(handle).get("feedback", [])
+    for position, entry in enumerate(entries, start=1):
+        entry["position"] = position
+    return entries
+
+
+def _place(entry: dict) -> dict:
+    section = Section.objects.filter(key=entry["section"]).first() if "section" in entry else None
+    module = section.module if section else None
+    if module is None and "module" in entry:
+        module = Module.objects.get(slug=entry["module"])
+    return {
+        "module": module,
+        "section": section,
+        "section_key": section.key if section else "",
+        "section_number": section.number if section else "",
+        "paragraph": entry.get("paragraph") if section else None,
+    }
+
+
+def receive(entries: list[dict], *, read_in: str) -> None:
+    """Record the items whose contributors read edition ``read_in``."""
+    edition = Edition.objects.get(number=read_in)
+    for entry in entries:
+        if entry["read_in"] != read_in:
+            continue
+        data = {name: _text(entry.get(name, "")) for name in CONTRIBUTION}
+        data["may_name"], data["publishable"] = entry["may_name"], entry["publishable"]
+        place = _place(entry)
+        received_on = entry["received_on"]
+        if entry.get("source", Source.WEB) == Source.WEB:
+            item, _created = services.feedback_submit(
+                data=data, language=entry["language"], edition=edition,
+                received_on=received_on, notify=False, **place,
+            )  # fmt: skip
+        else:
+            place.pop("section_key"), place.pop("section_number")
+            item = services.feedback_record(
+                user=None, source=entry["source"], source_detail=entry.get("source_detail", ""),
+                received_on=received_on, edition=edition, language=entry["language"],
+                **data, **place,
+            )  # fmt: skip
+        moment = timezone.make_aware(datetime.datetime.combine(received_on, datetime.time(9)))
+        Feedback.objects.filter(pk=item.pk).update(created_at=moment)
+        item.events.update(at=moment)
+        entry["pk"] = item.pk
+
+
+def decide(entries: list[dict], *, before: str | None) -> None:
+    """Take the decisions due before edition ``before`` (None: after the last edition)."""
+    by_position = {e["position"]: e for e in entries}
+    for entry in entries:
+        status = entry["status"]
+        if (
+            entry.get("decided_before") != before
+            or status in (Status.RECEIVED, "")
+            or "pk" not in entry
+        ):
+            continue
+        item = Feedback.objects.get(pk=entry["pk"])
+        Feedback.objects.filter(pk=item.pk).update(**{t: _text(entry.get(t, "")) for t in TEXTS})
+        duplicate_of = None
+        if status == Status.DUPLICATE:
+            duplicate_of = Feedback.objects.get(pk=by_position[entry["duplicate_of"]]["pk"])
+        services.feedback_set_status(
+            feedback=item, status=status, user=None, duplicate_of=duplicate_of, notify=False
+        )
+        if status in ACCEPTED_STATUSES and entry.get("addressed") and item.section_id:
+            services.feedback_mark_addressed(section=item.section, items=[item], user=None)
+
+
+def _text(value):
+    return value.strip() if isinstance(value, str) else value

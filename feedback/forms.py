@@ -1,0 +1,183 @@
+"""Forms: the public feedback form, and the back office's status and record forms."""
+
+import re
+import secrets
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from feedback.models import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH, Category, Feedback, Kind, Status
+from feedback.services import validate_status
+from modules.models import EditionModule, EditionSection
+
+WHOLE = "all"
+# Something that a browser would read as a tag: "<b>", "</p>", "<script ...>", "<!--".
+MARKUP = re.compile(r"<\s*[/!]?\s*[a-zA-Z!-][^>]*>")
+PLAIN_TEXT_FIELDS = ("comment", "proposed_wording", "name", "organisation")
+
+
+def about_choices(modules: list[EditionModule], sections: list[EditionSection]) -> list:
+    """The parts of an edition a comment can be about: the whole text, a module, a section."""
+    by_module: dict[int, list[EditionSection]] = {}
+    for section in sections:
+        by_module.setdefault(section.module_id, []).append(section)
+    choices: list = [(WHOLE, _("The guidelines as a whole"))]
+    for module in modules:
+        options = [
+            (
+                f"module:{module.slug}",
+                _("%(module)s: the module as a whole") % {"module": module.short_title},
+            )
+        ]
+        options += [
+            (f"section:{s.key}", f"{s.number} {s.title}") for s in by_module.get(module.pk, [])
+        ]
+        choices.append((module.short_title, options))
+    return choices
+
+
+class FeedbackForm(forms.Form):
+    """A comment on the guidelines, as a reader sends it."""
+
+    about = forms.ChoiceField(label=_("Your comment is about"))
+    paragraph = forms.IntegerField(
+        label=_("Paragraph"), required=False, min_value=1, max_value=999, widget=forms.HiddenInput
+    )
+    kind = forms.ChoiceField(
+        label=_("Type of comment"),
+        choices=Kind.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "General: about the approach or scope. Technical: about the substance of a "
+            "measure. Editorial: wording, translation, numbering or references."
+        ),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Up to %(limit)s characters. Plain text: formatting is not kept.")
+        % {"limit": COMMENT_MAX_LENGTH},
+    )
+    proposed_wording = forms.CharField(
+        label=_("Proposed wording (optional)"),
+        max_length=COMMENT_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("The text you suggest instead, if any."),
+    )
+    category = forms.ChoiceField(
+        label=_("You are writing as"), choices=[("", "—"), *Category.choices]
+    )
+    country = forms.ChoiceField(
+        label=_("Country"),
+        choices=lambda: [("", "—"), *countries],  # named in the page language
+        required=False,
+        help_text=_("Required for Member State officials."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH)
+    organisation = forms.CharField(
+        label=_("Organisation (optional)"), max_length=NAME_MAX_LENGTH, required=False
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        max_length=254,
+        help_text=_("We send your reference number and a private link to follow your comment."),
+    )
+    may_name = forms.BooleanField(
+        label=_("You may name me and my organisation in the public response"), required=False
+    )
+    publishable = forms.BooleanField(
+        label=_("My comment may be published in the response to comments"),
+        required=False,
+        initial=True,
+    )
+    # Left empty by people; filled in by many robots. Hidden by the stylesheet.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    nonce = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
+
+    def __init__(self, *args, about: list, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["about"].choices = about
+        self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["organisation"].widget.attrs["autocomplete"] = "organization"
+        if not self.is_bound:
+            self.initial.setdefault("nonce", secrets.token_urlsafe(16))
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in PLAIN_TEXT_FIELDS:
+            if MARKUP.search(data.get(name) or ""):
+                self.add_error(
+                    name,
+                    _(
+                        "Please remove the HTML tags (text between < and >): comments are "
+                        "plain text."
+                    ),
+                )
+        if data.get("category") == Category.STATE and not data.get("country"):
+            self.add_error("country", _("Choose the country you represent."))
+        if not (data.get("about") or "").startswith("section:"):
+            data["paragraph"] = None
+        return data
+
+
+class StatusForm(forms.Form):
+    """The back office's bulk status change."""
+
+    status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[(s, label) for s, label in Status.choices if s != Status.DUPLICATE],
+    )
+    notify = forms.BooleanField(
+        label=_("E-mail the contributors of a decision"), required=False, initial=True
+    )
+
+
+class FeedbackAdminForm(forms.ModelForm):
+    """One item in the back office: triage, decision and response; the contributor's words
+    are read-only. Status changes are checked here and recorded by the services."""
+
+    note = forms.CharField(
+        label=_("Add an internal note"),
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only editors see notes."),
+    )
+
+    class Meta:
+        model = Feedback
+        fields = [
+            "source", "source_detail", "received_on", "edition", "language", "module",
+            "section", "paragraph", "kind", "comment", "proposed_wording", "category",
+            "country", "name", "organisation", "email", "may_name", "publishable", "status",
+            "duplicate_of", "assigned_to", "summary_en", "summary_ru", "response_en",
+            "response_ru",
+        ]  # fmt: skip
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if self.instance.pk and "status" in data:
+            try:
+                validate_status(self.instance_before, data["status"], data.get("duplicate_of"))
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The item as stored, before the form changes the instance.
+        self.instance_before = (
+            Feedback.objects.select_related("incorporated_in").get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )

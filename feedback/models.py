@@ -1,0 +1,346 @@
+"""Feedback on the guidelines and its disposition.
+
+A Feedback item is a comment on the guidelines as a whole, a module, a section or a paragraph,
+as read in an edition and a language. Editors triage it (status, assignment, internal notes),
+decide on it and respond; an accepted item is incorporated into the edition that carries the
+change. Every status change, assignment and note is a FeedbackEvent. Nothing is ever deleted:
+spam is a status.
+
+Items point at the working draft's Module and Section (keys never change), so an item that
+is still open follows its section into the next edition; ``section_key`` and
+``section_number`` keep what the contributor was reading even if the section is removed.
+"""
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from modules.models import Edition, Localized, Module, Section
+
+COMMENT_MAX_LENGTH = 5000
+NAME_MAX_LENGTH = 200
+
+
+class Kind(models.TextChoices):
+    GENERAL = "general", _("General")
+    TECHNICAL = "technical", _("Technical")
+    EDITORIAL = "editorial", _("Editorial")
+
+
+class Category(models.TextChoices):
+    STATE = "state", _("Member State official")
+    ORGANISATION = "organisation", _("International or regional organisation")
+    PRACTITIONER = "practitioner", _("Practitioner")
+    CIVIL_SOCIETY = "civil_society", _("Civil society or academia")
+    PRIVATE_SECTOR = "private_sector", _("Private sector")
+    OTHER = "other", _("Other")
+
+
+class Source(models.TextChoices):
+    WEB = "web", _("Web form")
+    WORKSHOP = "workshop", _("Workshop or meeting")
+    LETTER = "letter", _("Letter or note verbale")
+    EMAIL = "email", _("E-mail")
+    OTHER = "other", _("Other")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    UNDER_REVIEW = "under_review", _("Under review")
+    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED_MODIFIED = "accepted_modified", _("Accepted with modification")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+    DUPLICATE = "duplicate", _("Duplicate")
+    SPAM = "spam", _("Spam")
+
+
+PENDING_STATUSES = (Status.RECEIVED, Status.UNDER_REVIEW)
+ACCEPTED_STATUSES = (Status.ACCEPTED, Status.ACCEPTED_MODIFIED)
+# A decision is shared with the contributor and, when they allow it, published.
+DECISION_STATUSES = (*ACCEPTED_STATUSES, Status.NOT_ACCEPTED, Status.OUT_OF_SCOPE, Status.DUPLICATE)
+
+
+def tracking_expiry() -> datetime.datetime:
+    """When a tracking link stops working, counted from its last use in an e-mail."""
+    return timezone.now() + datetime.timedelta(days=settings.FEEDBACK_TRACKING_DAYS)
+
+
+def new_tracking_token() -> str:
+    """An unguessable token for the contributor's private tracking link (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+class FeedbackQuerySet(models.QuerySet):
+    def open(self) -> "FeedbackQuerySet":
+        """Items still needing work: undecided, or accepted and not yet in an edition."""
+        return self.filter(
+            Q(status__in=PENDING_STATUSES)
+            | Q(status__in=ACCEPTED_STATUSES, incorporated_in__isnull=True)
+        )
+
+    def awaiting_change(self) -> "FeedbackQuerySet":
+        """Accepted items whose change has not been published yet."""
+        return self.filter(status__in=ACCEPTED_STATUSES, incorporated_in__isnull=True)
+
+    def publishable(self) -> "FeedbackQuerySet":
+        """Items whose contributors allowed publication, spam excluded."""
+        return self.filter(publishable=True).exclude(status=Status.SPAM)
+
+    def tracked_by(self, token: str) -> "Feedback | None":
+        """The item behind a tracking link, unless the link is unknown or expired."""
+        if not token or len(token) > 100:
+            return None
+        return self.filter(tracking_token=token, tracking_expires_at__gt=timezone.now()).first()
+
+
+class Feedback(models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    # What the contributor was reading.
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        verbose_name=_("edition read"),
+    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    module = models.ForeignKey(
+        Module,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        verbose_name=_("module"),
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        verbose_name=_("section"),
+    )
+    section_key = models.SlugField(_("section key"), max_length=80, blank=True, db_index=True)
+    section_number = models.CharField(_("section number as read"), max_length=40, blank=True)
+    paragraph = models.PositiveSmallIntegerField(_("paragraph"), null=True, blank=True)
+    # The comment, in the contributor's words (never edited by the back office).
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, db_index=True)
+    comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
+    proposed_wording = models.TextField(
+        _("proposed wording"), max_length=COMMENT_MAX_LENGTH, blank=True
+    )
+    # Who sent it.
+    category = models.CharField(
+        _("submitter category"), max_length=16, choices=Category.choices, db_index=True
+    )
+    country = CountryField(_("country"), blank=True, db_index=True)
+    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH, blank=True)
+    organisation = models.CharField(_("organisation"), max_length=NAME_MAX_LENGTH, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    may_name = models.BooleanField(
+        _("may be named in the public response"),
+        default=False,
+        help_text=_("Otherwise the response shows only the category and country."),
+    )
+    publishable = models.BooleanField(
+        _("may be published"),
+        default=True,
+        help_text=_("Otherwise the comment is not listed in the public response."),
+    )
+    # How it arrived.
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.WEB, db_index=True
+    )
+    source_detail = models.CharField(
+        _("source details"),
+        max_length=255,
+        blank=True,
+        help_text=_("For example: Regional workshop, Almaty; letter of 3 May."),
+    )
+    received_on = models.DateField(_("received on"), db_index=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
+    # A web submission's fingerprint: the same form sent twice is stored once.
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    form_nonce = models.CharField(max_length=64, blank=True, editable=False)
+    tracking_token = models.CharField(
+        max_length=64, unique=True, default=new_tracking_token, editable=False
+    )
+    tracking_expires_at = models.DateTimeField(editable=False)
+    acknowledged_at = models.DateTimeField(_("acknowledgement sent"), null=True, editable=False)
+    # Triage and disposition.
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.RECEIVED,
+        db_index=True,
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_feedback",
+        verbose_name=_("assigned to"),
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    summary_en = models.TextField(
+        _("public summary (English)"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Shown in the public response instead of the full comment."),
+    )
+    summary_ru = models.TextField(_("public summary (Russian)"), max_length=1000, blank=True)
+    response_en = models.TextField(
+        _("response (English)"), max_length=COMMENT_MAX_LENGTH, blank=True
+    )
+    response_ru = models.TextField(
+        _("response (Russian)"), max_length=COMMENT_MAX_LENGTH, blank=True
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    # The editor's record that the current draft change of the section addresses this item.
+    addressed_at = models.DateTimeField(_("change recorded at"), null=True, editable=False)
+    addressed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    incorporated_in = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incorporated_feedback",
+        editable=False,
+        verbose_name=_("incorporated in"),
+    )
+    # The edition whose "response to comments" lists this item's decision.
+    responded_in = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="responses",
+        editable=False,
+        verbose_name=_("response published with"),
+    )
+
+    summary = Localized("summary")
+    response = Localized("response")
+
+    objects = FeedbackQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("feedback item")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=~Q(fingerprint=""),
+                name="feedback_unique_fingerprint",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="feedback_status_recent"),
+            models.Index(fields=["section_key", "incorporated_in"], name="feedback_section_change"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        """The contributor's private tracking page."""
+        return reverse("feedback:track", kwargs={"token": self.tracking_token})
+
+    @property
+    def is_incorporated(self) -> bool:
+        return self.incorporated_in_id is not None
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in DECISION_STATUSES
+
+    @property
+    def public_contributor(self) -> str:
+        """The contributor as the public response names them: by name only with consent."""
+        if self.may_name and self.name:
+            return f"{self.name} ({self.organisation})" if self.organisation else self.name
+        parts = [str(self.get_category_display())]
+        if self.country:
+            parts.append(str(self.country.name))
+        return ", ".join(parts)
+
+    @property
+    def public_decision(self) -> str:
+        if self.incorporated_in_id:
+            return str(
+                _("%(decision)s: incorporated in edition %(number)s")
+                % {"decision": self.get_status_display(), "number": self.incorporated_in.number}
+            )
+        if self.status == Status.DUPLICATE and self.duplicate_of_id:
+            return str(_("Duplicate of %(reference)s") % {"reference": self.duplicate_of.reference})
+        if self.status == Status.SPAM:
+            return str(_("Closed"))
+        return str(self.get_status_display())
+
+
+class EventKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Received")
+    STATUS = "status", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    NOTE = "note", _("Internal note")
+    ADDRESSED = "addressed", _("Change recorded")
+    UNADDRESSED = "unaddressed", _("Change record withdrawn")
+    INCORPORATED = "incorporated", _("Incorporated")
+    EMAIL_SENT = "email_sent", _("E-mail sent")
+    EMAIL_FAILED = "email_failed", _("E-mail failed")
+
+
+# Events the contributor sees on their tracking page (never notes, assignments or e-mail).
+PUBLIC_EVENT_KINDS = (EventKind.SUBMITTED, EventKind.STATUS, EventKind.INCORPORATED)
+
+
+class FeedbackEvent(models.Model):
+    """One entry in an item's history: who did what, and when. Never changed or deleted."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    kind = models.CharField(_("event"), max_length=16, choices=EventKind.choices)
+    old_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    new_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    text = models.TextField(_("details"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("history entry")
+        verbose_name_plural = _("history")
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

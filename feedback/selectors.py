@@ -1,0 +1,269 @@
+"""Reads for the feedback pages: what a comment can be about, and where decisions led."""
+
+import itertools
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from feedback.forms import WHOLE, about_choices
+from feedback.models import ACCEPTED_STATUSES, PUBLIC_EVENT_KINDS, Feedback, FeedbackEvent
+from modules import selectors as content
+from modules.models import Edition, EditionModule, EditionSection, Module, Section
+from modules.snapshots import text_hash
+
+
+@dataclass
+class Target:
+    """The place in an edition a comment is about (nothing set: the whole guidelines)."""
+
+    module: EditionModule | None = None
+    section: EditionSection | None = None
+    paragraph: int | None = None
+
+    def draft_rows(self) -> tuple[Module | None, Section | None]:
+        """The working draft's module and section with the same slug and key, if any."""
+        section = (
+            Section.objects.select_related("module").filter(key=self.section.key).first()
+            if self.section
+            else None
+        )
+        if section is not None:
+            return section.module, section
+        module = Module.objects.filter(slug=self.module.slug).first() if self.module else None
+        return module, None
+
+
+class Outline:
+    """An edition's modules and sections, as the feedback form offers them (two queries)."""
+
+    def __init__(self, edition: Edition) -> None:
+        self.edition = edition
+        self.modules = content.get_edition_modules(edition)
+        self.sections = list(EditionSection.objects.filter(edition=edition).outline())
+
+    def choices(self) -> list:
+        return about_choices(self.modules, self.sections)
+
+    def value_for(self, *, module: str = "", section: str = "") -> str:
+        """The form's "about" value for a module slug or section key; 404 when unknown."""
+        if section:
+            if not any(s.key == section for s in self.sections):
+                raise Http404(_("This edition has no section “%(key)s”.") % {"key": section})
+            return f"section:{section}"
+        if module:
+            content.get_module(self.modules, module)
+            return f"module:{module}"
+        return WHOLE
+
+    def target(self, about: str, paragraph: int | None) -> Target:
+        kind, _sep, value = about.partition(":")
+        if kind == "section":
+            section = next(s for s in self.sections if s.key == value)
+            module = next(m for m in self.modules if m.pk == section.module_id)
+            return Target(module=module, section=section, paragraph=paragraph)
+        if kind == "module":
+            return Target(module=content.get_module(self.modules, value))
+        return Target()
+
+
+def previous_editions() -> dict[int, Edition]:
+    """{edition id: the edition before it}, for links to the change an edition made."""
+    editions = list(Edition.objects.published())
+    return {newer.pk: older for newer, older in itertools.pairwise(editions)}
+
+
+def change_url(feedback: Feedback, previous: dict[int, Edition]) -> str:
+    """The section's change in the edition that incorporated the item ("" when none)."""
+    older = previous.get(feedback.incorporated_in_id)
+    if older is None or not feedback.section_key:
+        return ""
+    return reverse(
+        "modules:section_change",
+        kwargs={
+            "older": older.number,
+            "newer": feedback.incorporated_in.number,
+            "key": feedback.section_key,
+        },
+    )
+
+
+def public_history(feedback: Feedback) -> QuerySet[FeedbackEvent]:
+    """What the contributor may see of an item's history: no notes, people or e-mail."""
+    return feedback.events.filter(kind__in=PUBLIC_EVENT_KINDS).only(
+        "at", "kind", "new_status", "text", "feedback_id"
+    )
+
+
+def response_items(edition: Edition) -> list[Feedback]:
+    """The publishable items whose decision this edition's response to comments gives."""
+    return list(
+        Feedback.objects.publishable()
+        .filter(responded_in=edition)
+        .select_related("incorporated_in", "duplicate_of")
+        .order_by("section_key", "created_at", "pk")
+    )
+
+
+def section_numbers(edition: Edition, keys: set[str]) -> dict[str, EditionSection]:
+    """The sections with these keys as they stand in ``edition``, with their modules."""
+    sections = EditionSection.objects.filter(edition=edition, key__in=keys).select_related("module")
+    fields = ("key", "number", "sort_key", "title_en", "title_ru", "module__order",
+              "module__title_en", "module__title_ru")  # fmt: skip
+    return {s.key: s for s in sections.only(*fields)}
+
+
+def incorporated_between(
+    older: Edition, newer: Edition, editions: list[Edition], keys: set[str] | None = None
+) -> dict[str, list[Feedback]]:
+    """{section key: [publishable items incorporated after ``older``, up to ``newer``]}."""
+    span = [
+        e.pk
+        for e in editions
+        if (older.major, older.minor) < (e.major, e.minor) <= (newer.major, newer.minor)
+    ]
+    items = (
+        Feedback.objects.publishable()
+        .filter(incorporated_in__in=span)
+        .select_related("incorporated_in")
+        .only("reference", "section_key", "incorporated_in__number")
+        .order_by("reference")
+    )
+    if keys is not None:
+        items = items.filter(section_key__in=keys)
+    by_key: dict[str, list[Feedback]] = {}
+    for item in items:
+        by_key.setdefault(item.section_key, []).append(item)
+    return by_key
+
+
+@dataclass
+class ResponseRow:
+    """One line of an edition's response to comments."""
+
+    feedback: Feedback
+    section: EditionSection | None
+    change_url: str
+
+    @property
+    def group(self) -> str:
+        """The module the row is listed under (comments on the whole text come first)."""
+        if self.section is not None:
+            return self.section.module.title
+        return _("The guidelines as a whole")
+
+    @property
+    def order(self) -> tuple:
+        if self.section is None:
+            return (-1, "", self.feedback.reference)
+        return (self.section.module.order, self.section.sort_key, self.feedback.reference)
+
+    @property
+    def section_label(self) -> str:
+        if self.section is not None:
+            return f"{self.section.number} {self.section.title}"
+        return self.feedback.section_number or _("The guidelines as a whole")
+
+    @property
+    def comment_text(self) -> str:
+        """The editors' public summary, else the comment itself."""
+        return self.feedback.summary or self.feedback.comment
+
+    def as_csv(self, base_url: str) -> list[str]:
+        item = self.feedback
+        return [
+            item.reference,
+            self.section_label,
+            item.get_kind_display(),
+            self.comment_text,
+            item.public_contributor,
+            item.public_decision,
+            item.response,
+            base_url + self.change_url if self.change_url else "",
+        ]
+
+
+RESPONSE_COLUMNS = [
+    _lazy("Reference"),
+    _lazy("Section"),
+    _lazy("Type"),
+    _lazy("Comment"),
+    _lazy("Contributor"),
+    _lazy("Decision"),
+    _lazy("Response"),
+    _lazy("Link to the change"),
+]
+
+
+def response_rows(
+    edition: Edition, items: list[Feedback], editions: list[Edition]
+) -> list[ResponseRow]:
+    previous = {newer.pk: older for newer, older in itertools.pairwise(editions)}
+    sections = section_numbers(edition, {i.section_key for i in items if i.section_key})
+    rows = [
+        ResponseRow(item, sections.get(item.section_key), change_url(item, previous))
+        for item in items
+    ]
+    return sorted(rows, key=lambda row: row.order)
+
+
+def decision_counts(rows: list[ResponseRow]) -> dict[str, int]:
+    counts = {"total": len(rows), "incorporated": 0, "accepted": 0, "other": 0}
+    for row in rows:
+        if row.feedback.is_incorporated:
+            counts["incorporated"] += 1
+        elif row.feedback.status in ACCEPTED_STATUSES:
+            counts["accepted"] += 1
+        else:
+            counts["other"] += 1
+    return counts
+
+
+@dataclass
+class IncorporationPreview:
+    """What publishing the draft now would do to feedback recorded as addressed."""
+
+    incorporated: list[Feedback]
+    unchanged: list[Feedback]
+
+
+def incorporation_preview() -> IncorporationPreview:
+    """Split addressed items: their section changed since the latest edition, or not."""
+    items = list(
+        Feedback.objects.awaiting_change()
+        .filter(addressed_at__isnull=False)
+        .select_related("section")
+        .order_by("section_key", "reference")
+    )
+    latest = Edition.objects.current()
+    published = (
+        dict(
+            latest.sections.filter(key__in={i.section_key for i in items}).values_list(
+                "key", "text_hash"
+            )
+        )
+        if latest and items
+        else {}
+    )
+    preview = IncorporationPreview([], [])
+    for item in items:
+        changed = item.section is not None and published.get(item.section_key) != text_hash(
+            item.section
+        )
+        (preview.incorporated if changed else preview.unchanged).append(item)
+    return preview
+
+
+def response_counts() -> dict[int, int]:
+    """{edition id: number of publishable items in its response to comments} (one query)."""
+    rows = (
+        Feedback.objects.publishable()
+        .filter(responded_in__isnull=False)
+        .values("responded_in")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return {row["responded_in"]: row["count"] for row in rows}

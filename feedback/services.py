@@ -1,0 +1,347 @@
+"""Every write to feedback: submit, record, triage, decide, and fold into an edition.
+
+Each function is atomic and records what it did as a FeedbackEvent. E-mail goes out only
+after the transaction commits, and a failure to send never undoes the write (see
+notifications.py).
+"""
+
+import datetime
+import hashlib
+import secrets
+from collections.abc import Iterable
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from feedback import notifications
+from feedback.models import (
+    ACCEPTED_STATUSES,
+    DECISION_STATUSES,
+    PENDING_STATUSES,
+    EventKind,
+    Feedback,
+    FeedbackEvent,
+    Source,
+    Status,
+    tracking_expiry,
+)
+from modules.models import Edition, Module, Section
+
+# Contributor-supplied fields a submission may set.
+CONTRIBUTION_FIELDS = (
+    "kind", "comment", "proposed_wording", "category", "country", "name", "organisation",
+    "email", "may_name", "publishable",
+)  # fmt: skip
+
+
+def submission_fingerprint(*, section_key: str, paragraph: int | None, data: dict) -> str:
+    """Equal for the same comment sent twice by the same address about the same place."""
+    parts = [
+        (data.get("email") or "").strip().lower(),
+        section_key,
+        str(paragraph or ""),
+        data.get("kind", ""),
+        " ".join((data.get("comment") or "").split()),
+        " ".join((data.get("proposed_wording") or "").split()),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _user(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+    return user if user is not None and user.is_authenticated else None
+
+
+def _save_new(feedback: Feedback) -> Feedback:
+    """Insert with a unique placeholder, then give the reference its final form."""
+    feedback.reference = f"~{secrets.token_hex(8)}"
+    feedback.save()
+    feedback.reference = f"FB-{feedback.received_on:%Y}-{feedback.pk:04d}"
+    Feedback.objects.filter(pk=feedback.pk).update(reference=feedback.reference)
+    return feedback
+
+
+@transaction.atomic
+def feedback_submit(
+    *,
+    data: dict,
+    language: str,
+    edition: Edition | None,
+    module: Module | None = None,
+    section: Section | None = None,
+    section_key: str = "",
+    section_number: str = "",
+    paragraph: int | None = None,
+    form_nonce: str = "",
+    received_on: datetime.date | None = None,
+    notify: bool = True,
+) -> tuple[Feedback, bool]:
+    """Store a comment sent through the site; (item, False) when it was already stored.
+
+    The same comment sent twice (a double click, a reload, a retry) is stored once: a
+    unique fingerprint settles even two requests that race each other. ``notify=False``
+    sends no e-mail (demonstration data).
+    """
+    fingerprint = submission_fingerprint(section_key=section_key, paragraph=paragraph, data=data)
+    existing = Feedback.objects.filter(fingerprint=fingerprint).first()
+    if existing is not None:
+        return existing, False
+    feedback = Feedback(
+        **{name: data[name] for name in CONTRIBUTION_FIELDS if name in data},
+        language=language,
+        edition=edition,
+        module=module,
+        section=section,
+        section_key=section_key,
+        section_number=section_number,
+        paragraph=paragraph,
+        source=Source.WEB,
+        received_on=received_on or timezone.localdate(),
+        fingerprint=fingerprint,
+        form_nonce=form_nonce,
+        tracking_expires_at=tracking_expiry(),
+    )
+    # The form has validated the values; the database enforces uniqueness and relations.
+    feedback.full_clean(
+        exclude=["reference", "tracking_expires_at", "edition", "module", "section"],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    try:
+        with transaction.atomic():
+            _save_new(feedback)
+    except IntegrityError:
+        existing = Feedback.objects.filter(fingerprint=fingerprint).first()
+        if existing is None:
+            raise
+        return existing, False
+    FeedbackEvent.objects.create(
+        feedback=feedback, kind=EventKind.SUBMITTED, new_status=feedback.status
+    )
+    if notify:
+        transaction.on_commit(lambda: notifications.feedback_received(feedback))
+    return feedback, True
+
+
+@transaction.atomic
+def feedback_record(*, user: AbstractBaseUser | None, note: str = "", **fields) -> Feedback:
+    """Record feedback received outside the site (a workshop, a letter, a meeting)."""
+    if fields.get("source", Source.OTHER) == Source.WEB:
+        raise ValidationError(
+            {"source": _("Feedback recorded by an editor must say where it came from.")}
+        )
+    section = fields.get("section")
+    if section is not None:
+        fields.setdefault("module", section.module)
+        fields["section_key"] = section.key
+        fields.setdefault("section_number", section.number)
+    feedback = Feedback(tracking_expires_at=tracking_expiry(), **fields)
+    feedback.full_clean(exclude=["reference"])
+    _save_new(feedback)
+    FeedbackEvent.objects.create(
+        feedback=feedback,
+        actor=_user(user),
+        kind=EventKind.SUBMITTED,
+        new_status=feedback.status,
+        text=feedback.get_source_display(),
+    )
+    if note.strip():
+        FeedbackEvent.objects.create(
+            feedback=feedback, actor=_user(user), kind=EventKind.NOTE, text=note.strip()
+        )
+    return feedback
+
+
+def validate_status(feedback: Feedback, status: str, duplicate_of: Feedback | None = None) -> None:
+    """Refuse a status change that would lose or contradict a decision."""
+    if status not in Status.values:
+        raise ValidationError({"status": _("Choose a valid status.")})
+    if feedback.is_incorporated and status != feedback.status:
+        raise ValidationError(
+            {
+                "status": _(
+                    "This item was incorporated in edition %(number)s; its decision is final."
+                )
+                % {"number": feedback.incorporated_in.number}
+            }
+        )
+    if feedback.addressed_at and status not in ACCEPTED_STATUSES:
+        raise ValidationError(
+            {
+                "status": _(
+                    "A change to the section is recorded as addressing this item: withdraw "
+                    "that record in the section first."
+                )
+            }
+        )
+    if status == Status.DUPLICATE:
+        if duplicate_of is None:
+            raise ValidationError({"duplicate_of": _("Say which item this one duplicates.")})
+        seen = {feedback.pk}
+        node_id = duplicate_of.pk
+        while node_id is not None:
+            if node_id in seen:
+                raise ValidationError(
+                    {"duplicate_of": _("An item cannot duplicate itself, even through others.")}
+                )
+            seen.add(node_id)
+            node_id = (
+                Feedback.objects.filter(pk=node_id).values_list("duplicate_of", flat=True).first()
+            )
+    elif duplicate_of is not None:
+        raise ValidationError(
+            {"duplicate_of": _("Only an item marked as a duplicate points at another item.")}
+        )
+
+
+@transaction.atomic
+def feedback_set_status(
+    *,
+    feedback: Feedback,
+    status: str,
+    user: AbstractBaseUser | None,
+    duplicate_of: Feedback | None = None,
+    notify: bool = True,
+) -> bool:
+    """Change an item's status, keep it in the history, tell the contributor of a decision.
+
+    Returns False when nothing changed.
+    """
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    validate_status(feedback, status, duplicate_of)
+    if feedback.status == status and feedback.duplicate_of_id == getattr(duplicate_of, "pk", None):
+        return False
+    old = feedback.status
+    feedback.status = status
+    feedback.duplicate_of = duplicate_of
+    if status in DECISION_STATUSES:
+        feedback.decided_at = timezone.now()
+    elif status in PENDING_STATUSES:
+        feedback.decided_at = None
+    feedback.save(update_fields=["status", "duplicate_of", "decided_at"])
+    FeedbackEvent.objects.create(
+        feedback=feedback,
+        actor=_user(user),
+        kind=EventKind.STATUS,
+        old_status=old,
+        new_status=status,
+        text=duplicate_of.reference if duplicate_of else "",
+    )
+    if notify and status in DECISION_STATUSES:
+        transaction.on_commit(lambda: notifications.decision_made(feedback))
+    return True
+
+
+@transaction.atomic
+def feedback_bulk_status(
+    *, items: Iterable[Feedback], status: str, user: AbstractBaseUser, notify: bool = True
+) -> tuple[int, list[tuple[Feedback, ValidationError]]]:
+    """Set one status on many items; (changed count, items refused with the reason)."""
+    changed, refused = 0, []
+    for item in items:
+        try:
+            with transaction.atomic():
+                changed += feedback_set_status(
+                    feedback=item, status=status, user=user, notify=notify
+                )
+        except ValidationError as error:
+            refused.append((item, error))
+    return changed, refused
+
+
+@transaction.atomic
+def feedback_assign(
+    *, feedback: Feedback, assignee: AbstractBaseUser | None, user: AbstractBaseUser
+) -> bool:
+    """Give an item to an editor (or to nobody), and keep that in the history."""
+    if feedback.assigned_to_id == getattr(assignee, "pk", None):
+        return False
+    Feedback.objects.filter(pk=feedback.pk).update(assigned_to=assignee)
+    feedback.assigned_to = assignee
+    FeedbackEvent.objects.create(
+        feedback=feedback,
+        actor=_user(user),
+        kind=EventKind.ASSIGNED,
+        text=assignee.get_username() if assignee else "",
+    )
+    return True
+
+
+def feedback_note(*, feedback: Feedback, text: str, user: AbstractBaseUser) -> FeedbackEvent:
+    """An internal note: editors see it in the history; the public never does."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("The note is empty."))
+    return FeedbackEvent.objects.create(
+        feedback=feedback, actor=_user(user), kind=EventKind.NOTE, text=text
+    )
+
+
+@transaction.atomic
+def feedback_mark_addressed(
+    *, section: Section, items: Iterable[Feedback], user: AbstractBaseUser
+) -> None:
+    """Record which accepted items of a section the editor's draft change addresses.
+
+    Items offered but not chosen lose an earlier record, so the editor's last choice holds.
+    """
+    chosen = {item.pk for item in items}
+    now = timezone.now()
+    for item in Feedback.objects.awaiting_change().filter(section=section).select_for_update():
+        if item.pk in chosen and item.addressed_at is None:
+            item.addressed_at, item.addressed_by = now, _user(user)
+            kind = EventKind.ADDRESSED
+        elif item.pk not in chosen and item.addressed_at is not None:
+            item.addressed_at, item.addressed_by = None, None
+            kind = EventKind.UNADDRESSED
+        else:
+            continue
+        item.save(update_fields=["addressed_at", "addressed_by"])
+        FeedbackEvent.objects.create(
+            feedback=item, actor=_user(user), kind=kind, text=section.number
+        )
+
+
+def feedback_incorporate(
+    *, edition: Edition, changed_keys: set[str], notify: bool = True
+) -> list[Feedback]:
+    """Fold decided items into a newly published edition (called by edition_publish).
+
+    Accepted items whose section change was recorded as addressing them, and whose section
+    did change in this edition, become "incorporated in" it; items recorded as addressed
+    whose section did not change stay open. Every other decision taken since the previous
+    edition is published with this edition's response to comments. Runs inside the
+    publication's transaction.
+    """
+    now = timezone.now()
+    incorporated = list(
+        Feedback.objects.awaiting_change()
+        .filter(addressed_at__isnull=False, section_key__in=changed_keys)
+        .select_for_update()
+    )
+    for item in incorporated:
+        item.incorporated_in = edition
+        item.responded_in = edition
+    Feedback.objects.bulk_update(incorporated, ["incorporated_in", "responded_in"])
+    FeedbackEvent.objects.bulk_create(
+        FeedbackEvent(
+            feedback=item,
+            at=now,
+            kind=EventKind.INCORPORATED,
+            actor=edition.published_by,
+            text=edition.number,
+        )
+        for item in incorporated
+    )
+    # Decided and not yet in a response: this edition's response. Accepted items about a
+    # section wait for their change; accepted items about the whole text or a module do not.
+    waiting = Q(status__in=ACCEPTED_STATUSES, incorporated_in__isnull=True) & ~Q(section_key="")
+    Feedback.objects.filter(status__in=DECISION_STATUSES, responded_in__isnull=True).exclude(
+        waiting
+    ).update(responded_in=edition)
+    if incorporated and notify:
+        transaction.on_commit(lambda: notifications.incorporated(incorporated))
+    return incorporated

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from feedback import views
+
+app_name = "feedback"
+
+urlpatterns = [
+    path("", views.feedback_form, name="form"),
+    path("track/<str:token>/", views.track, name="track"),
+    path("editions/<edition:edition>/", views.responses, name="responses"),
+    path("editions/<edition:edition>/responses.csv", views.responses_csv, name="responses_csv"),
+]

@@ -1,0 +1,186 @@
+"""Public feedback pages: the form, the contributor's tracking page, the response to comments.
+
+The form page is never cached, and its POST does not depend on a CSRF cookie: the browser's
+Sec-Fetch-Site and Origin headers prove the form came from this site (see
+guidelines_portal.abuse), so a page served from a cache to a first-time visitor still works.
+"""
+
+import logging
+import re
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from feedback import selectors, services
+from feedback.csv import csv_response
+from feedback.forms import FeedbackForm
+from feedback.models import Feedback
+from guidelines_portal.abuse import client_ip, is_same_origin_post, rate_limited
+from modules import selectors as content
+from modules.models import EDITION_NUMBER_RE, Edition
+
+security_log = logging.getLogger("guidelines_portal.security")
+
+
+def _edition(number: str | None) -> tuple[Edition, Edition]:
+    """(the edition named in the query, or the current one; the current one), else 404."""
+    current = Edition.objects.current()
+    if current is None:
+        raise Http404(_("No edition of the guidelines has been published yet."))
+    if not number:
+        return current, current
+    edition = Edition.objects.by_number(number) if re.fullmatch(EDITION_NUMBER_RE, number) else None
+    if edition is None:
+        raise Http404(_("There is no edition %(number)s.") % {"number": number[:10]})
+    return edition, current
+
+
+def _navigation() -> dict:
+    """The site navigation on pages outside any edition: the current edition's modules."""
+    current = Edition.objects.current()
+    return {
+        "current_edition": current,
+        "modules": content.get_edition_modules(current) if current else [],
+    }
+
+
+def _paragraph(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() and 0 < int(value) < 1000 else None
+
+
+def _render_form(request, outline, form, current, *, status: int = 200, error: str = ""):
+    target = outline.target(form["about"].value() or "", None) if not form.is_bound else None
+    context = {
+        "form": form,
+        "edition": outline.edition,
+        "current_edition": current,
+        "modules": outline.modules if outline.edition == current else _navigation()["modules"],
+        "target": target,
+        "paragraph": form["paragraph"].value(),
+        "error": error,
+    }
+    return render(request, "feedback/form.html", context, status=status)
+
+
+@never_cache
+@csrf_exempt  # checked by is_same_origin_post() instead; see the module docstring
+def feedback_form(request: HttpRequest) -> HttpResponse:
+    edition, current = _edition(request.GET.get("edition"))
+    outline = selectors.Outline(edition)
+    if request.method == "POST":
+        return _submit(request, outline, current)
+    if request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    about = outline.value_for(
+        module=request.GET.get("module", "")[:80], section=request.GET.get("section", "")[:80]
+    )
+    paragraph = _paragraph(request.GET.get("paragraph")) if about.startswith("section:") else None
+    form = FeedbackForm(about=outline.choices(), initial={"about": about, "paragraph": paragraph})
+    return _render_form(request, outline, form, current)
+
+
+def _submit(request: HttpRequest, outline: selectors.Outline, current: Edition) -> HttpResponse:
+    form = FeedbackForm(request.POST, about=outline.choices())
+    if not is_same_origin_post(request):
+        security_log.warning("Feedback form posted from another site refused")
+        message = _(
+            "For your security, this form can only be sent from this site's own page. Your "
+            "text is kept below: please check it and send it again."
+        )
+        return _render_form(request, outline, form, current, status=403, error=message)
+    if form.is_robot:
+        security_log.warning("Feedback honeypot filled: submission dropped")
+        return render(request, "feedback/thanks.html", _navigation())
+    if not form.is_valid():
+        return _render_form(request, outline, form, current, status=400)
+    data = form.cleaned_data
+    limit = {"limit": settings.FEEDBACK_RATE_LIMIT, "window": settings.FEEDBACK_RATE_WINDOW}
+    if rate_limited("feedback-ip", client_ip(request), **limit) or rate_limited(
+        "feedback-email", data["email"].lower(), **limit
+    ):
+        message = _(
+            "You have sent many comments in a short time. Please wait an hour and send this "
+            "one again: your text is kept below."
+        )
+        return _render_form(request, outline, form, current, status=429, error=message)
+    target = outline.target(data["about"], data["paragraph"])
+    module, section = target.draft_rows()
+    feedback, created = services.feedback_submit(
+        data=data,
+        language=get_language(),
+        edition=outline.edition,
+        module=module,
+        section=section,
+        section_key=target.section.key if target.section else "",
+        section_number=target.section.number if target.section else "",
+        paragraph=target.paragraph,
+        form_nonce=data["nonce"],
+    )
+    if created or (data["nonce"] and feedback.form_nonce == data["nonce"]):
+        # The receipt is the tracking page (a resubmitted form lands there too).
+        return redirect(f"{feedback.get_absolute_url()}?received=1")
+    # The same comment from the same address, from another form: say so, without the link.
+    context = {"feedback": feedback, **_navigation()}
+    return render(request, "feedback/already_received.html", context)
+
+
+@never_cache
+def track(request: HttpRequest, token: str) -> HttpResponse:
+    """The contributor's private page: status, history, response and the change it made."""
+    feedback = Feedback.objects.select_related(
+        "edition", "incorporated_in", "duplicate_of"
+    ).tracked_by(token)
+    if feedback is None:
+        raise Http404  # says nothing about why
+    context = {
+        "feedback": feedback,
+        "history": selectors.public_history(feedback),
+        "change_url": selectors.change_url(feedback, selectors.previous_editions()),
+        "just_received": request.GET.get("received") == "1",
+        **_navigation(),
+    }
+    response = render(request, "feedback/track.html", context)
+    # The token is in the URL: never pass it on, never index it.
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _responses(edition_number: str) -> tuple[Edition, list[Edition], list, int]:
+    editions = list(Edition.objects.published())
+    edition = next((e for e in editions if e.number == edition_number), None)
+    if edition is None:
+        raise Http404(_("There is no edition %(number)s.") % {"number": edition_number})
+    items = selectors.response_items(edition)
+    rows = selectors.response_rows(edition, items, editions)
+    unpublished = Feedback.objects.filter(responded_in=edition).count() - len(items)
+    return edition, editions, rows, unpublished
+
+
+def responses(request: HttpRequest, edition: str) -> HttpResponse:
+    """An edition's response to comments: every publishable decision it carries."""
+    page_edition, editions, rows, unpublished = _responses(edition)
+    context = {
+        "edition": page_edition,
+        "current_edition": editions[0],
+        "modules": content.get_edition_modules(editions[0]),
+        "rows": rows,
+        "unpublished": unpublished,
+        "counts": selectors.decision_counts(rows),
+    }
+    return render(request, "feedback/responses.html", context)
+
+
+def responses_csv(request: HttpRequest, edition: str) -> HttpResponse:
+    page_edition, _editions, rows, _unpublished = _responses(edition)
+    base = request.build_absolute_uri("/")[:-1]
+    return csv_response(
+        f"TG-2370_ed{page_edition.number}_responses_{get_language()}.csv",
+        selectors.RESPONSE_COLUMNS,
+        (row.as_csv(base) for row in rows),
+    )

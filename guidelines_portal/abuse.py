@@ -1,0 +1,69 @@
+"""Defences for public forms: who is asking, how often, and from which site.
+
+Rate limits count in Django's cache, so they hold across server processes when the cache is
+shared (Redis in production); with the local-memory cache they hold per process.
+"""
+
+import hashlib
+import logging
+import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import CsrfViewMiddleware
+
+security_log = logging.getLogger("guidelines_portal.security")
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address as the server saw it (a trusted proxy header is issue-8 work)."""
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def rate_limited(scope: str, identity: str, *, limit: int, window: int) -> bool:
+    """Count one more hit for ``identity`` in a fixed window; True once over ``limit``.
+
+    A limit of 0 turns the limit off. Identities are hashed, so no address is kept in the
+    cache in clear.
+    """
+    if limit <= 0:
+        return False
+    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+    bucket = int(time.time() // window)
+    key = f"ratelimit:{scope}:{digest}:{bucket}"
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+        count = 1
+    if count > limit:
+        security_log.warning("Rate limit reached: scope=%s", scope)
+        return True
+    return False
+
+
+def _allowed_origins(request: HttpRequest) -> set[str]:
+    own = f"{request.scheme}://{request.get_host()}"
+    return {own, *settings.CSRF_TRUSTED_ORIGINS}
+
+
+def is_same_origin_post(request: HttpRequest) -> bool:
+    """Whether a POST comes from the site's own pages, without relying on a CSRF cookie.
+
+    Browsers say where a request comes from (Sec-Fetch-Site, Origin): a form on a page that a
+    cache served to a first-time visitor still works, and a form on another site does not.
+    Clients that send neither header fall back to Django's CSRF token check.
+    """
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        parts = urlsplit(origin)
+        return f"{parts.scheme}://{parts.netloc}" in _allowed_origins(request)
+    # No browser metadata: the classic token and cookie pair.
+    check = CsrfViewMiddleware(lambda _request: None)
+    return check.process_view(request, None, (), {}) is None

@@ -1,0 +1,60 @@
+"""Feedback builders: a valid form as a browser posts it, and items made through the services."""
+
+import pytest
+from django.core import mail
+
+from feedback import services
+from feedback.models import Feedback
+from modules.models import Edition, Section
+
+ORIGIN = {"HTTP_ORIGIN": "http://testserver"}
+
+
+def form_data(**overrides) -> dict:
+    """The feedback form filled in as a Member State official would."""
+    data = {
+        "about": "section:salw-marking",
+        "paragraph": "",
+        "kind": "technical",
+        "comment": "Marking of polymer frames needs a metal insert.",
+        "proposed_wording": "",
+        "category": "state",
+        "country": "KZ",
+        "name": "Aigerim Sadykova",
+        "organisation": "Ministry of Internal Affairs",
+        "email": "aigerim@example.org",
+        "publishable": "on",
+        "nonce": "nonce-1",
+        "website": "",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def submit(client, url: str = "/en/feedback/", *, headers: dict | None = None, **overrides):
+    return client.post(url, form_data(**overrides), **(ORIGIN if headers is None else headers))
+
+
+def make_feedback(
+    section_key: str = "salw-marking", *, email: str = "a@example.org", language: str = "en", **data
+) -> Feedback:
+    """An item submitted through the site about a section of the current edition."""
+    section = Section.objects.select_related("module").get(key=section_key)
+    values = {
+        "kind": "technical", "comment": f"A comment on {section_key}.",
+        "category": "practitioner", "country": "NO", "name": "Kari Nordmann",
+        "organisation": "", "email": email, "may_name": False, "publishable": True,
+        **data,
+    }  # fmt: skip
+    item, _created = services.feedback_submit(
+        data=values, language=language, edition=Edition.objects.current(),
+        module=section.module, section=section, section_key=section.key,
+        section_number=section.number, notify=False,
+    )  # fmt: skip
+    return item
+
+
+@pytest.fixture
+def outbox():
+    mail.outbox.clear()
+    return mail.outbox
