@@ -24,6 +24,7 @@ from feedback.models import (
     FeedbackEvent,
     Source,
 )
+from modules.models import Section
 
 CONTRIBUTION = (
     "kind", "comment", "proposed_wording", "category", "country", "name", "organisation",
@@ -70,6 +71,30 @@ class AssignedFilter(admin.SimpleListFilter):
         if self.value() == "nobody":
             return queryset.filter(assigned_to__isnull=True)
         return queryset
+
+
+class SectionFilter(admin.SimpleListFilter):
+    """Sections of the module chosen in the module filter (a list of every section is too
+    long to use)."""
+
+    title = _("section")
+    parameter_name = "section__id__exact"
+
+    def lookups(self, request, model_admin):
+        module = request.GET.get("module__id__exact", "")
+        chosen = request.GET.get(self.parameter_name, "")
+        sections = Section.objects.order_by("sort_key")
+        if module.isdigit():
+            sections = sections.filter(module_id=int(module))
+        elif chosen.isdigit():
+            sections = sections.filter(pk=int(chosen))
+        else:
+            return []
+        return [(str(s.pk), str(s)) for s in sections]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(section_id=int(value)) if value and value.isdigit() else queryset
 
 
 class ProgressFilter(admin.SimpleListFilter):
@@ -120,7 +145,7 @@ class FeedbackAdmin(admin.ModelAdmin):
     )  # fmt: skip
     list_filter = (
         ProgressFilter, "status", "kind", "category", ("country", CountryFilter), "source",
-        "module", "section", "edition", AssignedFilter,
+        "module", SectionFilter, "edition", AssignedFilter,
     )  # fmt: skip
     search_fields = ("=reference", "name", "organisation", "email", "comment")
     list_select_related = ("section", "module", "assigned_to", "incorporated_in")

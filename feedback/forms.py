@@ -58,8 +58,6 @@ class FeedbackForm(forms.Form):
         label=_("Comment"),
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_("Up to %(limit)s characters. Plain text: formatting is not kept.")
-        % {"limit": COMMENT_MAX_LENGTH},
     )
     proposed_wording = forms.CharField(
         label=_("Proposed wording (optional)"),
@@ -101,6 +99,10 @@ class FeedbackForm(forms.Form):
     def __init__(self, *args, about: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["about"].choices = about
+        # Interpolated here, in the reader's language (not once, at import, in English).
+        self.fields["comment"].help_text = _(
+            "Up to %(limit)s characters. Plain text: formatting is not kept."
+        ) % {"limit": COMMENT_MAX_LENGTH}
         self.fields["website"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["name"].widget.attrs["autocomplete"] = "name"

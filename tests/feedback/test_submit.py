@@ -266,3 +266,11 @@ def test_unsent_acknowledgements_are_sent_later_by_a_command(
     item = Feedback.objects.get()
     assert item.acknowledged_at is not None
     assert [m.to for m in mail.outbox] == [["aigerim@example.org"]]
+
+
+def test_the_russian_form_has_no_english_left(client, published):
+    page = client.get("/ru/feedback/").text
+    assert "Up to 5000 characters" not in page
+    assert "До 5000 символов" in page or "5000" in page
+    errors = submit(client, "/ru/feedback/", kind="").text
+    assert 'href="#id_kind_0"' in errors

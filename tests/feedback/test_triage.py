@@ -218,3 +218,15 @@ def test_translators_are_not_offered_feedback_on_the_section_form(
     client.force_login(translator)
     page = client.get(admin_change_url(Section.objects.get(key="salw-marking")))
     assert "This change addresses" not in page.text
+
+
+def test_the_section_filter_lists_the_sections_of_the_chosen_module(client, published, reviewer):
+    item = make_feedback("salw-tracing")
+    make_feedback("salw-marking", email="b@example.org")
+    client.force_login(reviewer)
+    assert "By section" not in client.get(CHANGELIST).text
+    page = client.get(f"{CHANGELIST}?module__id__exact={item.module_id}")
+    assert "By section" in page.text and "Tracing" in page.text
+    filtered = client.get(f"{CHANGELIST}?section__id__exact={item.section_id}")
+    assert item.reference in filtered.text and "FB-" in filtered.text
+    assert filtered.text.count('class="action-select"') == 1
