@@ -2,6 +2,8 @@
 changes and CSV export. Every change goes through feedback.services, so it is kept in the
 item's history; nothing is ever deleted."""
 
+import re
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -26,6 +28,7 @@ from feedback.models import (
 )
 from modules.models import Section
 
+REFERENCE = re.compile(r"FB-\d{4}-\d{4,}")
 CONTRIBUTION = (
     "kind", "comment", "proposed_wording", "category", "country", "name", "organisation",
     "email", "may_name", "publishable",
@@ -132,6 +135,10 @@ class FeedbackEventInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Whoever may see an item sees its history.
+        return request.user.has_perm("feedback.view_feedback")
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
 
@@ -168,12 +175,13 @@ class FeedbackAdmin(admin.ModelAdmin):
                 (_("The comment"), {"fields": CONTRIBUTION}),
                 (_("Triage"), {"fields": ("assigned_to", "note")}),
             ]
+        # Read first, then decide.
         return [
             (None, {"fields": ("reference", "progress")}),
+            (_("The comment"), {"fields": CONTRIBUTION}),
+            (_("What it is about"), {"fields": (*PLACE, "section_number")}),
             (_("Triage and decision"), {"fields": TRIAGE}),
             (_("Public response"), {"fields": RESPONSE}),
-            (_("What it is about"), {"fields": (*PLACE, "section_number")}),
-            (_("The comment"), {"fields": CONTRIBUTION}),
             (_("Where it came from"), {"fields": (*ORIGIN, "created_at", "acknowledged_at")}),
         ]
 
@@ -189,6 +197,12 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        for name in ("module", "section", "duplicate_of", "edition", "assigned_to"):
+            widget = form.base_fields[name].widget if name in form.base_fields else None
+            # Pick existing rows only: no adding, changing or deleting them from here.
+            for flag in ("can_add_related", "can_change_related", "can_delete_related"):
+                if widget is not None and hasattr(widget, flag):
+                    setattr(widget, flag, False)
         if obj is None:
             form.base_fields["source"].choices = [
                 c for c in form.base_fields["source"].choices if c[0] != Source.WEB
@@ -209,6 +223,13 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # feedback is never deleted; spam is a status
+
+    def get_search_results(self, request, queryset, search_term):
+        # A reference number finds its item through the unique index, not a text scan.
+        term = search_term.strip().upper()
+        if REFERENCE.fullmatch(term):
+            return queryset.filter(reference=term), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj: Feedback) -> str:

@@ -260,7 +260,10 @@ class Feedback(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["status", "-created_at"], name="feedback_status_recent"),
+            # The triage list: newest first (with the primary key as the admin's tiebreak),
+            # whole or by status.
+            models.Index(fields=["-created_at", "-id"], name="feedback_recent"),
+            models.Index(fields=["status", "-created_at", "-id"], name="feedback_status_recent"),
             models.Index(fields=["section_key", "incorporated_in"], name="feedback_section_change"),
         ]
 
@@ -343,4 +346,4 @@ class FeedbackEvent(models.Model):
         verbose_name_plural = _("history")
 
     def __str__(self) -> str:
-        return f"{self.feedback_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.at:%Y-%m-%d %H:%M} · {self.get_kind_display()}"

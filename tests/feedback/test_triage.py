@@ -230,3 +230,19 @@ def test_the_section_filter_lists_the_sections_of_the_chosen_module(client, publ
     filtered = client.get(f"{CHANGELIST}?section__id__exact={item.section_id}")
     assert item.reference in filtered.text and "FB-" in filtered.text
     assert filtered.text.count('class="action-select"') == 1
+
+
+def test_reviewers_see_the_items_history(client, published, reviewer, editor):
+    item = make_feedback()
+    services.feedback_note(feedback=item, text="Ask the IED team.", user=editor)
+    client.force_login(reviewer)
+    page = client.get(_change_url(item))
+    assert "Ask the IED team." in page.text and "History" in page.text
+
+
+def test_a_reference_search_finds_exactly_that_item(client, published, reviewer):
+    first = make_feedback()
+    make_feedback(email="other@example.org", comment=f"See {first.reference} too.")
+    client.force_login(reviewer)
+    page = client.get(f"{CHANGELIST}?q={first.reference.lower()}")
+    assert page.text.count('class="action-select"') == 1
