@@ -8,6 +8,9 @@ MANAGE := $(BIN)/python manage.py
 .PHONY: run test setup install checkers browser migrate messages demo lint format check check-browser bench bench-postgres clean
 
 run: setup demo ## Set everything up and serve the portal on http://127.0.0.1:$(PORT)/
+	@# The background worker (edition PDFs) runs beside the server and stops with it.
+	@trap 'kill 0' EXIT; \
+	$(MANAGE) db_worker --interval 2 & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install checkers browser messages ## Set everything up and run the whole suite (tests create their own database)
@@ -28,12 +31,14 @@ $(BIN)/.installed: requirements.lock
 
 checkers: node_modules/.installed
 
-# Debian's Chromium (driven by Playwright; never a downloaded browser) and a Java runtime for
-# the HTML checker, installed when missing and we may; otherwise the browser tests are skipped
-# with a loud message.
+# Debian's Chromium (driven by Playwright; never a downloaded browser), a Java runtime for
+# the HTML checker, and poppler and the Liberation fonts for the PDFs, installed when missing
+# and we may; otherwise the affected tests fail or skip with a loud message.
 browser:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -q "Liberation Serif" || missing="$$missing fonts-liberation"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "Installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -69,6 +74,7 @@ makemessages: install ## Refresh locale/ru/LC_MESSAGES/django.po after changing 
 bench: setup demo ## Serve with gunicorn and print requests per second and latency percentiles
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/bench_feedback.py
+	$(BIN)/python scripts/bench_pdf.py --scale 10
 	@if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \
 		$(MAKE) --no-print-directory bench-postgres; \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: search on PostgreSQL not measured (see make bench-postgres)."; fi

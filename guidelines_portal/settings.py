@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "reversion",
     "reversion_compare",
     "django_countries",
+    "django_tasks",
+    "django_tasks_db",
     "feedback",
 ]
 
@@ -124,6 +126,8 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Generated files (edition PDFs) are written here; never served from MEDIA_URL directly.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -168,6 +172,12 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Background tasks (edition PDFs): django-tasks with its database backend; run the worker
+# with `manage.py db_worker` (make run starts one beside the server).
+TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# A PDF that fails to build is retried this many times, then shown to editors as failed.
+PDF_MAX_ATTEMPTS = env_int("PDF_MAX_ATTEMPTS", 3)
+
 # Demonstration content is labelled on every page while this is on.
 PORTAL_DEMO_CONTENT = env_bool("PORTAL_DEMO_CONTENT", default=True)
 
@@ -176,4 +186,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports every layout step at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -19,10 +19,10 @@ from reversion_compare.admin import CompareVersionAdmin
 from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import Feedback
-from modules import selectors, services
+from modules import pdf_services, selectors, services
 from modules.forms import EditionPublishForm, MarkdownPreviewForm, SectionAdminForm
 from modules.markdown import render_markdown
-from modules.models import Edition, Module, Section, SectionReplacement
+from modules.models import Edition, EditionPDF, Module, PDFStatus, Section, SectionReplacement
 
 
 class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
@@ -318,3 +318,37 @@ class EditionAdmin(admin.ModelAdmin):
             "has_view_permission": self.has_view_permission(request),
         }
         return TemplateResponse(request, self.add_form_template, context)
+
+
+@admin.register(EditionPDF)
+class EditionPDFAdmin(admin.ModelAdmin):
+    """The PDFs of published editions: built in the background; failures show their error."""
+
+    list_display = ("edition", "module_slug", "language", "status", "pages", "size", "attempts",
+                    "built_at", "build_seconds")  # fmt: skip
+    list_filter = ("status", "language", "edition")
+    readonly_fields = ("edition", "module_slug", "language", "status", "filename", "pages",
+                       "size", "sha256", "attempts", "error", "queued_at", "built_at",
+                       "build_seconds")  # fmt: skip
+    fields = readonly_fields
+    actions = ("rebuild",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Build again"), permissions=["view"])
+    def rebuild(self, request: HttpRequest, queryset: QuerySet) -> None:
+        if not request.user.has_perm("modules.add_edition"):
+            raise PermissionDenied
+        count = queryset.exclude(status=PDFStatus.BUILDING).update(
+            status=PDFStatus.QUEUED, attempts=0
+        )
+        for pdf in queryset:
+            pdf_services.enqueue_build(pdf)
+        self.message_user(request, _("%(count)d PDFs queued.") % {"count": count})

@@ -292,6 +292,11 @@ class Edition(models.Model):
     sections_added = models.PositiveIntegerField(default=0, editable=False)
     sections_changed = models.PositiveIntegerField(default=0, editable=False)
     sections_removed = models.PositiveIntegerField(default=0, editable=False)
+    # SHA-256 of the edition's text in both languages (snapshots.edition_fingerprint): printed
+    # in every PDF and shown on the site, so a reader can tell which text a copy holds.
+    text_fingerprint = models.CharField(
+        _("text fingerprint"), max_length=64, editable=False, default=""
+    )
 
     change_summary_html = Localized("change_summary_html")
 
@@ -410,3 +415,55 @@ class EditionSection(models.Model):
     def compute_text_hash(*, title_en: str, title_ru: str, body_en: str, body_ru: str) -> str:
         text = "\x1f".join([title_en, title_ru, body_en, body_ru])
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class PDFStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    BUILDING = "building", _("Being built")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class EditionPDFQuerySet(models.QuerySet):
+    def for_edition(self, edition: "Edition") -> dict[tuple[str, str], "EditionPDF"]:
+        """{(module slug or "", language): PDF} of one edition."""
+        return {(p.module_slug, p.language): p for p in self.filter(edition=edition)}
+
+
+class EditionPDF(models.Model):
+    """The PDF of a published edition, whole (module_slug "") or one module, in one language.
+
+    Built once in the background (modules.tasks); the row records its state, so a reader
+    asking too early sees "being prepared", and a failure is kept with its error and retried.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="pdfs")
+    module_slug = models.SlugField(max_length=40, blank=True)
+    language = models.CharField(max_length=5, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PDFStatus.choices, default=PDFStatus.QUEUED
+    )
+    file = models.FileField(upload_to="pdfs/", blank=True)
+    filename = models.CharField(max_length=100, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    build_seconds = models.FloatField(default=0)
+
+    objects = EditionPDFQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("edition PDF")
+        verbose_name_plural = _("edition PDFs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "module_slug", "language"], name="edition_pdf_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or f"{self.edition_id} {self.module_slug or 'all'} {self.language}"

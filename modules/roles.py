@@ -23,7 +23,7 @@ EDITOR_PERMISSIONS = frozenset(
         "modules.view_edition", "modules.add_edition",
         "modules.view_sectionreplacement", "modules.add_sectionreplacement",
         "modules.change_sectionreplacement", "modules.delete_sectionreplacement",
-        "modules.edit_source_text",
+        "modules.edit_source_text", "modules.view_editionpdf",
         *FEEDBACK_PERMISSIONS,
     }
 )  # fmt: skip

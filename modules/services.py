@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from feedback import services as feedback_services
-from modules import search, snapshots
+from modules import pdf_services, search, snapshots
 from modules.markdown import render_markdown
 from modules.models import (
     LANGS,
@@ -262,14 +262,19 @@ def edition_publish(
         [snapshots.freeze_module(edition, module) for module in modules]
     )
     by_module_id = {m.pk: fm for m, fm in zip(modules, frozen_modules, strict=True)}
-    EditionSection.objects.bulk_create(
+    frozen_sections = EditionSection.objects.bulk_create(
         [snapshots.freeze_section(edition, by_module_id[s.module_id], s) for s in sections],
         batch_size=500,
     )
+    # Part of the edition's creation, in the same transaction (save() refuses updates).
+    edition.text_fingerprint = snapshots.edition_fingerprint(frozen_modules, frozen_sections)
+    Edition.objects.filter(pk=edition.pk).update(text_fingerprint=edition.text_fingerprint)
     search.index_sections(EditionSection.objects.filter(edition=edition))
     # Accepted feedback whose change this edition carries becomes "incorporated in" it.
     changed = {k for k in after if before.get(k) != after[k]}
     feedback_services.feedback_incorporate(edition=edition, changed_keys=changed, notify=notify)
+    # Its PDFs are built in the background, once the edition is committed.
+    pdf_services.pdfs_queue_edition(edition=edition)
     return edition
 
 

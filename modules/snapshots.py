@@ -4,6 +4,8 @@ Publishing saves them (services.edition_publish); the staff preview shows them u
 editors see the draft exactly as readers will.
 """
 
+import hashlib
+
 from modules.models import LANGS, Edition, EditionModule, EditionSection, Module, Section
 
 
@@ -53,3 +55,18 @@ def freeze_section(edition: Edition, module: EditionModule, section: Section) ->
         ru_outdated=section.russian_outdated,
         **texts,
     )
+
+
+def edition_fingerprint(modules: list[EditionModule], sections: list[EditionSection]) -> str:
+    """SHA-256 over an edition's modules and sections, both languages, in reading order."""
+    digest = hashlib.sha256()
+    for module in sorted(modules, key=lambda m: (m.order, m.code)):
+        fields = [module.code, module.number_prefix]
+        fields += [getattr(module, f"{name}_{lang}") for name in ("title", "short_title",
+                   "summary_html") for lang in LANGS]  # fmt: skip
+        digest.update(("\x1e".join(fields) + "\x1d").encode("utf-8"))
+        for section in sorted(
+            (s for s in sections if s.module_id == module.pk), key=lambda s: s.sort_key
+        ):
+            digest.update(f"{section.key}\x1f{section.number}\x1f{section.text_hash}\x1d".encode())
+    return digest.hexdigest()

@@ -1,13 +1,15 @@
 from django.urls import include, path
 
 from modules.feeds import EditionsFeed, ModuleEditionsFeed
-from modules.views import changes, preview, reading, search, translation
+from modules.views import changes, pdf, preview, reading, search, translation
 
 app_name = "modules"
 
 # The reading pages serve the current edition and, under editions/<number>/, any edition.
 in_edition = [
     path("", reading.home, name="edition_home"),
+    path("pdf/", pdf.edition_pdf, name="edition_pdf"),
+    path("modules/<slug:module>/pdf/", pdf.edition_pdf, name="edition_module_pdf"),
     path("modules/<slug:module>/", reading.module_detail, name="edition_module"),
     path("modules/<slug:module>/<slug:key>/", reading.section_detail, name="edition_section"),
 ]
@@ -20,6 +22,8 @@ comparisons = [
 # Staff only: the working draft as readers would see it.
 previews = [
     path("", preview.compare_with_current, name="preview_compare"),
+    path("pdf/", pdf.draft_pdf, name="preview_pdf"),
+    path("modules/<slug:module>/pdf/", pdf.draft_pdf, name="preview_module_pdf"),
     path("modules/<slug:module>/", preview.module_detail, name="preview_module"),
     path("modules/<slug:module>/<slug:key>/", preview.section_detail, name="preview_section"),
 ]

@@ -24,6 +24,7 @@ PUBLIC_PAGES = {
     "feedback form": "/{lang}/feedback/?edition=1.1&section=salw-marking&paragraph=2",
     "feedback tracking": "/{lang}/feedback/track/{token}/?received=1",
     "response to comments": "/{lang}/feedback/editions/1.1/",
+    "pdf being prepared": "/{lang}/editions/1.0/modules/salw/pdf/",
 }
 
 # Pages as they come back from a form sent empty (each form's first submit button).

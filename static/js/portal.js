@@ -47,3 +47,20 @@
     });
   });
 })();
+
+// A PDF being prepared: check quietly every ten seconds, and fetch it once it is ready
+// (no page refresh while the reader is on the page).
+(function () {
+  const pending = document.querySelector("[data-pdf-poll]");
+  if (!pending || !window.fetch) return;
+  const url = pending.dataset.pdfPoll;
+  const check = function () {
+    fetch(url, { method: "HEAD", cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 200) window.location.href = url;
+        else if (response.status === 202) window.setTimeout(check, 10000);
+      })
+      .catch(function () { window.setTimeout(check, 30000); });
+  };
+  window.setTimeout(check, 10000);
+})();

@@ -1,0 +1,59 @@
+"""PDF downloads: published editions (public, built in the background, served as files)
+and the working draft (staff only, built on request and marked DRAFT)."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+
+from modules import pdf_services, selectors
+from modules.models import PDFStatus
+from modules.pdf import render_pdf
+
+
+def edition_pdf(request: HttpRequest, edition: str, module: str = "") -> HttpResponse:
+    editions = selectors.get_editions_oldest_first()
+    page_edition = selectors.pick_edition(editions, edition)
+    modules = selectors.get_edition_modules(page_edition)
+    page_module = selectors.get_module(modules, module) if module else None
+    pdf = pdf_services.pdf_request(
+        edition=page_edition, language=get_language(), module_slug=module
+    )
+    if pdf.status == PDFStatus.READY:
+        response = FileResponse(
+            pdf.file.open("rb"), content_type="application/pdf", filename=pdf.filename
+        )
+        response["ETag"] = f'"{pdf.sha256}"'
+        # A published edition's PDF never changes.
+        patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
+        return response
+    context = {
+        "edition": page_edition,
+        "current_edition": editions[-1],
+        "modules": modules,
+        "module": page_module,
+        "pdf": pdf,
+        "failed": pdf.status == PDFStatus.FAILED,
+    }
+    response = render(
+        request,
+        "modules/pdf_pending.html",
+        context,
+        status=503 if pdf.status == PDFStatus.FAILED else 202,
+    )
+    response["Retry-After"] = "10"
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+@never_cache
+@login_required
+@permission_required("modules.view_section", raise_exception=True)
+def draft_pdf(request: HttpRequest, module: str = "") -> HttpResponse:
+    """The working draft as a PDF, marked DRAFT on every page, for editors and translators."""
+    rendered = render_pdf(edition=None, language=get_language(), module_slug=module)
+    response = HttpResponse(rendered.content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'
+    return response

@@ -1,0 +1,244 @@
+"""PDF editions: content read back from the files, background building, serving, faults."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from pypdf import PdfReader
+
+from modules import pdf_services
+from modules.models import Edition, EditionPDF, EditionSection, PDFStatus
+from modules.pdf import BlockedURL, SiteOnlyURLFetcher, pdf_filename, render_pdf
+from tests.conftest import make_section, publish
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _text(content: bytes, tmp_path) -> str:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.fail("pdftotext is missing: apt-get install poppler-utils (make test does it)")
+    path = tmp_path / "file.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        [pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.fixture
+def edition(published, draft):
+    """Edition 1.1 of the small draft, with a footnote and a table."""
+    make_section(
+        draft, "salw-records", title_en="Records", title_ru="Учёт",
+        body_en="Keep records.[^1]\n\n| Item | Years |\n|---|---|\n| Register | 20 |\n\n[^1]: For twenty years.",
+        body_ru="Ведите учёт.[^1]\n\n| Элемент | Лет |\n|---|---|\n| Реестр | 20 |\n\n[^1]: Двадцать лет.",
+    )  # fmt: skip
+    return publish("1.1")
+
+
+def test_the_russian_pdf_has_a_cover_contents_with_page_numbers_bookmarks_and_metadata(
+    edition, tmp_path
+):
+    rendered = render_pdf(edition=edition, language="ru")
+    assert rendered.filename == "TG-2370_ed1.1_ru.pdf" and rendered.pages >= 4
+    text = _text(rendered.content, tmp_path)
+    cover = text.split("\f")[0]
+    assert "Технические руководящие принципы" in cover and "1.1" in cover
+    assert "Демонстрационное содержание" in cover
+    assert edition.text_fingerprint in cover.replace("\n", "").replace(" ", "")
+    contents = text.split("\f")[1]
+    entry = next(line for line in contents.splitlines() if "Учёт" in line)
+    page = int(re.search(r"(\d+)\s*$", entry).group(1))
+    assert "Ведите учёт." in text.split("\f")[page - 1]  # the number is the real page
+    assert "Двадцать лет." in text and "Реестр" in text
+    reader = PdfReader(_path(tmp_path, rendered.content))
+    titles = _outline_titles(reader.outline)
+    assert any("Учёт" in t for t in titles) and any("Модуль SALW" in t for t in titles)
+    assert reader.metadata.title.startswith("Технические руководящие принципы")
+    assert "Издание 1.1" in reader.metadata.title
+    assert reader.trailer["/Root"]["/Lang"] == "ru"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged (PDF/UA)
+    assert "Издание 1.1 · Русский" in text and "Страница 2 из" in text
+
+
+def test_a_module_pdf_in_english_holds_only_that_module(edition, draft, tmp_path):
+    rendered = render_pdf(edition=edition, language="en", module_slug="salw")
+    assert rendered.filename == "TG-2370_ed1.1_en_SALW.pdf"
+    text = _text(rendered.content, tmp_path)
+    assert "Keep records." in text and "Edition 1.1 · English" in text
+
+
+def test_the_draft_pdf_is_marked_draft_on_every_page(edition, tmp_path):
+    rendered = render_pdf(edition=None, language="en")
+    assert rendered.filename == "TG-2370_draft_en.pdf"
+    pages = _text(rendered.content, tmp_path).strip("\f").split("\f")
+    assert all("DRAFT" in page for page in pages)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/style.css",
+        "https://example.org/image.png",
+        "https://pdf.invalid/static/../../settings.py",
+        "https://pdf.invalid/static/css/../../../../etc/passwd",
+        "ftp://example.org/x",
+    ],
+)
+def test_the_fetcher_refuses_everything_but_the_sites_static_files(url):
+    with pytest.raises(BlockedURL):
+        SiteOnlyURLFetcher().fetch(url)
+
+
+def test_the_fetcher_reads_static_files_and_data_uris():
+    assert SiteOnlyURLFetcher().fetch("https://pdf.invalid/static/css/pdf.css").read()
+    assert SiteOnlyURLFetcher().fetch("data:text/plain,hello").read() == b"hello"
+
+
+def test_hostile_markup_in_a_text_cannot_make_the_pdf_read_files_or_the_network(
+    edition, tmp_path, caplog
+):
+    EditionSection.objects.filter(edition=edition, key="salw-records").update(
+        body_html_en='<p>x</p><img src="file:///etc/passwd"><link rel="stylesheet" '
+        'href="http://127.0.0.1:9/evil.css"><img src="http://127.0.0.1:9/redirect">'
+        '<p style="background: url(file:///etc/hostname)">y</p>'
+    )
+    rendered = render_pdf(edition=edition, language="en")
+    assert b"root:x:" not in rendered.content
+    assert "PDFs load only the site's own static files" in caplog.text
+
+
+def test_publishing_queues_every_pdf_once(edition, django_capture_on_commit_callbacks):
+    pdfs = EditionPDF.objects.filter(edition=edition)
+    assert pdfs.count() == 4  # whole and one module, in two languages
+    assert set(pdfs.values_list("status", flat=True)) == {PDFStatus.QUEUED}
+    again = pdf_services.pdf_request(edition=edition, language="en")
+    assert EditionPDF.objects.filter(edition=edition).count() == 4 and again.pk
+
+
+def test_a_pdf_not_ready_yet_gets_a_page_that_refreshes_itself(client, edition):
+    response = client.get("/ru/editions/1.1/pdf/")
+    assert response.status_code == 202
+    assert 'data-pdf-poll="/ru/editions/1.1/pdf/"' in response.text
+    assert "no-store" in response["Cache-Control"]
+    assert "готовится" in response.text
+
+
+def test_a_ready_pdf_is_served_as_a_cacheable_file_with_its_name(client, edition):
+    pdf = EditionPDF.objects.get(edition=edition, module_slug="salw", language="ru")
+    pdf_services.pdf_build(pdf_id=pdf.pk)
+    response = client.get("/ru/editions/1.1/modules/salw/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert 'filename="TG-2370_ed1.1_ru_SALW.pdf"' in response["Content-Disposition"]
+    assert "immutable" in response["Cache-Control"] and "public" in response["Cache-Control"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_serving_a_ready_pdf_costs_a_few_queries(client, edition, django_assert_max_num_queries):
+    pdf = EditionPDF.objects.get(edition=edition, module_slug="", language="en")
+    pdf_services.pdf_build(pdf_id=pdf.pk)
+    with django_assert_max_num_queries(3):
+        assert client.get("/en/editions/1.1/pdf/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url", ["/en/editions/9.9/pdf/", "/en/editions/1.1/modules/nope/pdf/", "/de/editions/1.1/pdf/"]
+)
+def test_unknown_edition_module_or_language_is_a_404(client, edition, url):
+    assert client.get(url).status_code == 404
+
+
+def test_a_failed_build_is_recorded_retried_and_shown_without_a_500(
+    client, edition, monkeypatch, settings
+):
+    settings.PDF_MAX_ATTEMPTS = 2
+    pdf = EditionPDF.objects.get(edition=edition, module_slug="", language="en")
+
+    def broken(**kwargs):
+        raise RuntimeError("fonts missing")
+
+    monkeypatch.setattr(pdf_services, "render_pdf", broken)
+    pdf_services.pdf_build(pdf_id=pdf.pk)
+    pdf.refresh_from_db()
+    assert pdf.status == PDFStatus.QUEUED and "fonts missing" in pdf.error  # retried
+    pdf_services.pdf_build(pdf_id=pdf.pk)
+    pdf.refresh_from_db()
+    assert pdf.status == PDFStatus.FAILED and pdf.attempts == 2 and not pdf.file
+    response = client.get("/en/editions/1.1/pdf/")
+    assert response.status_code == 503 and "not available" in response.text
+
+
+def test_only_staff_with_access_to_the_draft_get_the_draft_pdf(
+    client, edition, editor, translator, staff_without_permissions
+):
+    url = reverse("modules:preview_pdf")
+    assert client.get(url).status_code == 302
+    client.force_login(staff_without_permissions)
+    assert client.get(url).status_code == 403
+    for user in (editor, translator):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200 and response.content.startswith(b"%PDF")
+        assert "private" in response["Cache-Control"] or "no-store" in response["Cache-Control"]
+
+
+def test_the_operations_command_builds_an_edition(edition, capsys):
+    call_command("build_edition_pdfs", "1.1", "--language", "en")
+    assert set(
+        EditionPDF.objects.filter(edition=edition, language="en").values_list("status", flat=True)
+    ) == {PDFStatus.READY}
+    assert "TG-2370_ed1.1_en_SALW.pdf" in capsys.readouterr().out
+
+
+def test_the_edition_page_shows_the_same_fingerprint_as_the_pdf(client, edition):
+    page = client.get("/en/editions/1.1/")
+    assert edition.text_fingerprint in page.text and len(edition.text_fingerprint) == 64
+    assert "/en/editions/1.1/pdf/" in page.text
+    assert "/ru/editions/1.1/pdf/" in client.get("/en/editions/").text
+    assert "/en/editions/1.1/modules/salw/pdf/" in client.get("/en/modules/salw/").text
+
+
+def test_the_fingerprint_changes_only_with_the_text(published, draft):
+    unchanged = publish("1.1")
+    assert unchanged.text_fingerprint == Edition.objects.get(number="1.0").text_fingerprint
+
+
+def test_file_names_carry_edition_language_and_module():
+    assert pdf_filename("1.1", "ru", "SALW") == "TG-2370_ed1.1_ru_SALW.pdf"
+
+
+def _path(tmp_path, content: bytes):
+    path = tmp_path / "outline.pdf"
+    path.write_bytes(content)
+    return str(path)
+
+
+def _outline_titles(outline) -> list[str]:
+    titles = []
+    for item in outline:
+        if isinstance(item, list):
+            titles += _outline_titles(item)
+        else:
+            titles.append(item.title)
+    return titles
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_builds_what_publishing_queued(draft, client):
+    """django-tasks' database backend and its real worker, as `make run` starts it."""
+    publish("1.0")
+    assert client.get("/en/editions/1.0/pdf/").status_code == 202
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    statuses = set(EditionPDF.objects.values_list("status", flat=True))
+    assert statuses == {PDFStatus.READY}
+    response = client.get("/en/editions/1.0/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
