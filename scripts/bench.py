@@ -135,6 +135,9 @@ def server_env(port: int) -> dict[str, str]:
         SECRET_KEY=env.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789"),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_COOKIES="0",
+        # Plain HTTP on 127.0.0.1: no redirect to HTTPS, no HSTS.
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
     )
     return env
 

@@ -70,7 +70,8 @@ def test_the_preview_runs_a_bounded_number_of_queries(
 
     make_large_module("SALW", chapters=15, per_chapter=15)
     publish("1.0")
-    with django_assert_max_num_queries(8):
+    # +2: the staff session's idle expiry is renewed on every request.
+    with django_assert_max_num_queries(10):
         assert editor_client.get("/en/preview/modules/salw/salw-ch3-s3/").status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(12):
         assert editor_client.get("/en/preview/").status_code == 200
