@@ -59,9 +59,10 @@ migrate: install
 demo: migrate ## Load the demonstration guidelines unless an edition already exists
 	$(MANAGE) load_demo --if-empty
 
-lint: install ## ruff, migrations and deploy checks
+lint: install ## ruff, bandit (medium severity and above), migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit --quiet --recursive guidelines_portal modules feedback scripts --severity-level medium --exclude "*/migrations/*"
 	$(MANAGE) makemigrations --check --dry-run
 
 format: install

@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from guidelines_portal.health import health
 from modules.converters import EditionNumberConverter
 
 admin.site.site_header = _("Technical guidelines: editors' back office")
@@ -16,6 +17,7 @@ register_converter(EditionNumberConverter, "edition")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
 ]
 

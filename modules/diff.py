@@ -164,11 +164,11 @@ def _similarity(a: str, b: str) -> float:
 def _align(old: list[str], new: list[str]) -> list[SafeString]:
     """Pair the most similar blocks (recursively, keeping order); the rest are removed/added."""
     if not old or not new:
-        return [mark_safe(_del(b)) for b in old] + [mark_safe(_ins(b)) for b in new]  # noqa: S308
+        return [mark_safe(_del(b)) for b in old] + [mark_safe(_ins(b)) for b in new]  # noqa: S308  # nosec
     if len(old) * len(new) > MAX_PAIRINGS:
         pairs = min(len(old), len(new))
         return [
-            *(mark_safe(diff_words(a, b)) for a, b in zip(old, new, strict=False)),  # noqa: S308
+            *(mark_safe(diff_words(a, b)) for a, b in zip(old, new, strict=False)),  # noqa: S308  # nosec
             *_align(old[pairs:], []),
             *_align([], new[pairs:]),
         ]
@@ -179,10 +179,10 @@ def _align(old: list[str], new: list[str]) -> list[SafeString]:
             if score > best:
                 best, best_i, best_j = score, i, j
     if best < PAIR_THRESHOLD:
-        return [mark_safe(_del(b)) for b in old] + [mark_safe(_ins(b)) for b in new]  # noqa: S308
+        return [mark_safe(_del(b)) for b in old] + [mark_safe(_ins(b)) for b in new]  # noqa: S308  # nosec
     return [
         *_align(old[:best_i], new[:best_j]),
-        mark_safe(diff_words(old[best_i], new[best_j])),  # noqa: S308
+        mark_safe(diff_words(old[best_i], new[best_j])),  # noqa: S308  # nosec
         *_align(old[best_i + 1 :], new[best_j + 1 :]),
     ]
 
@@ -194,7 +194,7 @@ def diff_blocks(old: list[str], new: list[str]) -> Diff:
     changed = False
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            rendered.extend(mark_safe(escape(block)) for block in old[i1:i2])  # noqa: S308
+            rendered.extend(mark_safe(escape(block)) for block in old[i1:i2])  # noqa: S308  # nosec
             continue
         changed = True
         rendered.extend(_align(old[i1:i2], new[j1:j2]))
@@ -204,5 +204,5 @@ def diff_blocks(old: list[str], new: list[str]) -> Diff:
 def diff_text(old: str, new: str) -> Diff:
     """A one-line text (a title) compared word by word."""
     if old == new:
-        return Diff(blocks=[mark_safe(escape(new))], changed=False)  # noqa: S308
-    return Diff(blocks=[mark_safe(diff_words(old, new))], changed=True)  # noqa: S308
+        return Diff(blocks=[mark_safe(escape(new))], changed=False)  # noqa: S308  # nosec
+    return Diff(blocks=[mark_safe(diff_words(old, new))], changed=True)  # noqa: S308  # nosec

@@ -256,7 +256,23 @@ def parse_edition_number(number: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-class EditionQuerySet(models.QuerySet):
+class PublishedError(ValidationError):
+    """Published editions are never changed or deleted."""
+
+
+def _refuse(*args, **kwargs):
+    raise PublishedError(_("A published edition cannot be changed."))
+
+
+class ImmutableQuerySet(models.QuerySet):
+    """Rows of published editions: inserted once, never updated or deleted in bulk either
+    (on top of the database triggers of migration 0012)."""
+
+    update = _refuse
+    delete = _refuse
+
+
+class EditionQuerySet(ImmutableQuerySet):
     def published(self) -> "EditionQuerySet":
         """Every published edition, newest first."""
         return self.order_by("-major", "-minor")
@@ -315,11 +331,14 @@ class Edition(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
-            raise ValidationError(_("A published edition cannot be changed."))
+            _refuse()
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("modules:edition_home", kwargs={"edition": self.number})
+
+    def delete(self, *args, **kwargs):
+        _refuse()
 
 
 class EditionModule(models.Model):
@@ -342,6 +361,8 @@ class EditionModule(models.Model):
     short_title = Localized("short_title")
     summary_html = Localized("summary_html")
 
+    objects = ImmutableQuerySet.as_manager()
+
     class Meta:
         ordering = ["order", "code"]
         constraints = [
@@ -352,7 +373,15 @@ class EditionModule(models.Model):
         return f"{self.code} ({self.edition_id})"
 
 
-class EditionSectionQuerySet(models.QuerySet):
+class EditionSectionQuerySet(ImmutableQuerySet):
+    # Only the search columns are filled in after the insert (modules.search).
+    SEARCH_FIELDS = frozenset({"search_en", "search_ru"})
+
+    def update(self, **kwargs):
+        if set(kwargs) - self.SEARCH_FIELDS:
+            _refuse()
+        return super(ImmutableQuerySet, self).update(**kwargs)
+
     def outline(self) -> "EditionSectionQuerySet":
         """Only what a table of contents needs, in reading order (no bodies)."""
         return self.only(
@@ -405,6 +434,14 @@ class EditionSection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title_en}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            _refuse()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse()
 
     @property
     def is_translated(self) -> bool:

@@ -227,17 +227,10 @@ class Draft:
 
 def get_draft() -> Draft:
     """Freeze the working draft in memory (three queries), as publishing it would."""
-    modules = []
-    for module in Module.objects.in_order():
-        frozen = snapshots.freeze_module(None, module)
-        frozen.pk = module.pk  # lets sections find their module, as after publishing
-        modules.append(frozen)
-    by_id = {m.pk: m for m in modules}
-    sections = []
-    for section in Section.objects.select_related("parent").order_by("module__order", "sort_key"):
-        frozen = snapshots.freeze_section(None, by_id[section.module_id], section)
-        frozen.module_id = section.module_id
-        sections.append(frozen)
+    modules, sections = snapshots.freeze_draft(
+        list(Module.objects.in_order()),
+        list(Section.objects.select_related("parent").order_by("module__order", "sort_key")),
+    )
     return Draft(current=Edition.objects.current(), modules=modules, sections=sections)
 
 

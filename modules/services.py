@@ -239,6 +239,8 @@ def edition_publish(
             _("The working draft has no sections: there is nothing to publish."), code="empty"
         )
 
+    # The fingerprint is part of the edition's row: computed from the draft before inserting.
+    fingerprint = snapshots.edition_fingerprint(*snapshots.freeze_draft(modules, sections))
     previous = Edition.objects.current()
     before = dict(previous.sections.values_list("key", "text_hash")) if previous else {}
     after = {s.key: snapshots.text_hash(s) for s in sections}
@@ -255,6 +257,7 @@ def edition_publish(
         sections_added=len(after.keys() - before.keys()),
         sections_removed=len(before.keys() - after.keys()),
         sections_changed=sum(1 for k in after.keys() & before.keys() if after[k] != before[k]),
+        text_fingerprint=fingerprint,
     )
     edition.save()
 
@@ -262,13 +265,10 @@ def edition_publish(
         [snapshots.freeze_module(edition, module) for module in modules]
     )
     by_module_id = {m.pk: fm for m, fm in zip(modules, frozen_modules, strict=True)}
-    frozen_sections = EditionSection.objects.bulk_create(
+    EditionSection.objects.bulk_create(
         [snapshots.freeze_section(edition, by_module_id[s.module_id], s) for s in sections],
         batch_size=500,
     )
-    # Part of the edition's creation, in the same transaction (save() refuses updates).
-    edition.text_fingerprint = snapshots.edition_fingerprint(frozen_modules, frozen_sections)
-    Edition.objects.filter(pk=edition.pk).update(text_fingerprint=edition.text_fingerprint)
     search.index_sections(EditionSection.objects.filter(edition=edition))
     # Accepted feedback whose change this edition carries becomes "incorporated in" it.
     changed = {k for k in after if before.get(k) != after[k]}

@@ -57,6 +57,25 @@ def freeze_section(edition: Edition, module: EditionModule, section: Section) ->
     )
 
 
+def freeze_draft(
+    modules: list[Module], sections: list[Section]
+) -> tuple[list[EditionModule], list[EditionSection]]:
+    """The draft frozen in memory, unsaved: snapshot modules keep their draft ids, so that
+    sections find their module as they would after publishing."""
+    frozen_modules = []
+    for module in modules:
+        frozen = freeze_module(None, module)
+        frozen.pk = module.pk
+        frozen_modules.append(frozen)
+    by_id = {m.pk: m for m in frozen_modules}
+    frozen_sections = []
+    for section in sections:
+        frozen = freeze_section(None, by_id[section.module_id], section)
+        frozen.module_id = section.module_id
+        frozen_sections.append(frozen)
+    return frozen_modules, frozen_sections
+
+
 def edition_fingerprint(modules: list[EditionModule], sections: list[EditionSection]) -> str:
     """SHA-256 over an edition's modules and sections, both languages, in reading order."""
     digest = hashlib.sha256()

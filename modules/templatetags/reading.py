@@ -87,4 +87,4 @@ def reading_body(html: str, comment_url: str = "") -> SafeString:
         )
 
     text = _TABLE.sub(scroll, _PARAGRAPH.sub(anchor, text))
-    return mark_safe(text + (_FOOTNOTES + footnotes if _sep else ""))  # noqa: S308 - sanitised input
+    return mark_safe(text + (_FOOTNOTES + footnotes if _sep else ""))  # noqa: S308 - sanitised input  # nosec

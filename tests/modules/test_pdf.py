@@ -10,7 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from modules import pdf_services
-from modules.models import Edition, EditionPDF, EditionSection, PDFStatus
+from modules.models import Edition, EditionPDF, PDFStatus
 from modules.pdf import BlockedURL, SiteOnlyURLFetcher, pdf_filename, render_pdf
 from tests.conftest import make_section, publish
 
@@ -105,13 +105,18 @@ def test_the_fetcher_reads_static_files_and_data_uris():
 
 
 def test_hostile_markup_in_a_text_cannot_make_the_pdf_read_files_or_the_network(
-    edition, tmp_path, caplog
+    edition, tmp_path, caplog, monkeypatch
 ):
-    EditionSection.objects.filter(edition=edition, key="salw-records").update(
-        body_html_en='<p>x</p><img src="file:///etc/passwd"><link rel="stylesheet" '
+    from modules import selectors
+
+    sections = list(edition.sections.order_by("sort_key"))
+    sections[-1].body_html_en = (
+        '<p>x</p><img src="file:///etc/passwd"><link rel="stylesheet" '
         'href="http://127.0.0.1:9/evil.css"><img src="http://127.0.0.1:9/redirect">'
         '<p style="background: url(file:///etc/hostname)">y</p>'
     )
+    # Published rows cannot be altered, so the hostile text is handed to the renderer.
+    monkeypatch.setattr(selectors, "get_full_sections", lambda _edition: sections)
     rendered = render_pdf(edition=edition, language="en")
     assert b"root:x:" not in rendered.content
     assert "PDFs load only the site's own static files" in caplog.text
