@@ -156,7 +156,7 @@ class SectionAdmin(DraftAdmin):
         fields = list(super().get_fields(request, obj))
         if obj is None:
             return fields
-        fields.append("feedback_on_section")
+        fields += ["feedback_on_section", "edit_token"]
         if (
             self.can_edit_source(request)
             and Feedback.objects.awaiting_change().filter(section=obj).exists()

@@ -1,10 +1,12 @@
+import hashlib
+
 from django import forms
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Feedback
-from modules.models import Edition, parse_edition_number
+from modules.models import LANGS, Edition, Section, parse_edition_number
 
 MAX_PREVIEW_LENGTH = 200_000
 
@@ -151,8 +153,23 @@ class AddressedFeedbackField(forms.ModelMultipleChoiceField):
         return f"{obj.reference} ({obj.get_status_display()}, {obj.get_kind_display()}): {comment}"
 
 
+def section_edit_token(section: Section) -> str:
+    """A digest of what an editor edits in a section, as it stands now."""
+    fields = [section.parent_id, section.position]
+    fields += [
+        getattr(section, f"{name}_{lang}") or "" for name in ("title", "body") for lang in LANGS
+    ]
+    return hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()
+
+
 class SectionAdminForm(forms.ModelForm):
-    """A section in the back office, with the accepted feedback its change may address."""
+    """A section in the back office, with the accepted feedback its change may address.
+
+    ``edit_token`` holds the section as it was when the form was opened: saving over a change
+    that someone else made in the meantime is refused, and the editor's text is kept.
+    """
+
+    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
     addresses_feedback = AddressedFeedbackField(
         queryset=Feedback.objects.none(),
@@ -177,3 +194,17 @@ class SectionAdminForm(forms.ModelForm):
             field = self.fields["addresses_feedback"]
             field.queryset = Feedback.objects.filter(pk__in=[item.pk for item in items])
             self.initial["addresses_feedback"] = [i.pk for i in items if i.addressed_at]
+            self.initial["edit_token"] = section_edit_token(self.instance)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # self.instance is the section as stored now (the form has not changed it yet).
+        if self.instance.pk and data.get("edit_token") != section_edit_token(self.instance):
+            raise forms.ValidationError(
+                _(
+                    "This section was changed by someone else since you opened it. Your text "
+                    "is kept below: compare it with the section's history, then save again."
+                ),
+                code="conflict",
+            )
+        return data

@@ -180,7 +180,11 @@ def admin_change_url(section: Section) -> str:
 
 def section_admin_form(section: Section, **overrides) -> dict:
     """The section change form as the admin posts it, with some values changed."""
+    from modules.forms import section_edit_token
+
+    section.refresh_from_db()
     data = {
+        "edit_token": section_edit_token(section),
         "parent": section.parent_id or "",
         "position": section.position,
         "title_en": section.title_en,

@@ -1,5 +1,7 @@
 """The editors' back office: permissions for each role, validation, history and publishing."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from reversion.models import Version
@@ -106,8 +108,11 @@ def test_reverting_through_the_admin_restores_both_languages(editor_client, publ
     revert_url = reverse("admin:modules_section_revision", args=[marking.pk, old.pk])
     form = editor_client.get(revert_url)
     assert "Плохо." not in form.text
+    # The form shows the old version, and its edit token is that version's.
+    token = re.search(r'name="edit_token" value="([0-9a-f]+)"', form.text).group(1)
     editor_client.post(
-        revert_url, section_admin_form(marking, body_en=original[0], body_ru=original[1])
+        revert_url,
+        section_admin_form(marking, body_en=original[0], body_ru=original[1], edit_token=token),
     )
     marking.refresh_from_db()
     assert (marking.body_en, marking.body_ru) == original
@@ -293,3 +298,24 @@ def test_view_on_site_opens_the_draft_preview(editor_client, published):
     response = editor_client.get(marking.get_absolute_url())
     assert response.status_code == 200
     assert marking.get_absolute_url() == "/en/preview/modules/salw/salw-marking/"
+
+
+def test_a_second_editor_cannot_silently_overwrite_the_first(client, editor, published):
+    """Two editors open the same section; the first saves; the second is told, text kept."""
+    from django.contrib.auth.models import User
+
+    from modules.roles import ensure_editors_group
+
+    second = User.objects.create_user("second", password="x" * 20, is_staff=True)
+    second.groups.add(ensure_editors_group())
+    marking = Section.objects.get(key="salw-marking")
+    stale = section_admin_form(marking, body_en="Second editor's careful text.")
+    client.force_login(editor)
+    client.post(admin_change_url(marking), section_admin_form(marking, body_en="First saved."))
+    client.force_login(second)
+    response = client.post(admin_change_url(marking), stale)
+    assert response.status_code == 200
+    assert "changed by someone else since you opened it" in response.text
+    assert "Second editor&#x27;s careful text." in response.text
+    marking.refresh_from_db()
+    assert marking.body_en == "First saved."
