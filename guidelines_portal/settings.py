@@ -99,6 +99,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# Cache: local memory per process by default; Redis (CACHE_URL=redis://host:6379/0) shares it
+# between server processes and hosts, which rate limits and comparisons need in production.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "tg2370",
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured("CACHE_URL must start with redis:// or rediss://")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

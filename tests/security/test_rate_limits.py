@@ -1,0 +1,95 @@
+"""Rate limits hold across server processes when the cache is shared: two gunicorn workers
+with Redis as the cache accept exactly the limit, whatever worker answers."""
+
+import http.client
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(settings.BASE_DIR)
+REDIS = ("127.0.0.1", 6379)
+LIMIT = 5
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(REDIS, timeout=1) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def two_workers(tmp_path):
+    if not _redis_answers():
+        pytest.skip(
+            "*** Redis is not running on 127.0.0.1:6379: cross-process limits not tested ***"
+        )
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/limits.sqlite3",
+        "CACHE_URL": "redis://127.0.0.1:6379/15",
+        "FEEDBACK_RATE_LIMIT": str(LIMIT),
+        "FEEDBACK_NOTIFY_EDITORS": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    subprocess.run([*manage, "load_demo"], cwd=ROOT, env=env, check=True, timeout=300,
+                   stdout=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run([sys.executable, "-c", "import redis; redis.Redis(db=15).flushdb()"], check=True)
+    server = subprocess.Popen(
+        [shutil.which("gunicorn") or str(Path(sys.executable).parent / "gunicorn"),
+         "guidelines_portal.wsgi", f"--bind=127.0.0.1:{port}", "--workers=2",
+         "--log-level=warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=2).request("GET", "/health/")
+            break
+        except OSError:
+            time.sleep(0.2)
+    yield port
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def _submit(port: int, n: int) -> int:
+    body = urllib.parse.urlencode({
+        "about": "all", "kind": "general", "comment": f"Limit test {n}", "category": "other",
+        "name": "Tester", "email": f"limit{n}@example.org", "publishable": "on",
+    })  # fmt: skip
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(
+        "POST", "/en/feedback/", body,
+        {"Content-Type": "application/x-www-form-urlencoded",
+         "Origin": f"http://127.0.0.1:{port}", "Connection": "close"},
+    )  # fmt: skip
+    return connection.getresponse().status
+
+
+def test_twice_the_limit_sent_to_two_workers_accepts_only_the_limit(two_workers):
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda n: _submit(two_workers, n), range(2 * LIMIT)))
+    assert statuses.count(302) == LIMIT, statuses
+    assert statuses.count(429) == LIMIT, statuses
