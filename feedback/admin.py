@@ -5,9 +5,8 @@ item's history; nothing is ever deleted."""
 import re
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,12 +26,10 @@ from feedback.models import (
     Source,
 )
 from modules.models import Section
+from modules.roles import staff_with_permission
 
 REFERENCE = re.compile(r"FB-\d{4}-\d{4,}")
-CONTRIBUTION = (
-    "kind", "comment", "proposed_wording", "category", "country", "name", "organisation",
-    "email", "may_name", "publishable",
-)  # fmt: skip
+CONTRIBUTION = services.CONTRIBUTION_FIELDS
 ORIGIN = ("source", "source_detail", "received_on", "edition", "language")
 PLACE = ("module", "section", "paragraph")
 TRIAGE = ("status", "duplicate_of", "assigned_to", "note")
@@ -212,12 +209,8 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
-            kwargs["queryset"] = (
-                get_user_model()
-                .objects.filter(is_active=True, is_staff=True)
-                .filter(Q(is_superuser=True) | Q(groups__permissions__codename="change_feedback"))
-                .distinct()
-                .order_by("username")
+            kwargs["queryset"] = staff_with_permission("feedback.change_feedback").order_by(
+                "username"
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -16,10 +16,6 @@ from feedback import services
 from feedback.models import ACCEPTED_STATUSES, Feedback, Source, Status
 from modules.models import Edition, Module, Section
 
-CONTRIBUTION = (
-    "kind", "comment", "proposed_wording", "category", "country", "name", "organisation",
-    "email", "may_name", "publishable",
-)  # fmt: skip
 TEXTS = ("summary_en", "summary_ru", "response_en", "response_ru")
 
 
@@ -53,7 +49,7 @@ def receive(entries: list[dict], *, read_in: str) -> None:
     for entry in entries:
         if entry["read_in"] != read_in:
             continue
-        data = {name: _text(entry.get(name, "")) for name in CONTRIBUTION}
+        data = {name: _text(entry.get(name, "")) for name in services.CONTRIBUTION_FIELDS}
         data["may_name"], data["publishable"] = entry["may_name"], entry["publishable"]
         place = _place(entry)
         received_on = entry["received_on"]

@@ -10,14 +10,13 @@ import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from feedback.models import EventKind, Feedback, FeedbackEvent, tracking_expiry
+from modules.roles import staff_with_permission
 
 log = logging.getLogger(__name__)
 SEND_ERRORS = (smtplib.SMTPException, OSError, ValueError)
@@ -86,12 +85,8 @@ def editor_addresses() -> list[str]:
     """Who hears of new feedback: FEEDBACK_NOTIFY_EMAILS, else everyone who may triage it."""
     if settings.FEEDBACK_NOTIFY_EMAILS:
         return list(settings.FEEDBACK_NOTIFY_EMAILS)
-    users = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
-    can_triage = Q(is_superuser=True) | Q(
-        groups__permissions__codename="change_feedback",
-        groups__permissions__content_type__app_label="feedback",
-    )
-    return sorted(set(users.filter(can_triage).values_list("email", flat=True)))
+    users = staff_with_permission("feedback.change_feedback").exclude(email="")
+    return sorted(set(users.values_list("email", flat=True)))
 
 
 def notify_editors(feedback: Feedback) -> bool:

@@ -6,7 +6,6 @@ guidelines_portal.abuse), so a page served from a cache to a first-time visitor 
 """
 
 import logging
-import re
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,22 +21,15 @@ from feedback.forms import FeedbackForm
 from feedback.models import Feedback
 from guidelines_portal.abuse import client_ip, is_same_origin_post, rate_limited
 from modules import selectors as content
-from modules.models import EDITION_NUMBER_RE, Edition
+from modules.models import Edition
 
 security_log = logging.getLogger("guidelines_portal.security")
 
 
 def _edition(number: str | None) -> tuple[Edition, Edition]:
     """(the edition named in the query, or the current one; the current one), else 404."""
-    current = Edition.objects.current()
-    if current is None:
-        raise Http404(_("No edition of the guidelines has been published yet."))
-    if not number:
-        return current, current
-    edition = Edition.objects.by_number(number) if re.fullmatch(EDITION_NUMBER_RE, number) else None
-    if edition is None:
-        raise Http404(_("There is no edition %(number)s.") % {"number": number[:10]})
-    return edition, current
+    editions = content.get_editions_oldest_first()
+    return content.pick_edition(editions, number or None), editions[-1]
 
 
 def _navigation() -> dict:
@@ -54,13 +46,11 @@ def _paragraph(value: str | None) -> int | None:
 
 
 def _render_form(request, outline, form, current, *, status: int = 200, error: str = ""):
-    target = outline.target(form["about"].value() or "", None) if not form.is_bound else None
     context = {
         "form": form,
         "edition": outline.edition,
         "current_edition": current,
         "modules": outline.modules if outline.edition == current else _navigation()["modules"],
-        "target": target,
         "paragraph": form["paragraph"].value(),
         "error": error,
     }

@@ -461,12 +461,6 @@ class PDFStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class EditionPDFQuerySet(models.QuerySet):
-    def for_edition(self, edition: "Edition") -> dict[tuple[str, str], "EditionPDF"]:
-        """{(module slug or "", language): PDF} of one edition."""
-        return {(p.module_slug, p.language): p for p in self.filter(edition=edition)}
-
-
 class EditionPDF(models.Model):
     """The PDF of a published edition, whole (module_slug "") or one module, in one language.
 
@@ -490,8 +484,6 @@ class EditionPDF(models.Model):
     queued_at = models.DateTimeField(auto_now_add=True)
     built_at = models.DateTimeField(null=True, blank=True)
     build_seconds = models.FloatField(default=0)
-
-    objects = EditionPDFQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("edition PDF")

@@ -6,7 +6,6 @@ own static files (``SiteOnlyURLFetcher``). Published editions never change, so t
 are built once, in the background (modules.tasks), and served as files (views/pdf.py).
 """
 
-import hashlib
 import mimetypes
 import re
 from dataclasses import dataclass
@@ -153,7 +152,3 @@ def _stable_url(edition: Edition | None, module_slug: str, base_url: str | None)
     else:
         path = edition.get_absolute_url()
     return (base_url or settings.PORTAL_BASE_URL).rstrip("/") + path
-
-
-def content_sha256(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()

@@ -6,6 +6,7 @@ page saying it is being prepared; they never wait on WeasyPrint.
 """
 
 import datetime
+import hashlib
 import logging
 import time
 import traceback
@@ -17,7 +18,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from modules.models import LANGS, Edition, EditionPDF, PDFStatus
-from modules.pdf import content_sha256, render_pdf
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = datetime.timedelta(minutes=1)
@@ -87,10 +87,14 @@ def pdf_build(*, pdf_id: int, force: bool = False) -> EditionPDF | None:
     )
     if not claimed:
         return None
+    # Imported here: WeasyPrint takes half a second to import, which web processes that only
+    # serve files should not pay at start-up.
+    from modules import pdf as renderer
+
     pdf = EditionPDF.objects.select_related("edition").get(pk=pdf_id)
     started = time.perf_counter()
     try:
-        rendered = render_pdf(
+        rendered = renderer.render_pdf(
             edition=pdf.edition, language=pdf.language, module_slug=pdf.module_slug
         )
         old_name = pdf.file.name
@@ -106,7 +110,7 @@ def pdf_build(*, pdf_id: int, force: bool = False) -> EditionPDF | None:
             enqueue_build(pdf, delay=RETRY_AFTER * pdf.attempts)
         return pdf
     pdf.filename, pdf.pages, pdf.size = rendered.filename, rendered.pages, len(rendered.content)
-    pdf.sha256, pdf.error = content_sha256(rendered.content), ""
+    pdf.sha256, pdf.error = hashlib.sha256(rendered.content).hexdigest(), ""
     pdf.status, pdf.built_at = PDFStatus.READY, timezone.now()
     pdf.build_seconds = round(time.perf_counter() - started, 2)
     pdf.save()

@@ -71,3 +71,21 @@ def ensure_translators_group() -> Group:
 def ensure_feedback_reviewers_group() -> Group:
     """The Feedback reviewers group, created or repaired to hold exactly its permissions."""
     return _ensure(FEEDBACK_REVIEWERS, FEEDBACK_REVIEWER_PERMISSIONS)
+
+
+def staff_with_permission(name: str):
+    """Active staff who hold "app_label.codename" through a group, and superusers."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    app_label, codename = name.split(".")
+    holds = Q(
+        groups__permissions__codename=codename,
+        groups__permissions__content_type__app_label=app_label,
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True)
+        .filter(Q(is_superuser=True) | holds)
+        .distinct()
+    )

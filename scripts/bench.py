@@ -20,6 +20,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -66,11 +67,25 @@ def prepare_postgres(scale: int) -> None:
         if cursor.fetchone() is None:
             cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
-    subprocess.run([*manage, "load_demo", "--if-empty"], cwd=ROOT, check=True)
+    migrate_and_load()
     if scale > 1:
         scale_up(scale)
+
+
+def use_temporary_sqlite(prefix: str) -> None:
+    """Point DATABASE_URL at a new SQLite file in a temporary folder, with the demo data."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+    migrate_and_load()
+
+
+def migrate_and_load() -> None:
+    """Migrate the database in DATABASE_URL and load the demonstration data if it is empty."""
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
+    subprocess.run(
+        [*manage, "load_demo", "--if-empty"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def scale_up(factor: int) -> None:

@@ -19,40 +19,24 @@ import argparse
 import http.client
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 import uuid
 from pathlib import Path
 
-from bench import PG_DEFAULT, percentile, start_server
+from bench import PG_DEFAULT, percentile, prepare_postgres, start_server, use_temporary_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def prepare_database(postgres: bool) -> None:
     if postgres:
-        import psycopg2
-
-        url = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
-        os.environ["DATABASE_URL"] = url
-        name = url.rsplit("/", 1)[-1]
-        admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
-        admin.autocommit = True
-        with admin.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cursor.fetchone() is None:
-                cursor.execute(f'CREATE DATABASE "{name}"')
-        admin.close()
+        os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", PG_DEFAULT)
+        prepare_postgres(scale=1)
     else:
-        folder = tempfile.mkdtemp(prefix="bench-feedback-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, check=True)
-    subprocess.run([*manage, "load_demo", "--if-empty"], cwd=ROOT, check=True)
+        use_temporary_sqlite("bench-feedback-")
 
 
 def submission(run: str, n: int) -> dict[str, str]:

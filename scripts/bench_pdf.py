@@ -13,11 +13,10 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from bench import scale_up
+from bench import scale_up, use_temporary_sqlite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,12 +56,8 @@ def main() -> None:
     if args.child:
         build(*args.child)
         return
-    folder = tempfile.mkdtemp(prefix="bench-pdf-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
     os.chdir(ROOT)
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--noinput", "-v0"], check=True)
-    subprocess.run([*manage, "load_demo"], check=True, stdout=subprocess.DEVNULL)
+    use_temporary_sqlite("bench-pdf-")
     editions = [("1.1", "demonstration edition 1.1")]
     if args.scale > 1:
         scale_up(args.scale)

@@ -10,7 +10,6 @@ from django.views.decorators.cache import never_cache
 
 from modules import pdf_services, selectors
 from modules.models import PDFStatus
-from modules.pdf import render_pdf
 
 
 def edition_pdf(request: HttpRequest, edition: str, module: str = "") -> HttpResponse:
@@ -53,6 +52,8 @@ def edition_pdf(request: HttpRequest, edition: str, module: str = "") -> HttpRes
 @permission_required("modules.view_section", raise_exception=True)
 def draft_pdf(request: HttpRequest, module: str = "") -> HttpResponse:
     """The working draft as a PDF, marked DRAFT on every page, for editors and translators."""
+    from modules.pdf import render_pdf  # WeasyPrint: imported only when a PDF is made
+
     rendered = render_pdf(edition=None, language=get_language(), module_slug=module)
     response = HttpResponse(rendered.content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{rendered.filename}"'

@@ -171,7 +171,7 @@ def test_a_failed_build_is_recorded_retried_and_shown_without_a_500(
     def broken(**kwargs):
         raise RuntimeError("fonts missing")
 
-    monkeypatch.setattr(pdf_services, "render_pdf", broken)
+    monkeypatch.setattr("modules.pdf.render_pdf", broken)
     pdf_services.pdf_build(pdf_id=pdf.pk)
     pdf.refresh_from_db()
     assert pdf.status == PDFStatus.QUEUED and "fonts missing" in pdf.error  # retried
