@@ -62,7 +62,7 @@ demo: migrate ## Load the demonstration guidelines unless an edition already exi
 lint: install ## ruff, bandit (medium severity and above), migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit --quiet --recursive guidelines_portal modules feedback scripts --severity-level medium --exclude "*/migrations/*"
+	$(BIN)/bandit --quiet --recursive guidelines_portal modules feedback accounts scripts --severity-level medium --exclude "*/migrations/*"
 	$(MANAGE) makemigrations --check --dry-run
 
 format: install
@@ -83,6 +83,7 @@ bench: setup demo ## Serve with gunicorn and print requests per second and laten
 bench-postgres: install messages ## On PostgreSQL: search on an edition 10x the demonstration text; feedback load and triage
 	$(BIN)/python scripts/bench.py --postgres --scale 10 --only search --requests 200
 	$(BIN)/python scripts/bench_feedback.py --postgres
+	$(BIN)/python scripts/bench_load.py
 
 clean:
 	rm -rf $(VENV) staticfiles node_modules

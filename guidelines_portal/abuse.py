@@ -5,6 +5,7 @@ shared (Redis in production); with the local-memory cache they hold per process.
 """
 
 import hashlib
+import ipaddress
 import logging
 import time
 from urllib.parse import urlsplit
@@ -18,8 +19,25 @@ security_log = logging.getLogger("guidelines_portal.security")
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client's address as the server saw it (a trusted proxy header is issue-8 work)."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address: REMOTE_ADDR, or the address our own proxies saw.
+
+    Behind TRUSTED_PROXY_COUNT reverse proxies, each appending the address it received from
+    to X-Forwarded-For, the client is the entry that many places from the right; anything
+    further left was written by the client and is not trusted. A missing or malformed entry
+    falls back to REMOTE_ADDR (the nearest proxy), which errs towards limiting more, not less.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(hops) < proxies:
+        return remote
+    candidate = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def rate_limited(scope: str, identity: str, *, limit: int, window: int) -> bool:

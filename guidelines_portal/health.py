@@ -8,12 +8,14 @@ import datetime
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 # Tasks waiting longer than this mean no worker is running.
@@ -36,16 +38,37 @@ def _cache() -> str:
 
 
 def _tasks() -> dict:
+    """Waiting tasks and the age of the oldest: a stale queue means no worker is running."""
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend":
+        waiting, oldest = _rq_queue()
+    else:
+        waiting, oldest = _database_queue()
+    age = (timezone.now() - oldest).total_seconds() if oldest else 0
+    return {
+        "status": "failing" if age > STALE_QUEUE.total_seconds() else "ok",
+        "waiting": waiting,
+        "oldest_waiting_seconds": int(age),
+    }
+
+
+def _database_queue() -> tuple[int, datetime.datetime | None]:
     from django_tasks_db.models import DBTaskResult
 
     waiting = DBTaskResult.objects.ready()
     oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
-    age = (timezone.now() - oldest).total_seconds() if oldest else 0
-    return {
-        "status": "failing" if age > STALE_QUEUE.total_seconds() else "ok",
-        "waiting": waiting.count(),
-        "oldest_waiting_seconds": int(age),
-    }
+    return waiting.count(), oldest
+
+
+def _rq_queue() -> tuple[int, datetime.datetime | None]:
+    import django_rq
+
+    queue = django_rq.get_queue("default")
+    first = queue.get_job_ids(0, 1)
+    job = queue.fetch_job(first[0]) if first else None
+    enqueued = job.enqueued_at if job else None
+    if enqueued is not None and timezone.is_naive(enqueued):
+        enqueued = enqueued.replace(tzinfo=datetime.UTC)  # RQ keeps UTC
+    return queue.count, enqueued
 
 
 @never_cache
@@ -55,7 +78,7 @@ def health(request: HttpRequest) -> JsonResponse:
     for name, check in (("database", _database), ("cache", _cache), ("tasks", _tasks)):
         try:
             report[name] = check()
-        except (DatabaseError, OSError, ValueError) as error:
+        except (DatabaseError, OSError, ValueError, RedisError) as error:
             log.error("Health check %s failed: %s", name, type(error).__name__)
             report[name] = "failing"
     failing = [

@@ -4,6 +4,7 @@ One module for every environment: values come from environment variables (see RE
 with safe local defaults (DEBUG on, a SQLite file in the project folder).
 """
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,12 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "feedback",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "accounts",
+    # Operations commands (backup, restore) live in the project package.
+    "guidelines_portal",
 ]
 
 MIDDLEWARE = [
@@ -57,8 +64,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "guidelines_portal.urls"
@@ -115,6 +126,32 @@ elif CACHE_URL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Staff sign-in (accounts app; see README, Security) ---
+# django-axes refuses a sign-in before checking the password once one username has failed
+# AXES_FAILURE_LIMIT times from one address: the pair, so a stranger typing someone's name
+# (or none) locks only themselves out, never the editor at their desk.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "guidelines_portal.abuse.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False  # the accounts app logs sign-in events itself, without the form data
+# Password attempts per client address (any usernames) per window, across processes.
+LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 30)
+LOGIN_RATE_WINDOW = env_int("LOGIN_RATE_WINDOW", 900)
+# Every staff sign-in is confirmed with a code from an authenticator app (TOTP), set up at
+# the first sign-in. Turn off only on a developer's machine (STAFF_TWO_FACTOR=0).
+STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", default=True)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "TG-2370 guidelines portal")
+# A wrong code doubles the wait before the next try (1 s, 2 s, 4 s, ...).
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -145,6 +182,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Generated files (edition PDFs) are written here; never served from MEDIA_URL directly.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# `manage.py backup` writes here unless told --output (see README, Backup and restore).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -155,6 +194,29 @@ STORAGES = {
         )
     },
 }
+
+# Generated PDFs in shared storage for several hosts: MEDIA_STORAGE=s3 puts them in a
+# private bucket of any S3-compatible service (django-storages); the site still serves them.
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "location": env_str("S3_PREFIX", "media"),
+            # Unset: the instance's role or the standard AWS_* environment variables.
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY") or None,
+            "secret_key": env_str("S3_SECRET_KEY") or None,
+            "default_acl": None,  # the bucket's own policy: private
+            "file_overwrite": False,
+        },
+    }
+    if not STORAGES["default"]["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
+elif MEDIA_STORAGE != "local":
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'local' or 's3'.")
 
 # E-mail: printed to the console locally; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -174,6 +236,10 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 # Links in e-mail (tracking pages, the back office) start with this.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
+# Searches per client address per window (full-text search is the costliest public page).
+SEARCH_RATE_LIMIT = env_int("SEARCH_RATE_LIMIT", 60)
+SEARCH_RATE_WINDOW = env_int("SEARCH_RATE_WINDOW", 60)
+
 # Feedback: contributors' tracking links stay valid this long after the last e-mail that
 # carried them; each address (IP and e-mail) may send this many comments per window.
 FEEDBACK_TRACKING_DAYS = env_int("FEEDBACK_TRACKING_DAYS", 730)
@@ -192,6 +258,9 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+# How many reverse proxies of ours stand in front of the application and append to
+# X-Forwarded-For; 0 trusts REMOTE_ADDR only. Client addresses feed rate limits and lockouts.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if env_bool("BEHIND_TLS_PROXY", default=False):
     # The reverse proxy terminates TLS and says so in this header (and strips it from clients).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -224,9 +293,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Background tasks (edition PDFs): django-tasks with its database backend; run the worker
-# with `manage.py db_worker` (make run starts one beside the server).
-TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Background tasks (edition PDFs): django-tasks. By default its database backend, whose
+# worker is `manage.py db_worker` (make run starts one beside the server). On several hosts,
+# TASKS_BACKEND=django_tasks_rq.RQBackend queues on Redis (RQ_URL) and the worker is
+# `manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler` (the
+# scheduler runs delayed retries).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+RQ_QUEUES = {
+    "default": {
+        "URL": env_str("RQ_URL") or CACHE_URL or "redis://127.0.0.1:6379/0",
+        "DEFAULT_TIMEOUT": 1800,  # a long edition's PDF takes minutes
+    }
+}
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]  # rqworker and the queue pages
 # A PDF that fails to build is retried this many times, then shown to editors as failed.
 PDF_MAX_ATTEMPTS = env_int("PDF_MAX_ATTEMPTS", 3)
 
@@ -236,8 +317,16 @@ PORTAL_DEMO_CONTENT = env_bool("PORTAL_DEMO_CONTENT", default=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every layout step at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        # Security events (sign-ins, lockouts, two-step codes, permission denials, rate-limit
+        # and honeypot hits): always kept, whatever LOG_LEVEL says. See accounts.security_events.
+        "guidelines_portal.security": {"level": "INFO"},
+        # WeasyPrint reports every layout step at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+        # django-axes narrates every sign-in at INFO; lockouts reach the security log above.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -6,6 +6,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from accounts import views as accounts_views
 from guidelines_portal.health import health
 from modules.converters import EditionNumberConverter
 
@@ -16,7 +17,12 @@ admin.site.index_title = _("Working draft and editions")
 # Edition numbers (1.0, 2.13) in the URLs of both apps.
 register_converter(EditionNumberConverter, "edition")
 
+handler403 = "accounts.views.permission_denied"
+
 urlpatterns = [
+    # Before the admin's own URLs: its sign-in page, rate limited, and the two-step code.
+    path("admin/login/", accounts_views.login),
+    path("admin/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     # Resolved per request: with DEBUG off the static URL comes from collectstatic's manifest.

@@ -153,6 +153,8 @@ def server_env(port: int) -> dict[str, str]:
         # Plain HTTP on 127.0.0.1: no redirect to HTTPS, no HSTS.
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
+        # Every client is 127.0.0.1: the per-address search limit would refuse the load.
+        SEARCH_RATE_LIMIT="0",
     )
     return env
 

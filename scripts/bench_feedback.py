@@ -53,16 +53,21 @@ def submission(run: str, n: int) -> dict[str, str]:
     }
 
 
+def form_headers(port: int) -> dict[str, str]:
+    """What a browser sends with the form from the site's own page (no CSRF cookie needed)."""
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Origin": f"http://127.0.0.1:{port}",
+        "Sec-Fetch-Site": "same-origin",
+    }
+
+
 def send_all(port: int, payloads: list[dict], concurrency: int) -> tuple[list, list, float]:
     """POST every payload; (latencies, (payload, status) pairs, elapsed seconds)."""
     latencies, results = [], []
     lock = threading.Lock()
     queue = list(payloads)
-    headers = {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "Origin": f"http://127.0.0.1:{port}",
-        "Sec-Fetch-Site": "same-origin",
-    }
+    headers = form_headers(port)
 
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)

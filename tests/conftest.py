@@ -5,7 +5,10 @@ import datetime
 import pytest
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
+from django.test import Client
 from django.utils import translation
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from modules import services
 from modules.models import Edition, Module, Section
@@ -29,6 +32,34 @@ def _isolate_global_state(settings):
     yield
     translation.deactivate()
     cache.clear()
+
+
+def confirm_second_factor(client: Client, user: User) -> TOTPDevice:
+    """Mark the client's session as confirmed with a code, as the two-step page does."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture(autouse=True)
+def _staff_sign_in_is_complete(monkeypatch):
+    """``client.force_login(staff)`` gives a fully signed-in session: password and code.
+
+    The two-step sign-in itself is tested in tests/accounts; everywhere else a test signs in
+    staff in one line, and the back office still runs with two-step sign-in required.
+    """
+    force_login = Client.force_login
+
+    def force_login_with_code(self, user, backend=None):
+        force_login(self, user, backend)
+        if user.is_staff:
+            confirm_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_code)
 
 
 # --- Personas --------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from modules.roles import ensure_editors_group
+from tests.browser.helpers import sign_in
 from tests.pages import LANGUAGES, POSTED_PAGES, PUBLIC_PAGES, STAFF_PAGES, page_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,13 +25,6 @@ def demo(db):
 
     editor = User.objects.create_user("editor", password=PASSWORD, is_staff=True)
     editor.groups.add(ensure_editors_group())
-
-
-def sign_in(page) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
 
 
 def axe_violations(page) -> list[str]:
@@ -58,7 +52,7 @@ def test_every_page_type_is_accessible_and_fits_the_screen(browser, live_server,
     page = context.new_page()
     page.set_default_timeout(15_000)
     problems: dict[str, list[str]] = {}
-    sign_in(page)
+    sign_in(page, "editor", PASSWORD)
     pages = {**PUBLIC_PAGES, **STAFF_PAGES, **POSTED_PAGES}
     for name, path in pages.items():
         url = page_url(path, lang)

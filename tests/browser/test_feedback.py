@@ -12,6 +12,7 @@ from django.core import mail
 from feedback.models import Feedback
 from modules.models import Section
 from modules.roles import ensure_editors_group
+from tests.browser.helpers import sign_in
 from tests.conftest import make_module, make_section, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,10 +61,7 @@ def test_a_russian_comment_becomes_a_change_in_the_next_edition(page, guidelines
     assert any(m.to == ["editor@example.org"] for m in mail.outbox)
 
     # The editor accepts it, answers, changes the section and records what the change does.
-    page.goto("/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, "editor", PASSWORD)
     page.goto("/admin/feedback/feedback/?progress=to_decide")
     page.get_by_role("link", name=reference).click()
     page.select_option("#id_status", "accepted")

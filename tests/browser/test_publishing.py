@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from modules import services
 from modules.models import Section
 from modules.roles import ensure_editors_group
+from tests.browser.helpers import sign_in
 from tests.conftest import make_module, make_section, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -27,10 +28,7 @@ def two_editions(db):
 
 
 def test_editor_changes_a_section_and_publishes_a_new_edition(page, two_editions):
-    page.goto("/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
+    sign_in(page, "editor", PASSWORD)
 
     page.goto("/admin/modules/section/")
     page.get_by_role("link", name="Marking", exact=True).click()

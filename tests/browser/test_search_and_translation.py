@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from modules import services
 from modules.models import Section
 from modules.roles import ensure_editors_group, ensure_translators_group
+from tests.browser.helpers import sign_in
 from tests.conftest import make_module, make_section, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,13 +36,6 @@ def guidelines(db):
         User.objects.create_user(name, password=PASSWORD, is_staff=True).groups.add(ensure())
 
 
-def sign_in(page, username: str) -> None:
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-
-
 @pytest.mark.parametrize(
     ("lang", "query", "expected"),
     [("en", "manufacture", "Marking"), ("ru", "изготовлении", "Маркировка")],
@@ -61,7 +55,7 @@ def test_translator_brings_the_russian_text_up_to_date(page, guidelines):
     page.goto("/ru/modules/salw/salw-marking/")
     assert "перевод может быть устаревшим" in page.locator("main").inner_text()
 
-    sign_in(page, "translator")
+    sign_in(page, "translator", PASSWORD)
     page.goto("/ru/translation/?status=outdated")
     page.get_by_role("link", name="B.1 Marking").click()
     assert "on import" in page.locator(".diff ins").first.text_content()
@@ -79,7 +73,7 @@ def test_translator_brings_the_russian_text_up_to_date(page, guidelines):
 
 
 def test_editor_sees_the_translation_status(page, guidelines):
-    sign_in(page, "editor")
+    sign_in(page, "editor", PASSWORD)
     page.goto("/admin/")
     page.get_by_role("link", name="Translation status").click()
     assert page.locator("h1").inner_text() == "Translation status of the working draft"

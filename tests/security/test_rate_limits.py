@@ -1,5 +1,6 @@
-"""Rate limits hold across server processes when the cache is shared: two gunicorn workers
-with Redis as the cache accept exactly the limit, whatever worker answers."""
+"""Rate limits (feedback, search, sign-in) hold across server processes when the cache is
+shared: two gunicorn workers with Redis as the cache accept exactly the limit, whatever worker
+answers. Client addresses behind trusted proxies come from X-Forwarded-For."""
 
 import http.client
 import os
@@ -14,6 +15,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import RequestFactory
+
+from guidelines_portal.abuse import client_ip
 
 ROOT = Path(settings.BASE_DIR)
 REDIS = ("127.0.0.1", 6379)
@@ -47,6 +51,8 @@ def two_workers(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path}/limits.sqlite3",
         "CACHE_URL": "redis://127.0.0.1:6379/15",
         "FEEDBACK_RATE_LIMIT": str(LIMIT),
+        "SEARCH_RATE_LIMIT": str(LIMIT),
+        "LOGIN_RATE_LIMIT": str(LIMIT),
         "FEEDBACK_NOTIFY_EDITORS": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -93,3 +99,59 @@ def test_twice_the_limit_sent_to_two_workers_accepts_only_the_limit(two_workers)
         statuses = list(pool.map(lambda n: _submit(two_workers, n), range(2 * LIMIT)))
     assert statuses.count(302) == LIMIT, statuses
     assert statuses.count(429) == LIMIT, statuses
+
+
+def _search(port: int, n: int) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", f"/ru/search/?q=marking+{n}", headers={"Connection": "close"})
+    return connection.getresponse().status
+
+
+def test_searches_over_the_limit_are_refused_across_workers(two_workers):
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda n: _search(two_workers, n), range(2 * LIMIT)))
+    assert statuses.count(200) == LIMIT, statuses
+    assert statuses.count(429) == LIMIT, statuses
+
+
+def _sign_in(port: int, n: int) -> int:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/admin/login/")
+    page = connection.getresponse()
+    cookie = page.getheader("Set-Cookie").split(";")[0]
+    token = page.read().decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    body = urllib.parse.urlencode(
+        {"username": f"guess{n}", "password": "wrong", "csrfmiddlewaretoken": token}
+    )
+    connection.request(
+        "POST", "/admin/login/", body,
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie,
+         "Origin": f"http://127.0.0.1:{port}", "Referer": f"http://127.0.0.1:{port}/admin/login/"},
+    )  # fmt: skip
+    return connection.getresponse().status
+
+
+def test_sign_in_attempts_over_the_limit_are_refused_across_workers(two_workers):
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda n: _sign_in(two_workers, n), range(2 * LIMIT)))
+    assert statuses.count(200) == LIMIT, statuses  # the form again: wrong password
+    assert statuses.count(429) == LIMIT, statuses
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "192.0.2.1"),  # no trusted proxy: the header is ignored
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # the client wrote the first entry
+        (2, "6.6.6.6, 203.0.113.9, 198.51.100.7", "203.0.113.9"),
+        (2, "203.0.113.9", "192.0.2.1"),  # fewer hops than proxies: misconfigured
+        (1, "not-an-address", "192.0.2.1"),
+        (1, "", "192.0.2.1"),
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_address_behind_trusted_proxies(settings, proxies, forwarded, expected):
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected

@@ -1,0 +1,242 @@
+"""Staff sign-in: password (rate limited, locked per username and address), then a code from
+an authenticator app, set up at the first sign-in. Security events are logged without secrets."""
+
+import logging
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import checks
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+PASSWORD = "correct horse battery staple"  # the personas' password (tests/conftest.py)
+HOME = "10.0.0.1"
+ELSEWHERE = "10.0.0.2"
+
+
+def current_code(device: TOTPDevice) -> str:
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:06d}"
+
+
+def sign_in_with_password(client, username, password=PASSWORD, ip=HOME, **extra):
+    return client.post(
+        "/admin/login/?next=/admin/",
+        {"username": username, "password": password, "next": "/admin/"},
+        REMOTE_ADDR=ip,
+        **extra,
+    )
+
+
+# --- Two-step sign-in ------------------------------------------------------------------
+
+
+def test_first_sign_in_sets_up_an_authenticator_app_then_opens_the_back_office(client, editor):
+    response = sign_in_with_password(client, "editor")
+    assert response.status_code == 302
+    # Password alone does not open the back office, nor any staff page.
+    for path in ("/admin/", "/en/preview/", "/admin/modules/section/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/two-step/?next=")
+
+    page = client.get("/admin/two-step/?next=/admin/modules/section/")
+    assert page.status_code == 200
+    assert page.context["enrolling"]
+    assert 'src="data:image/svg+xml' in page.content.decode()
+    device = TOTPDevice.objects.get(user=editor)
+    assert not device.confirmed
+    assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{4})+", page.context["secret"])
+    # Reloading keeps the same secret (no second pending device).
+    client.get("/admin/two-step/")
+    assert TOTPDevice.objects.filter(user=editor).count() == 1
+
+    wrong = client.post("/admin/two-step/", {"code": "000000", "next": "/admin/"})
+    assert wrong.status_code == 400
+    assert "not right" in wrong.context["error"]
+    device.refresh_from_db()
+    device.throttling_failure_count = 0  # the wrong code made the next try wait a second
+    device.save()
+
+    session_before = client.cookies["sessionid"].value
+    response = client.post(
+        "/admin/two-step/", {"code": current_code(device), "next": "/admin/modules/section/"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/modules/section/"
+    assert client.cookies["sessionid"].value != session_before  # a new session id
+    device.refresh_from_db()
+    assert device.confirmed
+    assert client.get("/admin/modules/section/").status_code == 200
+    assert client.get("/en/preview/").status_code == 200
+
+
+def test_later_sign_ins_ask_for_the_code_only_and_a_code_works_once(client, editor):
+    device = TOTPDevice.objects.create(user=editor, name="Phone", confirmed=True)
+    sign_in_with_password(client, "editor")
+    page = client.get("/admin/two-step/")
+    assert not page.context["enrolling"]
+    assert "data:image/svg+xml" not in page.content.decode()
+    code = current_code(device)
+    assert client.post("/admin/two-step/", {"code": f"{code[:3]} {code[3:]}"}).status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+    # The same code cannot sign in a second session (replay).
+    other = type(client)()
+    sign_in_with_password(other, "editor")
+    assert other.post("/admin/two-step/", {"code": code}).status_code == 400
+    assert other.get("/admin/").status_code == 302
+
+
+def test_wrong_codes_make_the_next_try_wait(client, editor):
+    device = TOTPDevice.objects.create(user=editor, name="Phone", confirmed=True)
+    sign_in_with_password(client, "editor")
+    client.post("/admin/two-step/", {"code": "111111"})
+    # Even the right code waits for the throttle to pass.
+    response = client.post("/admin/two-step/", {"code": current_code(device)})
+    assert response.status_code == 400
+    assert "Too many wrong codes" in response.context["error"]
+    assert client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize("code", ["", "12345", "1234567", "abcdef", "١٢٣٤٥٦", "<script>"])
+def test_a_malformed_code_gets_a_clear_message(client, editor, code):
+    TOTPDevice.objects.create(user=editor, name="Phone", confirmed=True)
+    sign_in_with_password(client, "editor")
+    response = client.post("/admin/two-step/", {"code": code}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 400
+    assert response.context["form"].errors["code"]
+    assert "<script>" not in response.content.decode()
+    assert TOTPDevice.objects.get(user=editor).throttling_failure_count == 0
+
+
+def test_the_code_page_is_in_russian_for_a_russian_browser(client, editor):
+    sign_in_with_password(client, "editor")
+    page = client.get("/admin/two-step/", HTTP_ACCEPT_LANGUAGE="ru")
+    text = page.content.decode()
+    assert "Настройка двухэтапного входа" in text
+    assert "Set up" not in text
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "javascript:x"])
+def test_the_code_page_never_sends_anyone_off_site(client, editor, target):
+    device = TOTPDevice.objects.create(user=editor, name="Phone", confirmed=True)
+    sign_in_with_password(client, "editor")
+    response = client.post("/admin/two-step/", {"code": current_code(device), "next": target})
+    assert response["Location"] == "/admin/"
+
+
+def test_the_code_page_is_for_staff_only(client, reader):
+    assert client.get("/admin/two-step/")["Location"].startswith("/admin/login/")
+    client.force_login(reader)
+    assert client.get("/admin/two-step/").status_code == 403
+
+
+def test_a_half_signed_in_staff_member_can_sign_out(client, editor):
+    sign_in_with_password(client, "editor")
+    assert client.post("/admin/logout/").status_code == 200
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
+def test_two_step_sign_in_can_be_turned_off_for_a_developer_machine(client, editor, settings):
+    settings.STAFF_TWO_FACTOR = False
+    sign_in_with_password(client, "editor")
+    assert client.get("/admin/").status_code == 200
+    errors = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+    assert "accounts.W001" in {e.id for e in errors}
+
+
+# --- Brute force: django-axes and the per-address limit -----------------------------------
+
+
+def fail(client, username, times, ip=HOME):
+    for _ in range(times):
+        sign_in_with_password(client, username, password="wrong password", ip=ip)
+
+
+def test_repeated_failures_lock_that_username_from_that_address_only(client, editor, settings):
+    fail(client, "editor", settings.AXES_FAILURE_LIMIT)
+    locked = sign_in_with_password(client, "editor", HTTP_ACCEPT_LANGUAGE="ru")
+    assert locked.status_code == 429
+    assert "Вход заблокирован" in locked.content.decode()
+    assert "Sign-in locked" not in locked.content.decode()
+    # The right password from the same address is refused until the cool-off ends...
+    assert client.get("/admin/").status_code == 302
+    # ... but the editor at another desk signs in.
+    other = type(client)()
+    assert sign_in_with_password(other, "editor", ip=ELSEWHERE).status_code == 302
+    assert other.get("/admin/two-step/").status_code == 200
+
+
+@pytest.mark.parametrize("username", ["", "nobody", " "])
+def test_failures_with_an_empty_or_unknown_username_lock_nobody_else(client, editor, username):
+    fail(client, username, 8)
+    response = sign_in_with_password(client, "editor")
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/"
+
+
+def test_one_address_is_limited_whatever_the_usernames(client, editor, settings):
+    settings.LOGIN_RATE_LIMIT = 3
+    for n in range(3):
+        sign_in_with_password(client, f"guess{n}", password="x")
+    refused = sign_in_with_password(client, "editor", HTTP_ACCEPT_LANGUAGE="ru")
+    assert refused.status_code == 429
+    assert "Слишком много попыток входа" in refused.content.decode()
+    assert sign_in_with_password(type(client)(), "editor", ip=ELSEWHERE).status_code == 302
+
+
+def test_password_rules_refuse_short_and_common_passwords():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("short1", "password1234", "123456789012"):
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+    validate_password("a long phrase about marking firearms")
+
+
+# --- Security events -----------------------------------------------------------------------
+
+
+def test_security_events_are_logged_without_secrets(client, editor, settings, caplog):
+    caplog.set_level(logging.DEBUG)
+    TOTPDevice.objects.create(user=editor, name="Phone", confirmed=True)
+    fail(client, "editor", settings.AXES_FAILURE_LIMIT)
+    sign_in_with_password(client, "editor")  # locked
+    other = type(client)()
+    sign_in_with_password(other, "editor", ip=ELSEWHERE)
+    other.post("/admin/two-step/", {"code": "123456"}, REMOTE_ADDR=ELSEWHERE)
+
+    security = [r.getMessage() for r in caplog.records if r.name == "guidelines_portal.security"]
+    assert any(m.startswith("Sign-in failed: username='editor' ip=10.0.0.1") for m in security)
+    assert any(m.startswith("Sign-in locked out") for m in security)
+    assert any(m.startswith(f"Signed in with password: user={editor.pk}") for m in security)
+    assert any(m.startswith(f"Two-factor code wrong: user={editor.pk}") for m in security)
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in ("wrong password", PASSWORD, "123456"):
+        assert secret not in everything
+
+
+def test_permission_denials_are_logged(client, staff_without_permissions, caplog):
+    client.force_login(staff_without_permissions)
+    with caplog.at_level(logging.WARNING, logger="guidelines_portal.security"):
+        assert client.get("/en/preview/").status_code == 403
+    assert any(
+        r.getMessage().startswith(f"Permission denied: user={staff_without_permissions.pk}")
+        and "'/en/preview/'" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+def test_a_username_cannot_forge_a_log_line(client, db, caplog):
+    with caplog.at_level(logging.WARNING, logger="guidelines_portal.security"):
+        sign_in_with_password(client, "x\nSigned in with password: user=1", password="nope")
+    assert all("\n" not in r.getMessage() for r in caplog.records)
+
+
+def test_a_superuser_too_needs_the_code(client, db):
+    User.objects.create_superuser("root", password=PASSWORD)
+    sign_in_with_password(client, "root")
+    assert client.get("/admin/auth/user/")["Location"].startswith("/admin/two-step/")

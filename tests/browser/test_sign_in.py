@@ -1,0 +1,50 @@
+"""A new editor's first sign-in, in Russian: password, then setting up an authenticator app
+from the QR code (or the key typed in), then the back office."""
+
+import base64
+
+import pytest
+from django.contrib.auth.models import User
+from django_otp.oath import TOTP
+
+from modules.roles import ensure_editors_group
+
+PASSWORD = "a long editor password 42"
+
+
+@pytest.fixture
+def new_editor(transactional_db):
+    user = User.objects.create_user("olga", password=PASSWORD, is_staff=True)
+    user.groups.add(ensure_editors_group())
+    return user
+
+
+def code_for(secret: str) -> str:
+    """What an authenticator app shows for the key typed in from the page."""
+    key = base64.b32decode(secret.replace(" ", ""))
+    return f"{TOTP(key).token():06d}"
+
+
+def test_a_new_editor_sets_up_two_step_sign_in(page, new_editor, tmp_path):
+    page.set_extra_http_headers({"Accept-Language": "ru"})
+    page.goto("/admin/login/")
+    page.fill("#id_username", "olga")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+
+    page.wait_for_url("**/admin/two-step/**")
+    assert page.locator("h1").inner_text() == "Настройка двухэтапного входа"
+    qr = page.locator("img.two-step__qr")
+    assert qr.evaluate("img => img.complete && img.naturalWidth > 100")
+    secret = page.locator(".two-step__secret").inner_text()
+    page.screenshot(path=tmp_path / "two-step-enrol-ru.png", full_page=True)
+
+    page.fill("#id_code", "12345")
+    page.click("input[type=submit]")
+    assert "Введите шесть цифр" in page.locator(".errorlist").inner_text()
+
+    page.fill("#id_code", code_for(secret))
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    assert page.locator("#site-name").is_visible()
+    assert page.get_by_role("link", name="Разделы").first.is_visible()
