@@ -1,11 +1,13 @@
 """Full-text search over a published edition (the current one unless the reader picks another)."""
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 
+from guidelines_portal.abuse import client_ip, rate_limited
 from modules import search, selectors
 from modules.forms import SearchForm
 
@@ -39,6 +41,15 @@ def search_page(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data.get("q", "") if form.is_bound else ""
     if not query:
         return render(request, "modules/search.html", context)
+    # Full-text search is the costliest public page: one address gets so many per window.
+    window = settings.SEARCH_RATE_WINDOW
+    if rate_limited(
+        "search-ip", client_ip(request), limit=settings.SEARCH_RATE_LIMIT, window=window
+    ):
+        context["throttled"] = True
+        response = render(request, "modules/search.html", context, status=429)
+        response["Retry-After"] = str(window)
+        return response
     jump = selectors.find_by_number_or_key(edition, query)
     if len(jump) == 1:
         return redirect(_section_url(jump[0], edition, context["edition_in_url"]))

@@ -136,3 +136,21 @@ def test_search_runs_a_bounded_number_of_queries(client, db, django_assert_max_n
         response = client.get("/en/search/", {"q": "section", "page": "2"})
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 400
+
+
+def test_many_searches_from_one_address_are_slowed_with_a_clear_message(
+    client, guidelines, settings
+):
+    settings.SEARCH_RATE_LIMIT = 2
+    for _ in range(2):
+        assert client.get("/ru/search/", {"q": "маркировка"}).status_code == 200
+    # An empty search form is not a search: it never counts.
+    assert client.get("/ru/search/").status_code == 200
+    refused = client.get("/ru/search/", {"q": "маркировка"})
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == str(settings.SEARCH_RATE_WINDOW)
+    text = refused.content.decode()
+    assert "Подождите минуту" in text
+    assert 'value="маркировка"' in text  # the query is kept in the box
+    # Another address searches on.
+    assert client.get("/ru/search/", {"q": "маркировка"}, REMOTE_ADDR="10.9.9.9").status_code == 200
