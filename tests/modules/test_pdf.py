@@ -247,3 +247,118 @@ def test_the_worker_builds_what_publishing_queued(draft, client):
     assert statuses == {PDFStatus.READY}
     response = client.get("/en/editions/1.0/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+@pytest.fixture
+def rq_backend(settings):
+    """django-tasks' RQ backend on the local Redis (its own database), as on several hosts."""
+    import django_rq
+    import redis
+
+    try:
+        redis.Redis(db=13, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("*** Redis is not running on 127.0.0.1:6379: the RQ backend is not tested ***")
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:6379/13"}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    queue = django_rq.get_queue("default")
+    queue.connection.flushdb()
+    yield queue
+    queue.connection.flushdb()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_rq_worker_builds_what_publishing_queued(draft, client, rq_backend):
+    from django_tasks_rq import Job
+    from rq import SimpleWorker
+
+    publish("1.0")
+    queued = EditionPDF.objects.count()
+    assert rq_backend.count == queued > 0
+    health = client.get("/health/").json()["tasks"]
+    assert health["status"] == "ok" and health["waiting"] == queued
+    # In-process (a forked work horse would write to a copy of the in-memory test database).
+    worker = SimpleWorker([rq_backend], connection=rq_backend.connection, job_class=Job)
+    worker.work(burst=True)
+    assert set(EditionPDF.objects.values_list("status", flat=True)) == {PDFStatus.READY}
+    assert rq_backend.count == 0
+    response = client.get("/en/editions/1.0/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+
+
+@pytest.fixture
+def s3_storage(settings, tmp_path):
+    """PDFs in a private bucket on an S3-compatible server on 127.0.0.1 (MEDIA_STORAGE=s3)."""
+    import socket
+    import sys
+    import time
+    from pathlib import Path
+
+    import boto3
+
+    moto = Path(sys.executable).parent / "moto_server"
+    if not moto.exists():
+        pytest.fail("moto_server is missing: install the dev requirements (make install)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [str(moto), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    options = {"endpoint_url": endpoint, "region_name": "eu-west-1",
+               "access_key": "test", "secret_key": "test-secret"}  # fmt: skip
+    client = boto3.client(
+        "s3", endpoint_url=endpoint, region_name="eu-west-1",
+        aws_access_key_id="test", aws_secret_access_key="test-secret",
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.create_bucket(
+                Bucket="guidelines",
+                CreateBucketConfiguration={"LocationConstraint": "eu-west-1"},
+            )
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise
+            time.sleep(0.2)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {"bucket_name": "guidelines", "location": "media", "default_acl": None,
+                        "file_overwrite": False, **options},
+        },
+    }  # fmt: skip
+    yield client
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def test_pdfs_can_live_in_shared_s3_storage(edition, client, s3_storage):
+    pdf = pdf_services.pdf_request(edition=edition, language="ru", module_slug="")
+    pdf_services.pdf_build(pdf_id=pdf.pk)
+    pdf.refresh_from_db()
+    assert pdf.status == PDFStatus.READY
+    stored = s3_storage.list_objects_v2(Bucket="guidelines")["Contents"]
+    assert [o["Key"] for o in stored] == [f"media/{pdf.file.name}"]
+    assert stored[0]["Size"] == pdf.size
+    # Private: the bucket grants nobody but the portal's key.
+    acl = s3_storage.get_object_acl(Bucket="guidelines", Key=stored[0]["Key"])
+    assert [g["Permission"] for g in acl["Grants"]] == ["FULL_CONTROL"]
+
+    response = client.get(f"/ru/editions/{edition.number}/pdf/")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"%PDF") and len(body) == pdf.size
+
+    # Building again replaces the object; nothing is left behind.
+    pdf_services.pdf_build(pdf_id=pdf.pk, force=True)
+    pdf.refresh_from_db()
+    keys = [o["Key"] for o in s3_storage.list_objects_v2(Bucket="guidelines")["Contents"]]
+    assert keys == [f"media/{pdf.file.name}"]
