@@ -40,6 +40,16 @@ def client_ip(request: HttpRequest) -> str:
         return remote
 
 
+def client_ip_address(request: HttpRequest) -> str | None:
+    """client_ip() for columns that hold an address (django-axes): None when there is none,
+    as in a request built by a test client or a management command."""
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
 def rate_limited(scope: str, identity: str, *, limit: int, window: int) -> bool:
     """Count one more hit for ``identity`` in a fixed window; True once over ``limit``.
 

@@ -139,7 +139,7 @@ AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=AXES_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "guidelines_portal.abuse.client_ip"
+AXES_CLIENT_IP_CALLABLE = "guidelines_portal.abuse.client_ip_address"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False  # the accounts app logs sign-in events itself, without the form data
 # Password attempts per client address (any usernames) per window, across processes.

@@ -80,6 +80,14 @@ class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
             raise PermissionDenied
         return super().recover_view(request, version_id, extra_context)
 
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        # reversion puts back the version's whole revision before showing the form. Here a
+        # revision may also hold the sections a move shifted or an import translated, whose
+        # texts may have changed since: put back this object only (as services.section_revert
+        # does); the form then saves it, in a new revision.
+        version.revision.revert = lambda delete=False: version.revert()
+        return super()._reversion_revisionform_view(request, version, template_name, extra_context)
+
     def compare_view(self, request: HttpRequest, object_id: str, extra_context=None):
         # reversion-compare only checks staff status; versions are as private as the draft.
         if not self.has_view_or_change_permission(request):
@@ -120,6 +128,16 @@ class ModuleAdmin(DraftAdmin):
         super().save_model(request, obj, form, change)
         if "number_prefix" in form.changed_data:
             services.module_renumber(module=obj)
+
+    def delete_model(self, request, obj: Module) -> None:
+        services.module_delete(module=obj, user=request.user)
+
+    def get_actions(self, request):
+        # A bulk deletion runs inside the change list's revision, where the last state of a
+        # deleted module cannot be recorded (services.module_delete): one at a time instead.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 @admin.register(Section)
@@ -227,7 +245,10 @@ class SectionAdmin(DraftAdmin):
         return HttpResponseRedirect(request.headers.get("Referer") or changelist)
 
     def save_model(self, request, obj: Section, form, change: bool) -> None:
-        moved = not change or bool({"parent", "position"} & set(form.changed_data))
+        # A revert or a recovery puts back an old position, which another section may hold
+        # now, and clears the derived number: place it again too.
+        restoring = request.resolver_match.url_name.endswith(("_revision", "_recover"))
+        moved = not change or restoring or bool({"parent", "position"} & set(form.changed_data))
         services.stamp_text_changes(obj, set(form.changed_data))
         if not change:
             obj.position = 10**6  # placed properly below
@@ -248,9 +269,7 @@ class SectionAdmin(DraftAdmin):
         services.section_delete(section=obj, user=request.user)
 
     def delete_queryset(self, request, queryset: QuerySet) -> None:
-        # Deepest first, so that sub-sections go before their parents.
-        for section in sorted(queryset, key=lambda s: s.depth, reverse=True):
-            services.section_delete(section=section, user=request.user)
+        services.sections_delete(sections=list(queryset), user=request.user)
 
 
 @admin.register(SectionReplacement)

@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
+import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from feedback import services as feedback_services
-from modules import pdf_services, search, snapshots
+from modules import pdf_services, search, snapshots, versioning
 from modules.markdown import render_markdown
 from modules.models import (
     LANGS,
@@ -40,6 +42,8 @@ def module_renumber(*, module: Module) -> int:
     """Recompute number, depth, sort key and dense positions of every section of a module.
 
     Returns how many rows changed. One read and at most one bulk write, whatever the size.
+    Sections whose position changed are recorded in the revision (number, sort key and
+    depth are derived, and not versioned).
     """
     sections = list(Section.objects.filter(module=module).order_by("position", "pk"))
     children: dict[int | None, list[Section]] = defaultdict(list)
@@ -47,6 +51,7 @@ def module_renumber(*, module: Module) -> int:
         children[section.parent_id].append(section)
 
     changed: list[Section] = []
+    moved: list[Section] = []
 
     def walk(parent_id: int | None, prefix: list[int], depth: int) -> None:
         for index, section in enumerate(children.get(parent_id, []), start=1):
@@ -57,6 +62,8 @@ def module_renumber(*, module: Module) -> int:
                 "number": module.number_prefix + ".".join(str(n) for n in path),
                 "sort_key": ".".join(f"{n:04d}" for n in path),
             }
+            if section.position != index:
+                moved.append(section)
             if any(getattr(section, field) != value for field, value in values.items()):
                 for field, value in values.items():
                     setattr(section, field, value)
@@ -66,6 +73,7 @@ def module_renumber(*, module: Module) -> int:
     walk(None, [], 1)
     if changed:
         Section.objects.bulk_update(changed, ["position", "depth", "number", "sort_key"])
+        versioning.record(moved, comment=_("Sections renumbered"))
     return len(changed)
 
 
@@ -181,10 +189,14 @@ def _place(section: Section, *, parent: Section | None, position: int) -> None:
     ]
     index = min(max(position, 1), len(siblings) + 1) - 1
     siblings.insert(index, section)
+    shifted = []
     for number, sibling in enumerate(siblings, start=1):
-        sibling.position = number
+        if sibling.position != number:
+            sibling.position = number
+            shifted.append(sibling)
     section.save()
-    Section.objects.bulk_update(siblings, ["position"])
+    Section.objects.bulk_update(shifted, ["position"])
+    versioning.record(shifted, comment=_("Section moved"))
 
 
 # --- Editions --------------------------------------------------------------------------
@@ -278,6 +290,13 @@ def edition_publish(
     return edition
 
 
+def _deleted(sections: list[Section]) -> str:
+    labels = ", ".join(f"{section.number} ({section.key})" for section in sections)
+    return ngettext(
+        "Section deleted: %(sections)s", "Sections deleted: %(sections)s", len(sections)
+    ) % {"sections": labels}
+
+
 @transaction.atomic
 def section_delete(
     *, section: Section, user: AbstractBaseUser | None = None, comment: str = ""
@@ -285,15 +304,42 @@ def section_delete(
     """Remove a section without sub-sections from the working draft.
 
     Its versions stay in the history, so it can be recovered; published editions keep it.
+    reversion cannot version a row that no longer exists, so the revision that records the
+    deletion (who, when, comment) holds its module, and the siblings that moved up.
     """
     if section.children.exists():
         raise ValidationError(
             _("Move or delete the sub-sections of this section first."), code="has_children"
         )
     module = section.module
-    with revision(user=user, comment=comment or _("Section deleted")):
+    with revision(user=user, comment=comment or _deleted([section])):
         section.delete()
+        reversion.add_to_revision(module)
         module_renumber(module=module)
+
+
+@transaction.atomic
+def sections_delete(*, sections: list[Section], user: AbstractBaseUser | None = None) -> None:
+    """Remove several sections, sub-sections before their parents, as one revision."""
+    with revision(user=user, comment=_deleted(sections)):
+        for section in sorted(sections, key=lambda s: s.depth, reverse=True):
+            section_delete(section=section, user=user)
+
+
+@transaction.atomic
+def module_delete(
+    *, module: Module, user: AbstractBaseUser | None = None, comment: str = ""
+) -> None:
+    """Remove a module without sections from the working draft.
+
+    Its last state is recorded first, so the admin's recover list can bring it back.
+    """
+    if module.sections.exists():
+        raise ValidationError(_("Delete the sections of this module first."), code="has_sections")
+    versioning.record_before_deletion(
+        module, user=user, comment=comment or _("Module %(code)s deleted") % {"code": module.code}
+    )
+    module.delete()
 
 
 @transaction.atomic
@@ -351,8 +397,8 @@ def translation_import(
             continue
         changes[unit.key][f"{unit.field}_ru"] = unit.target
         report.updated.append((section.number, unit.field))
-    for key, texts in changes.items():
-        section_update(
-            section=sections[key], user=user, comment=_("Russian text imported from XLIFF"), **texts
-        )
+    comment = _("Russian text imported from XLIFF")
+    with revision(user=user, comment=comment):
+        for key, texts in changes.items():
+            section_update(section=sections[key], user=user, comment=comment, **texts)
     return report
