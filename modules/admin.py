@@ -83,9 +83,9 @@ class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
         # reversion puts back the version's whole revision before showing the form. Here a
         # revision may also hold the sections a move shifted or an import translated, whose
-        # texts may have changed since: put back this object only (as services.section_revert
-        # does); the form then saves it, in a new revision.
-        version.revision.revert = lambda delete=False: version.revert()
+        # texts may have changed since: put back this object only, keeping its change stamps
+        # (services.version_restore); the form then saves it, in a new revision.
+        version.revision.revert = lambda delete=False: services.version_restore(version)
         return super()._reversion_revisionform_view(request, version, template_name, extra_context)
 
     def compare_view(self, request: HttpRequest, object_id: str, extra_context=None):

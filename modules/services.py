@@ -343,17 +343,38 @@ def module_delete(
 
 
 @transaction.atomic
+def version_restore(version) -> None:
+    """Put back one object's version, and nothing else of its revision.
+
+    A version holds no change stamps (they are bookkeeping), so reversion would blank them and
+    hide a "Russian text outdated" flag: a section keeps its stamps, and the languages whose
+    text the old version changes are stamped now.
+    """
+    stamps = ("en_changed_at", "ru_changed_at")
+    is_section = version.content_type.model_class() is Section
+    before = (
+        Section.objects.filter(pk=version.object_id).values(*SECTION_TEXT_FIELDS, *stamps).first()
+        if is_section
+        else None
+    )
+    version.revert()
+    if before is None:
+        return
+    section = Section.objects.get(pk=version.object_id)
+    for stamp in stamps:
+        setattr(section, stamp, before[stamp])
+    stamp_text_changes(
+        section, {f for f in SECTION_TEXT_FIELDS if before[f] != getattr(section, f)}
+    )
+    Section.objects.filter(pk=section.pk).update(**{s: getattr(section, s) for s in stamps})
+
+
 def section_revert(*, version, user: AbstractBaseUser | None = None) -> Section:
     """Bring a section back to an earlier version (both languages), then renumber."""
     when = f"{version.revision.date_created:%Y-%m-%d %H:%M}"
     with revision(user=user, comment=_("Reverted to the version of %(date)s") % {"date": when}):
-        before = Section.objects.filter(pk=version.object_id).values(*SECTION_TEXT_FIELDS).first()
-        version.revert()
+        version_restore(version)
         section = Section.objects.get(pk=version.object_id)
-        stamp_text_changes(
-            section,
-            {f for f in SECTION_TEXT_FIELDS if not before or before[f] != getattr(section, f)},
-        )
         section.save()  # re-render the HTML from the restored Markdown
         module_renumber(module=section.module)
     section.refresh_from_db()

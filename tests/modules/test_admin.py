@@ -319,3 +319,22 @@ def test_a_second_editor_cannot_silently_overwrite_the_first(client, editor, pub
     assert "Second editor&#x27;s careful text." in response.text
     marking.refresh_from_db()
     assert marking.body_en == "First saved."
+
+
+def test_reverting_keeps_the_translation_stamps(editor_client, published):
+    """A revert must not blank when each language last changed (the outdated-translation flag)."""
+    marking = Section.objects.get(key="salw-marking")
+    editor_client.post(admin_change_url(marking), section_admin_form(marking, body_en="Newer."))
+    marking.refresh_from_db()
+    ru_stamp, en_stamp = marking.ru_changed_at, marking.en_changed_at
+    assert ru_stamp is not None and en_stamp is not None
+    old = Version.objects.get_for_object(marking)[1]
+    revert_url = reverse("admin:modules_section_revision", args=[marking.pk, old.pk])
+    form = editor_client.get(revert_url)
+    token = re.search(r'name="edit_token" value="([0-9a-f]+)"', form.text).group(1)
+    old_text = old.field_dict["body_en"]
+    editor_client.post(revert_url, section_admin_form(marking, body_en=old_text, edit_token=token))
+    marking.refresh_from_db()
+    assert marking.body_en == old_text
+    assert marking.ru_changed_at == ru_stamp  # the Russian text did not change
+    assert marking.en_changed_at > en_stamp  # the English text changed again, now
