@@ -149,6 +149,8 @@ LOGIN_RATE_WINDOW = env_int("LOGIN_RATE_WINDOW", 900)
 # the first sign-in. Turn off only on a developer's machine (STAFF_TWO_FACTOR=0).
 STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", default=True)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "TG-2370 guidelines portal")
+# Nobody, not even a superuser, can read another person's secret key in the back office.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # A wrong code doubles the wait before the next try (1 s, 2 s, 4 s, ...).
 OTP_TOTP_THROTTLE_FACTOR = 1
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
+from guidelines_portal.admin_guards import view_on_site
 from guidelines_portal.health import health
 from modules.converters import EditionNumberConverter
 
@@ -23,6 +24,8 @@ urlpatterns = [
     # Before the admin's own URLs: its sign-in page, rate limited, and the two-step code.
     path("admin/login/", accounts_views.login),
     path("admin/", include("accounts.urls")),
+    # "View on site" only for what the user may view (the admin's own checks staff status).
+    path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     # Resolved per request: with DEBUG off the static URL comes from collectstatic's manifest.

@@ -51,7 +51,8 @@ def edition_pdf(request: HttpRequest, edition: str, module: str = "") -> HttpRes
 @login_required
 @permission_required("modules.view_section", raise_exception=True)
 def draft_pdf(request: HttpRequest, module: str = "") -> HttpResponse:
-    """The working draft as a PDF, marked DRAFT on every page, for editors and translators."""
+    """The working draft as a PDF, marked DRAFT on every page, for staff who may read the draft
+    (view_section: editors, translators, feedback reviewers)."""
     from modules.pdf import render_pdf  # WeasyPrint: imported only when a PDF is made
 
     rendered = render_pdf(edition=None, language=get_language(), module_slug=module)

@@ -1,5 +1,6 @@
 """Staff preview: the working draft rendered exactly as readers would see it once published,
-and what publishing it now would change. Editors and translators only."""
+and what publishing it now would change. Staff who may read the draft only
+(view_section: editors, translators, feedback reviewers)."""
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse

@@ -1,0 +1,648 @@
+"""The permission matrix: who may reach which back-office and staff URL, and what they get.
+
+The table below is the reference: one row per URL (and method), one column per persona, each
+cell a one-letter outcome. test_permission_matrix.py requests every cell, checks that the admin
+and the URLconf offer nothing the table lacks (and nothing it names has gone), and checks the
+public side: published editions are open to all, nothing unpublished is found by guessing.
+
+Expectations follow modules/roles.py: editors run the draft, editions and feedback; translators
+read the draft and change its Russian text only; feedback reviewers read the draft and editions
+and handle feedback; users, groups and the task queue are for superusers.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth.models import Group, User
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_tasks_db.models import DBTaskResult
+from reversion.models import Revision, Version
+
+from feedback import services as feedback_services
+from feedback.models import Feedback, FeedbackEvent, Status
+from modules import pdf_services, services
+from modules.models import (
+    Edition,
+    EditionModule,
+    EditionPDF,
+    EditionSection,
+    Module,
+    Section,
+    SectionReplacement,
+)
+from modules.roles import EDITORS, FEEDBACK_REVIEWERS, TRANSLATORS
+from modules.tasks import build_edition_pdf
+from modules.versioning import revision
+from tests.conftest import _user, make_module, make_section, publish
+from tests.feedback.conftest import make_feedback
+
+PERSONAS = (
+    "anonymous",
+    "reader",
+    "staff_without_permissions",
+    "editor",
+    "translator",
+    "reviewer",
+    "superuser",
+)
+
+# Outcome letters. Refusals must change nothing and show none of the secret texts below.
+OUTCOMES = {
+    "2": "200",
+    "P": "200, or 202 while the PDF is being built",
+    "R": "302 somewhere other than the sign-in page (the persona may do this)",
+    "0": "200 on a page that shows no guideline or feedback data (refusal)",
+    "o": "200 but the action is ignored (refusal)",
+    "r": "302 with the action ignored (refusal)",
+    "L": "302 to the sign-in page (refusal)",
+    "F": "403 (refusal)",
+    "N": "404 (refusal)",
+    "A": "405 (refusal)",
+    "B": "400 (refusal)",
+    ".": "not requested (an allowed write, tested where its behaviour is)",
+}
+REFUSALS = frozenset("0orLFNAB")
+# Refusals whose answer must not show the draft or private texts ("o" shows a list the persona
+# may read, with the action ignored).
+BLIND = frozenset("0rLFNAB")
+
+# Cells that fail for a bug reported rather than fixed here; strict, so a fix is noticed.
+KNOWN_BUGS: dict[tuple[str, str], str] = {}
+
+# Columns: anonymous, reader, staff without permissions, editor, translator, reviewer, superuser.
+# "GET name" opens the page; "POST name" sends it a form. Rows with a third word name one
+# variant: an app, an autocomplete field (app.model.field), a model, or an admin action.
+# fmt: off
+MATRIX = {
+    # --- The admin site itself -----------------------------------------------------------
+    "GET admin:index":                                          "L L 0 2 2 2 2",
+    "GET admin:login":                                          "0 0 R R R R R",
+    "GET admin:logout":                                         "r r A A A A A",
+    "GET admin:password_change":                                "L L 0 0 0 0 0",
+    "POST admin:password_change":                               "L L . . . . .",
+    "GET admin:password_change_done":                           "L L 0 0 0 0 0",
+    "GET admin:jsi18n":                                         "L L 0 0 0 0 0",
+    "GET admin:app_list modules":                               "L L N 2 2 2 2",
+    "GET admin:app_list feedback":                              "L L N 2 N 2 2",
+    "GET admin:app_list auth":                                  "L L N N N N 2",
+    "GET admin:app_list django_tasks_database":                 "L L N N N N 2",
+    "GET admin:autocomplete modules.section.parent":            "L L F 2 2 2 2",
+    "GET admin:autocomplete modules.sectionreplacement.replaced_by": "L L F 2 2 2 2",
+    "GET admin:autocomplete feedback.feedback.duplicate_of":    "L L F 2 F 2 2",
+    "GET admin:autocomplete feedback.feedback.section":         "L L F 2 2 2 2",
+    # "View on site": only for what the persona may view; never a contributor's private link.
+    "GET admin:view_on_site modules.module":                    "L L F R R R R",
+    "GET admin:view_on_site modules.section":                   "L L F R R R R",
+    "GET admin:view_on_site modules.edition":                   "L L F R R R R",
+    "GET admin:view_on_site feedback.feedback":                 "L L N N N N N",
+    # --- Modules of the working draft: editors and translators change; only superusers add or delete
+    "GET admin:modules_module_changelist":                      "L L F 2 2 2 2",
+    "GET admin:modules_module_add":                             "L L F F F F 2",
+    "POST admin:modules_module_add":                            "L L F F F F .",
+    "GET admin:modules_module_change":                          "L L F 2 2 2 2",
+    "POST admin:modules_module_change":                         "L L F . . F .",
+    "GET admin:modules_module_delete":                          "L L F F F F 2",
+    "POST admin:modules_module_delete":                         "L L F F F F .",
+    "GET admin:modules_module_history":                         "L L F 2 2 2 2",
+    "GET admin:modules_module_compare":                         "L L F 2 2 2 2",
+    "GET admin:modules_module_revision":                        "L L F 2 F F 2",
+    "POST admin:modules_module_revision":                       "L L F . F F .",
+    "GET admin:modules_module_recoverlist":                     "L L F F F F 2",
+    "GET admin:modules_module_recover":                         "L L F F F F 2",
+    "POST admin:modules_module_recover":                        "L L F F F F .",
+    "POST admin:modules_module_preview":                        "L L F 2 2 F 2",
+    # --- Sections: editors do everything; translators change (Russian only); reviewers read
+    "GET admin:modules_section_changelist":                     "L L F 2 2 2 2",
+    "POST admin:modules_section_changelist delete_selected":    "L L F R o o R",
+    "GET admin:modules_section_add":                            "L L F 2 F F 2",
+    "POST admin:modules_section_add":                           "L L F . F F .",
+    "GET admin:modules_section_change":                         "L L F 2 2 2 2",
+    "POST admin:modules_section_change":                        "L L F . . F .",
+    "GET admin:modules_section_delete":                         "L L F 2 F F 2",
+    "POST admin:modules_section_delete":                        "L L F . F F .",
+    "GET admin:modules_section_history":                        "L L F 2 2 2 2",
+    "GET admin:modules_section_compare":                        "L L F 2 2 2 2",
+    "GET admin:modules_section_revision":                       "L L F 2 F F 2",
+    "POST admin:modules_section_revision":                      "L L F . F F .",
+    "GET admin:modules_section_recoverlist":                    "L L F 2 F F 2",
+    "GET admin:modules_section_recover":                        "L L F 2 F F 2",
+    "POST admin:modules_section_recover":                       "L L F . F F .",
+    "POST admin:modules_section_preview":                       "L L F 2 2 F 2",
+    "POST admin:modules_section_move":                          "L L F R F F R",
+    # --- Where removed sections' readers are sent: editors only
+    "GET admin:modules_sectionreplacement_changelist":          "L L F 2 F F 2",
+    "POST admin:modules_sectionreplacement_changelist delete_selected": "L L F R F F R",
+    "GET admin:modules_sectionreplacement_add":                 "L L F 2 F F 2",
+    "POST admin:modules_sectionreplacement_add":                "L L F . F F .",
+    "GET admin:modules_sectionreplacement_change":              "L L F 2 F F 2",
+    "POST admin:modules_sectionreplacement_change":             "L L F . F F .",
+    "GET admin:modules_sectionreplacement_delete":              "L L F 2 F F 2",
+    "POST admin:modules_sectionreplacement_delete":             "L L F . F F .",
+    "GET admin:modules_sectionreplacement_history":             "L L F 2 F F 2",
+    # --- Editions: editors publish; nobody, not even a superuser, changes or deletes one
+    "GET admin:modules_edition_changelist":                     "L L F 2 2 2 2",
+    "GET admin:modules_edition_add":                            "L L F 2 F F 2",
+    "POST admin:modules_edition_add":                           "L L F . F F .",
+    "GET admin:modules_edition_change":                         "L L F 2 2 2 2",
+    "POST admin:modules_edition_change":                        "L L F F F F F",
+    "GET admin:modules_edition_delete":                         "L L F F F F F",
+    "POST admin:modules_edition_delete":                        "L L F F F F F",
+    "GET admin:modules_edition_history":                        "L L F 2 2 2 2",
+    # --- Edition PDFs: editors see them and queue a rebuild; rows are never written by hand
+    "GET admin:modules_editionpdf_changelist":                  "L L F 2 F F 2",
+    "POST admin:modules_editionpdf_changelist rebuild":         "L L F R F F R",
+    "GET admin:modules_editionpdf_add":                         "L L F F F F F",
+    "POST admin:modules_editionpdf_add":                        "L L F F F F F",
+    "GET admin:modules_editionpdf_change":                      "L L F 2 F F 2",
+    "POST admin:modules_editionpdf_change":                     "L L F F F F F",
+    "GET admin:modules_editionpdf_delete":                      "L L F F F F F",
+    "POST admin:modules_editionpdf_delete":                     "L L F F F F F",
+    "GET admin:modules_editionpdf_history":                     "L L F 2 F F 2",
+    # --- Feedback: editors and reviewers; never deleted
+    "GET admin:feedback_feedback_changelist":                   "L L F 2 F 2 2",
+    "POST admin:feedback_feedback_changelist assign_to_me":     "L L F R F R R",
+    "POST admin:feedback_feedback_changelist change_status":    "L L F 2 F 2 2",
+    "POST admin:feedback_feedback_changelist export_selected":  "L L F 2 F 2 2",
+    "GET admin:feedback_feedback_export":                       "L L F 2 F 2 2",
+    "GET admin:feedback_feedback_add":                          "L L F 2 F 2 2",
+    "POST admin:feedback_feedback_add":                         "L L F . F . .",
+    "GET admin:feedback_feedback_change":                       "L L F 2 F 2 2",
+    "POST admin:feedback_feedback_change":                      "L L F . F . .",
+    "GET admin:feedback_feedback_delete":                       "L L F F F F F",
+    "POST admin:feedback_feedback_delete":                      "L L F F F F F",
+    "GET admin:feedback_feedback_history":                      "L L F 2 F 2 2",
+    # --- Users, groups and the task queue: superusers only
+    "GET admin:auth_user_changelist":                           "L L F F F F 2",
+    "POST admin:auth_user_changelist delete_selected":          "L L F F F F R",
+    "GET admin:auth_user_add":                                  "L L F F F F 2",
+    "POST admin:auth_user_add":                                 "L L F F F F .",
+    "GET admin:auth_user_change":                               "L L F F F F 2",
+    "POST admin:auth_user_change":                              "L L F F F F .",
+    "GET admin:auth_user_delete":                               "L L F F F F 2",
+    "POST admin:auth_user_delete":                              "L L F F F F .",
+    "GET admin:auth_user_history":                              "L L F F F F 2",
+    "GET admin:auth_user_password_change":                      "L L F F F F 2",
+    "POST admin:auth_user_password_change":                     "L L F F F F .",
+    "GET admin:auth_group_changelist":                          "L L F F F F 2",
+    "POST admin:auth_group_changelist delete_selected":         "L L F F F F R",
+    "GET admin:auth_group_add":                                 "L L F F F F 2",
+    "POST admin:auth_group_add":                                "L L F F F F .",
+    "GET admin:auth_group_change":                              "L L F F F F 2",
+    "POST admin:auth_group_change":                             "L L F F F F .",
+    "GET admin:auth_group_delete":                              "L L F F F F 2",
+    "POST admin:auth_group_delete":                             "L L F F F F .",
+    "GET admin:auth_group_history":                             "L L F F F F 2",
+    "GET admin:django_tasks_database_dbtaskresult_changelist":  "L L F F F F 2",
+    "GET admin:django_tasks_database_dbtaskresult_add":         "L L F F F F F",
+    "POST admin:django_tasks_database_dbtaskresult_add":        "L L F F F F F",
+    "GET admin:django_tasks_database_dbtaskresult_change":      "L L F F F F 2",
+    "POST admin:django_tasks_database_dbtaskresult_change":     "L L F F F F F",
+    "GET admin:django_tasks_database_dbtaskresult_delete":      "L L F F F F F",
+    "POST admin:django_tasks_database_dbtaskresult_delete":     "L L F F F F F",
+    "GET admin:django_tasks_database_dbtaskresult_history":     "L L F F F F 2",
+    # --- Sign-in records and authenticator apps: superusers only (a device's page holds its secret)
+    "GET admin:axes_accessattempt_changelist":                  "L L F F F F 2",
+    "POST admin:axes_accessattempt_changelist cleanup_expired_attempts": "L L F F F F R",
+    "POST admin:axes_accessattempt_changelist delete_selected": "L L F F F F R",
+    "GET admin:axes_accessattempt_add":                         "L L F F F F F",
+    "POST admin:axes_accessattempt_add":                        "L L F F F F F",
+    "GET admin:axes_accessattempt_change":                      "L L F F F F 2",
+    "POST admin:axes_accessattempt_change":                     "L L F F F F .",
+    "GET admin:axes_accessattempt_delete":                      "L L F F F F 2",
+    "POST admin:axes_accessattempt_delete":                     "L L F F F F .",
+    "GET admin:axes_accessattempt_history":                     "L L F F F F 2",
+    "GET admin:axes_accesslog_changelist":                      "L L F F F F 2",
+    "POST admin:axes_accesslog_changelist delete_selected":     "L L F F F F R",
+    "GET admin:axes_accesslog_add":                             "L L F F F F F",
+    "POST admin:axes_accesslog_add":                            "L L F F F F F",
+    "GET admin:axes_accesslog_change":                          "L L F F F F 2",
+    "POST admin:axes_accesslog_change":                         "L L F F F F .",
+    "GET admin:axes_accesslog_delete":                          "L L F F F F 2",
+    "POST admin:axes_accesslog_delete":                         "L L F F F F .",
+    "GET admin:axes_accesslog_history":                         "L L F F F F 2",
+    "GET admin:axes_accessfailurelog_changelist":               "L L F F F F 2",
+    "POST admin:axes_accessfailurelog_changelist delete_selected": "L L F F F F R",
+    "GET admin:axes_accessfailurelog_add":                      "L L F F F F F",
+    "POST admin:axes_accessfailurelog_add":                     "L L F F F F F",
+    "GET admin:axes_accessfailurelog_change":                   "L L F F F F 2",
+    "POST admin:axes_accessfailurelog_change":                  "L L F F F F .",
+    "GET admin:axes_accessfailurelog_delete":                   "L L F F F F 2",
+    "POST admin:axes_accessfailurelog_delete":                  "L L F F F F .",
+    "GET admin:axes_accessfailurelog_history":                  "L L F F F F 2",
+    "GET admin:otp_totp_totpdevice_changelist":                 "L L F F F F 2",
+    "POST admin:otp_totp_totpdevice_changelist delete_selected": "L L F F F F R",
+    "GET admin:otp_totp_totpdevice_add":                        "L L F F F F 2",
+    "POST admin:otp_totp_totpdevice_add":                       "L L F F F F .",
+    "GET admin:otp_totp_totpdevice_change":                     "L L F F F F 2",
+    "POST admin:otp_totp_totpdevice_change":                    "L L F F F F .",
+    "GET admin:otp_totp_totpdevice_delete":                     "L L F F F F 2",
+    "POST admin:otp_totp_totpdevice_delete":                    "L L F F F F .",
+    "GET admin:otp_totp_totpdevice_history":                    "L L F F F F 2",
+    "GET admin:otp_totp_totpdevice_config":                     "L L F F F F F",
+    "GET admin:otp_totp_totpdevice_qrcode":                     "L L F F F F F",
+    "GET admin:app_list axes":                                  "L L N N N N 2",
+    "GET admin:app_list otp_totp":                              "L L N N N N 2",
+    # --- The second sign-in step: staff already confirmed are sent on; others refused
+    "GET accounts:two_factor":                                  "L F R R R R R",
+    # --- Staff pages outside the admin: whoever may read the draft (view_section) ---------
+    "GET modules:preview_compare":                              "L F F 2 2 2 2",
+    "GET modules:preview_module":                               "L F F 2 2 2 2",
+    "GET modules:preview_section":                              "L F F 2 2 2 2",
+    "GET modules:preview_pdf":                                  "L F F 2 2 2 2",
+    "GET modules:preview_module_pdf":                           "L F F 2 2 2 2",
+    "GET modules:translation_status":                           "L F F 2 2 2 2",
+    "GET modules:translation_detail":                           "L F F 2 2 2 2",
+    "GET modules:xliff_export":                                 "L F F 2 2 2 2",
+    # ... and importing a translation changes sections (change_section).
+    "GET modules:xliff_import":                                 "L F F 2 2 F 2",
+    "POST modules:xliff_import":                                "L F F . . F .",
+}
+# fmt: on
+
+# Arguments of the staff pages outside the admin (the draft-only section is the one shown).
+STAFF_PAGE_KWARGS = {
+    "accounts:two_factor": {},
+    "modules:preview_compare": {},
+    "modules:preview_module": {"module": "salw"},
+    "modules:preview_section": {"module": "salw", "key": "salw-annex-x"},
+    "modules:preview_pdf": {},
+    "modules:preview_module_pdf": {"module": "salw"},
+    "modules:translation_status": {},
+    "modules:translation_detail": {"key": "salw-annex-x"},
+    "modules:xliff_export": {"module": "salw"},
+    "modules:xliff_import": {"module": "salw"},
+}
+
+# Admin views that change data on POST: the matrix must say who is refused a POST too.
+WRITE_SUFFIXES = ("_add", "_change", "_delete", "_revision", "_recover", "_password_change")
+# Admin views that answer POST only.
+POST_ONLY_SUFFIXES = ("_preview", "_move")
+
+# Texts that exist only in the draft or in private feedback: a refusal, a 404 or a public page
+# showing any of them is a leak. Titles and bodies of draft rows carry them in both languages.
+DRAFT_EN, DRAFT_RU = "Zephyrine", "Зефирина"
+DRAFT_WORD = "quillwort"  # in draft bodies only: searched for, never found
+PRIVATE = "Nightjar"
+SECRETS = (DRAFT_EN, DRAFT_RU, PRIVATE, PRIVATE.lower())
+
+
+# --- The public side: anonymous readers, in every language -------------------------------
+
+TOKEN = "<tracking token>"  # replaced by the real token of a publishable item
+# (id, URL name, kwargs, query string, outcome)
+PUBLISHED = [
+    ("home", "modules:home", {}, "", "2"),
+    ("module", "modules:module", {"module": "salw"}, "", "2"),
+    ("module feed", "modules:module_feed", {"module": "salw"}, "", "2"),
+    ("section", "modules:section", {"module": "salw", "key": "salw-tracing"}, "", "2"),
+    ("edition list", "modules:edition_list", {}, "", "2"),
+    ("edition feed", "modules:edition_feed", {}, "", "2"),
+    ("compare picker", "modules:compare_pick", {}, "older=1.0&newer=1.1", "R"),
+    ("compare", "modules:compare", {"older": "1.0", "newer": "1.1"}, "", "2"),
+    ("section change", "modules:section_change",
+     {"older": "1.0", "newer": "1.1", "key": "salw-tracing"}, "", "2"),
+    ("edition home", "modules:edition_home", {"edition": "1.0"}, "", "2"),
+    ("edition module", "modules:edition_module", {"edition": "1.0", "module": "salw"}, "", "2"),
+    ("edition section", "modules:edition_section",
+     {"edition": "1.1", "module": "salw", "key": "salw-tracing"}, "", "2"),
+    ("edition PDF", "modules:edition_pdf", {"edition": "1.1"}, "", "P"),
+    ("module PDF", "modules:edition_module_pdf", {"edition": "1.0", "module": "salw"}, "", "P"),
+    ("search", "modules:search", {}, "q=tracing", "2"),
+    ("feedback form", "feedback:form", {}, "", "2"),
+    ("tracking page", "feedback:track", {"token": TOKEN}, "", "2"),
+    ("responses", "feedback:responses", {"edition": "1.1"}, "", "2"),
+    ("responses CSV", "feedback:responses_csv", {"edition": "1.1"}, "", "2"),
+    ("health", "health", {}, "", "2"),
+]  # fmt: skip
+
+# Guesses at what is not published: 1.2 is the number the next edition will take,
+# "draftmod" a module only in the draft, "salw-annex-x" a section only in the draft,
+# "salw-doomed" a section written after 1.1 and deleted unpublished.
+UNPUBLISHED = [
+    ("next edition", "modules:edition_home", {"edition": "1.2"}, "", "N"),
+    ("next edition module", "modules:edition_module", {"edition": "1.2", "module": "salw"}, "", "N"),
+    ("next edition section", "modules:edition_section",
+     {"edition": "1.2", "module": "salw", "key": "salw-tracing"}, "", "N"),
+    ("next edition PDF", "modules:edition_pdf", {"edition": "1.2"}, "", "N"),
+    ("next edition module PDF", "modules:edition_module_pdf",
+     {"edition": "1.2", "module": "salw"}, "", "N"),
+    ("compare with next", "modules:compare", {"older": "1.1", "newer": "1.2"}, "", "N"),
+    ("section change in next", "modules:section_change",
+     {"older": "1.1", "newer": "1.2", "key": "salw-tracing"}, "", "N"),
+    ("compare picker with next", "modules:compare_pick", {}, "older=1.1&newer=1.2", "B"),
+    ("responses of next", "feedback:responses", {"edition": "1.2"}, "", "N"),
+    ("responses CSV of next", "feedback:responses_csv", {"edition": "1.2"}, "", "N"),
+    ("draft module", "modules:module", {"module": "draftmod"}, "", "N"),
+    ("draft module feed", "modules:module_feed", {"module": "draftmod"}, "", "N"),
+    ("draft module section", "modules:section",
+     {"module": "draftmod", "key": "draftmod-intro"}, "", "N"),
+    ("draft module in 1.1", "modules:edition_module",
+     {"edition": "1.1", "module": "draftmod"}, "", "N"),
+    ("draft module section in 1.1", "modules:edition_section",
+     {"edition": "1.1", "module": "draftmod", "key": "draftmod-intro"}, "", "N"),
+    ("draft module PDF in 1.1", "modules:edition_module_pdf",
+     {"edition": "1.1", "module": "draftmod"}, "", "N"),
+    ("draft section", "modules:section", {"module": "salw", "key": "salw-annex-x"}, "", "N"),
+    ("draft section in 1.1", "modules:edition_section",
+     {"edition": "1.1", "module": "salw", "key": "salw-annex-x"}, "", "N"),
+    ("draft section in 1.0", "modules:edition_section",
+     {"edition": "1.0", "module": "salw", "key": "salw-annex-x"}, "", "N"),
+    ("draft section change", "modules:section_change",
+     {"older": "1.0", "newer": "1.1", "key": "salw-annex-x"}, "", "N"),
+    ("deleted draft section", "modules:section", {"module": "salw", "key": "salw-doomed"}, "", "N"),
+    ("bad tracking token", "feedback:track", {"token": "x" * 43}, "", "N"),
+    ("altered tracking token", "feedback:track", {"token": TOKEN + "x"}, "", "N"),
+    ("search for draft text", "modules:search", {}, f"q={DRAFT_WORD}", "2"),
+]  # fmt: skip
+
+# --- The content every request runs on ---------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, User | None]
+    objects: dict[str, Model]  # "app_label.model_name" -> the row its admin pages open
+    versions: dict[str, tuple[Version, Version]] = field(default_factory=dict)  # older, newer
+    deleted: dict[str, Version] = field(default_factory=dict)  # a version of a deleted row
+    tracking_token: str = ""
+
+
+def _draft_texts(what: str) -> dict:
+    return {
+        "title_en": f"{DRAFT_EN} {what}",
+        "title_ru": f"{DRAFT_RU} {what}",
+        "body_en": f"{DRAFT_EN} English draft text of the {what}, on {DRAFT_WORD}.",
+        "body_ru": f"{DRAFT_RU}: русский черновик ({what}).",
+    }
+
+
+def build_world() -> World:
+    """Two published editions, a draft that has moved on since, answered feedback, a PDF row,
+    a queued task, and one user per persona."""
+    editor = _user("editor", staff=True, groups=(EDITORS,))
+    salw = make_module("SALW")
+    chapter = make_section(salw, "salw-upstream", title_en="Upstream measures")
+    make_section(salw, "salw-legislation", parent=chapter, title_en="Legislation")
+    marking = make_section(salw, "salw-marking", parent=chapter, title_en="Marking")
+    tracing = make_section(salw, "salw-tracing", title_en="Tracing")
+    publish("1.0", on=datetime.date(2022, 3, 18))
+    services.section_update(
+        section=tracing, body_en="Tracing, as revised in 1.1.", body_ru="Отслеживание, 1.1."
+    )
+    public = make_feedback(email="public@example.org", comment="Mention polymer frames.")
+    private = make_feedback(
+        email=f"{PRIVATE.lower()}@example.org", name=f"{PRIVATE} Person",
+        comment=f"{PRIVATE}: do not publish this comment.", publishable=False,
+    )  # fmt: skip
+    for item in (public, private):
+        Feedback.objects.filter(pk=item.pk).update(response_en="Thank you.", response_ru="Спасибо.")
+        feedback_services.feedback_set_status(
+            feedback=item, status=Status.NOT_ACCEPTED, user=editor, notify=False
+        )
+    edition = publish("1.1", on=datetime.date(2023, 5, 1))
+
+    # The draft moves on: none of this is published.
+    services.section_update(section=tracing, **_draft_texts("tracing revision"))
+    make_section(salw, "salw-annex-x", **_draft_texts("section"))
+    doomed = make_section(salw, "salw-doomed", **_draft_texts("deleted section"))
+    services.section_delete(section=doomed)
+    draft_module = make_module(
+        "DRAFTMOD", order=2, prefix="C.", title_en=f"{DRAFT_EN} module",
+        title_ru=f"{DRAFT_RU} модуль", summary_en=f"{DRAFT_EN} summary.",
+        summary_ru=f"{DRAFT_RU}: резюме.",
+    )  # fmt: skip
+    make_section(draft_module, "draftmod-intro", **_draft_texts("module introduction"))
+    gone = make_module("GONE", order=3, title_en=f"{DRAFT_EN} deleted module")
+    Module.objects.filter(pk=gone.pk).delete()  # its version stays: "recover deleted modules"
+    with revision(user=editor, comment="Summary revised"):
+        salw.summary_en = "Summary of **SALW**, revised."
+        salw.save()
+
+    pdf = pdf_services.pdf_request(edition=edition, language="en")
+    build_edition_pdf.enqueue(pdf.pk)
+    replacement = SectionReplacement.objects.create(
+        removed_key="salw-old", replaced_by=marking, note_en="Now under marking."
+    )
+    AccessAttempt.objects.create(
+        username="editor", ip_address="192.0.2.1", user_agent="test", http_accept="*/*",
+        path_info="/admin/login/", get_data="", post_data="", failures_since_start=1,
+    )  # fmt: skip
+    AccessLog.objects.create(
+        username="editor", ip_address="192.0.2.1", user_agent="test", http_accept="*/*",
+        path_info="/admin/login/",
+    )  # fmt: skip
+    AccessFailureLog.objects.create(
+        username="editor", ip_address="192.0.2.1", user_agent="test", http_accept="*/*",
+        path_info="/admin/login/",
+    )  # fmt: skip
+    users = {
+        "anonymous": None,
+        "reader": _user("reader"),
+        "staff_without_permissions": _user("clerk", staff=True),
+        "editor": editor,
+        "translator": _user("translator", staff=True, groups=(TRANSLATORS,)),
+        "reviewer": _user("reviewer", staff=True, groups=(FEEDBACK_REVIEWERS,)),
+        "superuser": User.objects.create_superuser("admin", "admin@example.org", "x"),
+    }
+    section_versions = Version.objects.get_for_object(tracing)  # newest first
+    module_versions = Version.objects.get_for_object(salw)
+    return World(
+        users=users,
+        objects={
+            "modules.module": salw,
+            "modules.section": tracing,
+            "modules.sectionreplacement": replacement,
+            "modules.edition": edition,
+            "modules.editionpdf": pdf,
+            "feedback.feedback": private,
+            "auth.user": users["reader"],
+            "auth.group": Group.objects.get(name=TRANSLATORS),
+            "django_tasks_database.dbtaskresult": DBTaskResult.objects.get(),
+            "axes.accessattempt": AccessAttempt.objects.get(),
+            "axes.accesslog": AccessLog.objects.get(),
+            "axes.accessfailurelog": AccessFailureLog.objects.get(),
+            "otp_totp.totpdevice": TOTPDevice.objects.create(
+                user=editor, name="Editor's phone", confirmed=True
+            ),
+        },
+        versions={
+            "modules.section": (section_versions[1], section_versions[0]),
+            "modules.module": (module_versions[1], module_versions[0]),
+        },
+        deleted={
+            "modules.section": Version.objects.get_deleted(Section).get(),
+            "modules.module": Version.objects.get_deleted(Module).get(),
+        },
+        tracking_token=public.tracking_token,
+    )
+
+
+# --- From a matrix row to a request ------------------------------------------------------
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    data: dict
+
+
+def parse(key: str) -> tuple[str, str, str]:
+    """ "POST admin:x_changelist rebuild" -> ("POST", "admin:x_changelist", "rebuild")."""
+    method, name, *variant = key.split(" ")
+    return method, name, variant[0] if variant else ""
+
+
+def expectations(key: str) -> dict[str, str]:
+    codes = MATRIX[key].split()
+    return dict(zip(PERSONAS, codes, strict=True))
+
+
+def model_admins() -> dict[str, admin.ModelAdmin]:
+    """ "app_label_model_name" (the admin's URL name prefix) -> its ModelAdmin."""
+    return {
+        f"{m._meta.app_label}_{m._meta.model_name}": ma for m, ma in admin.site._registry.items()
+    }
+
+
+def _admin_path(name: str, variant: str, world: World) -> tuple[str, dict]:
+    short = name.removeprefix("admin:")
+    if short in ("index", "login", "logout", "password_change", "password_change_done", "jsi18n"):
+        return reverse(name), {}
+    if short == "app_list":
+        return reverse(name, kwargs={"app_label": variant}), {}
+    if short == "autocomplete":
+        app_label, model_name, field_name = variant.split(".")
+        query = {"app_label": app_label, "model_name": model_name, "field_name": field_name}
+        return reverse(name), {**query, "term": ""}
+    if short == "view_on_site":
+        obj = world.objects[variant]
+        content_type = ContentType.objects.get_for_model(obj)
+        return reverse(name, args=[content_type.pk, obj.pk]), {}
+    info = next(i for i in model_admins() if short.startswith(f"{i}_"))
+    suffix = short.removeprefix(f"{info}_")
+    label = model_admins()[info].opts.label_lower
+    obj = world.objects.get(label)
+    if suffix in ("changelist", "add", "recoverlist", "preview", "export"):
+        return reverse(name), {}
+    if suffix in ("change", "delete", "history", "password_change", "config", "qrcode"):
+        return reverse(name, args=[obj.pk]), {}
+    if suffix == "compare":
+        older, newer = world.versions[label]
+        return reverse(name, args=[obj.pk]), {
+            "version_id1": older.pk,
+            "version_id2": newer.pk,
+        }
+    if suffix == "revision":
+        return reverse(name, args=[obj.pk, world.versions[label][0].pk]), {}
+    if suffix == "recover":
+        return reverse(name, args=[world.deleted[label].pk]), {}
+    if suffix == "move":
+        return reverse(name, args=[obj.pk, "up"]), {}
+    raise KeyError(f"No way to build {name}: add it to tests/security/matrix.py")
+
+
+def _post_data(name: str, variant: str, world: World) -> dict:
+    if name.endswith("_changelist"):
+        selected = world.objects[model_admins()[name[6:-11]].opts.label_lower].pk
+        return {"action": variant, "_selected_action": [selected], "index": "0", "post": "yes"}
+    if name.endswith("_delete"):
+        return {"post": "yes"}
+    if name.endswith("_preview"):
+        return {"text": "**Bold** text."}
+    return {"_save": "Save", "note": "tampered"}
+
+
+def build_call(key: str, world: World) -> Call:
+    method, name, variant = parse(key)
+    if name.startswith("admin:"):
+        path, query = _admin_path(name, variant, world)
+    else:
+        with translation.override("en"):
+            path, query = reverse(name, kwargs=STAFF_PAGE_KWARGS[name]), {}
+    if method == "GET":
+        return Call(method, path, query)
+    return Call(method, path, _post_data(name, variant, world))
+
+
+def public_url(name: str, kwargs: dict, query: str, lang: str, world: World) -> str:
+    kwargs = {k: v.replace(TOKEN, world.tracking_token) for k, v in kwargs.items()}
+    with translation.override(lang):
+        path = reverse(name, kwargs=kwargs)
+    return f"{path}?{query}" if query else path
+
+
+# --- What the project offers, for the guard ----------------------------------------------
+
+
+def url_views(patterns=None, prefix: str = "") -> dict:
+    """Every named URL of the URLconf, with its namespace ("admin:index", "modules:home"),
+    and its view."""
+    views = {}
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            views |= url_views(pattern.url_patterns, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            views.setdefault(prefix + pattern.name, pattern.callback)
+    return views
+
+
+def named_urls() -> set[str]:
+    return set(url_views())
+
+
+def asks_for_sign_in(view) -> bool:
+    """Whether a view is wrapped in login_required or permission_required (user_passes_test)."""
+    while view is not None:
+        # functools.wraps copies __qualname__; the code object keeps the wrapper's own.
+        code = getattr(view, "__code__", None)
+        if code is not None and code.co_qualname.startswith("user_passes_test."):
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
+
+
+def admin_variants(superuser: User) -> set[str]:
+    """The rows the admin's registry calls for: each ModelAdmin's URLs (its get_urls(), custom
+    ones included) and actions, and the site pages that take an app, a model or a field."""
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = superuser
+    rows = set()
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        rows |= {f"admin:{p.name}" for p in model_admin.get_urls() if p.name}
+        changelist = f"admin:{opts.app_label}_{opts.model_name}_changelist"
+        rows |= {f"{changelist} {action}" for action in model_admin.get_actions(request)}
+        rows.add(f"admin:app_list {opts.app_label}")
+        rows |= {
+            f"admin:autocomplete {opts.label_lower}.{name}"
+            for name in model_admin.get_autocomplete_fields(request)
+        }
+        if hasattr(model, "get_absolute_url"):
+            rows.add(f"admin:view_on_site {opts.label_lower}")
+    return rows
+
+
+def snapshot() -> dict:
+    """Every row a back-office request could write, to compare before and after it."""
+    from django.contrib.admin.models import LogEntry
+
+    models = (Module, Section, SectionReplacement, Edition, EditionPDF, Feedback, FeedbackEvent,
+              Version, Revision, LogEntry, Group, DBTaskResult, TOTPDevice,
+              AccessAttempt)  # fmt: skip
+    state = {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
+    state["snapshots"] = (EditionModule.objects.count(), EditionSection.objects.count())
+    user_fields = [f.attname for f in User._meta.concrete_fields if f.name != "last_login"]
+    state["users"] = list(User.objects.order_by("pk").values(*user_fields))
+    state["memberships"] = list(User.groups.through.objects.order_by("pk").values_list())
+    state["grants"] = list(Group.permissions.through.objects.order_by("pk").values_list())
+    return state
