@@ -72,9 +72,6 @@ REFUSALS = frozenset("0orLFNAB")
 # may read, with the action ignored).
 BLIND = frozenset("0rLFNAB")
 
-# Cells that fail for a bug reported rather than fixed here; strict, so a fix is noticed.
-KNOWN_BUGS: dict[tuple[str, str], str] = {}
-
 # Columns: anonymous, reader, staff without permissions, editor, translator, reviewer, superuser.
 # "GET name" opens the page; "POST name" sends it a form. Rows with a third word name one
 # variant: an app, an autocomplete field (app.model.field), a model, or an admin action.

@@ -147,13 +147,8 @@ def test_the_matrix_names_nothing_that_is_gone(world):
 # --- The matrix itself --------------------------------------------------------------------
 
 
-def _known_bug(key: str, persona: str) -> list:
-    reason = matrix.KNOWN_BUGS.get((key, persona))
-    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-
-
 CASES = [
-    pytest.param(key, persona, code, id=f"{key}|{persona}", marks=_known_bug(key, persona))
+    pytest.param(key, persona, code, id=f"{key}|{persona}")
     for key in MATRIX
     for persona, code in matrix.expectations(key).items()
     if code != "."
