@@ -2,8 +2,11 @@
 
 import os
 import shutil
+import threading
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -20,6 +23,42 @@ CHROMIUM_ARGS = [
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are ordinary synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneRequestAtATimeOnSharedConnections(ThreadedWSGIServer):
+    """The live server for an in-memory SQLite test database.
+
+    Every request thread then shares the test's one SQLite connection. Two requests at once
+    (a staff page and its admin script, each saving the session) would open two transactions
+    on it, and the second fails ("cannot start a transaction within a transaction"). Requests
+    still get their own threads, so the browser's keep-alive connections work, but the
+    application handles one at a time. On PostgreSQL each thread has its own connection, and
+    requests run concurrently as in production.
+    """
+
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                response = application(environ, start_response)
+                try:
+                    body = b"".join(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()  # request_finished, still under the lock
+            return [body]
+
+        return super().set_app(one_at_a_time)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_class():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", OneRequestAtATimeOnSharedConnections)
+        yield
 
 
 @pytest.fixture(scope="session")
