@@ -41,3 +41,11 @@ def test_a_broken_cache_is_reported(client, settings):
     finally:
         caches._settings = None
     assert response.status_code == 503 and response.json()["cache"] == "failing"
+
+
+def test_health_answers_over_plain_http_when_pages_redirect_to_https(client, settings):
+    """A load balancer probes gunicorn's port directly; a redirect would read as 'down'."""
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/en/").status_code == 301
+    response = client.get("/health/")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
