@@ -79,3 +79,55 @@ def test_print_layout_hides_navigation_and_keeps_the_text(page, demo):
     text = page.locator("main .prose").inner_text()
     assert "Marking" in text and len(text) > 500
     assert page.locator(".print-only").is_visible()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_staff_sign_in_pages_are_accessible(browser, live_server, demo, settings, lang):
+    """The pages between a staff member and the back office, errors included: the password
+    form, setting up the authenticator app, a wrong code, and the lockout."""
+    settings.AXES_FAILURE_LIMIT = 2
+    problems: dict[str, list[str]] = {}
+
+    def new_page():
+        context = browser.new_context(
+            base_url=live_server.url, bypass_csp=True, extra_http_headers={"Accept-Language": lang}
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    def audit(page, name: str) -> None:
+        found = axe_violations(page)
+        extra = overflow(page, 360)
+        if extra > 0:
+            found.append(f"scrolls horizontally by {extra}px at 360px")
+        if found:
+            problems[name] = found
+
+    def send_password(page, password: str) -> None:
+        page.goto("/admin/login/")
+        page.fill("#id_username", "editor")
+        page.fill("#id_password", password)
+        page.click("input[type=submit]")
+
+    editor = new_page()
+    editor.goto("/admin/login/")
+    audit(editor, "password form")
+    send_password(editor, "not the password")
+    audit(editor, "password form with an error")
+    send_password(editor, PASSWORD)
+    editor.wait_for_url("**/admin/two-step/**")
+    audit(editor, "setting up the authenticator app")
+    editor.fill("#id_code", "000000")
+    editor.click("input[type=submit]")
+    assert editor.locator(".errornote").count() == 1
+    audit(editor, "a wrong code")
+
+    stranger = new_page()
+    for attempt in range(3):
+        send_password(stranger, f"wrong {attempt}")
+    assert stranger.locator("h1").inner_text() in ("Sign-in locked", "Вход заблокирован")
+    audit(stranger, "locked out")
+    editor.context.close()
+    stranger.context.close()
+    assert problems == {}
