@@ -15,3 +15,18 @@ def two_factor_required(app_configs, **kwargs):
             id="accounts.W001",
         )
     ]
+
+
+@register(Tags.security, deploy=True)
+def proxy_addresses_trusted(app_configs, **kwargs):
+    if settings.SECURE_PROXY_SSL_HEADER is None or settings.TRUSTED_PROXY_COUNT > 0:
+        return []
+    return [
+        Warning(
+            "Behind a reverse proxy, but TRUSTED_PROXY_COUNT is 0: every client has the "
+            "proxy's address, so one stranger's failed sign-ins or searches limit everyone.",
+            hint="Set TRUSTED_PROXY_COUNT to the number of your proxies that append to "
+            "X-Forwarded-For (1 for a single nginx).",
+            id="accounts.W002",
+        )
+    ]

@@ -1,14 +1,16 @@
-"""Security events go to the ``guidelines_portal.security`` log: who (user id or the username
-typed), from where (client address), what. Never a password, a code or a feedback body.
+"""Security events go to the ``guidelines_portal.security`` log: who (user id, or the username
+tried when an account has it), from where (client address), what. Never a password, a code or a feedback body.
 
 Sign-in failures, sign-ins, sign-outs and lockouts are logged here from Django's and
 django-axes' signals; two-factor events, permission denials and rate-limit and honeypot hits
 are logged where they happen, with the same logger.
 """
 
+import hashlib
 import logging
 
 from axes.signals import user_locked_out
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -26,11 +28,23 @@ def typed_username(value) -> str:
     return repr(str(value or "")[:150])
 
 
+def attempted_username(value) -> str:
+    """An account's username, quoted; for a name no account has, only a short digest.
+
+    People type their password into the username box: what matches no account is never
+    written out, yet repeated guesses of one name still show as one digest.
+    """
+    name = str(value or "")
+    if get_user_model().objects.filter(username=name).exists():
+        return typed_username(name)
+    return "unknown:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+
+
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
     security_log.warning(
         "Sign-in failed: username=%s ip=%s",
-        typed_username(credentials.get("username")),
+        attempted_username(credentials.get("username")),
         _address(request),
     )
 
@@ -49,6 +63,6 @@ def _logged_out(sender, request, user, **kwargs) -> None:
 def _locked_out(sender, request, username, ip_address, **kwargs) -> None:
     security_log.warning(
         "Sign-in locked out after repeated failures: username=%s ip=%s",
-        typed_username(username),
+        attempted_username(username),
         ip_address,
     )

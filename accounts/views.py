@@ -22,8 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import services
 from accounts.forms import CodeForm
-from guidelines_portal.abuse import client_ip, rate_limited
+from guidelines_portal.abuse import client_ip, rate_limited, rate_refund
 
 security_log = logging.getLogger("guidelines_portal.security")
 
@@ -33,14 +34,13 @@ security_log = logging.getLogger("guidelines_portal.security")
 def login(request: HttpRequest) -> HttpResponse:
     """The back office's sign-in page, with a limit on password attempts per address.
 
-    django-axes locks one username from one address after a few failures; this limit also
-    stops one address trying many usernames.
+    django-axes locks one username from one address after a few failures; this limit on
+    failed attempts also stops one address trying many usernames.
     """
-    if request.method == "POST" and rate_limited(
-        "login-ip",
-        client_ip(request),
-        limit=settings.LOGIN_RATE_LIMIT,
-        window=settings.LOGIN_RATE_WINDOW,
+    posted = request.method == "POST"
+    address = client_ip(request)
+    if posted and rate_limited(
+        "login-ip", address, limit=settings.LOGIN_RATE_LIMIT, window=settings.LOGIN_RATE_WINDOW
     ):
         context = {
             **admin.site.each_context(request),
@@ -52,57 +52,47 @@ def login(request: HttpRequest) -> HttpResponse:
             % {"minutes": settings.LOGIN_RATE_WINDOW // 60},
         }
         return render(request, "accounts/refused.html", context, status=429)
-    return admin.site.login(request)
+    response = admin.site.login(request)
+    if posted and response.status_code == 302 and request.user.is_authenticated:
+        # Only failures count: colleagues behind one address are never locked out by
+        # each other's sign-ins.
+        rate_refund("login-ip", address, window=settings.LOGIN_RATE_WINDOW)
+    return response
+
+
+PENDING_KEY = "two_step_pending_key"
 
 
 @sensitive_post_parameters("code")
 @never_cache
 @login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Ask for the code; a staff member without an authenticator app sets one up first."""
+    """Ask for the code; a staff member without an authenticator app sets one up first.
+
+    The key of an app being set up lives in this sign-in's session only, and becomes a device
+    when its first code is right: someone who once saw a set-up page holds nothing later.
+    """
     user = request.user
     next_url = _next_url(request)
     if not user.is_staff:
         raise PermissionDenied
     if not settings.STAFF_TWO_FACTOR or user.is_verified():
         return redirect(next_url)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    enrolling = device is None
-    if enrolling:
-        # One pending device per person: reloading the page keeps the same secret.
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        if device is None:
-            device = TOTPDevice.objects.create(
-                user=user, name=_("Authenticator app"), confirmed=False
-            )
+    enrolling = not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if enrolling and PENDING_KEY not in request.session:
+        request.session[PENDING_KEY] = services.new_secret()
     form = CodeForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        allowed, details = device.verify_is_allowed()
-        if not allowed:
-            security_log.warning("Two-factor code refused while throttled: user=%s", user.pk)
-            until = (details or {}).get("locked_until")
-            error = _("Too many wrong codes. Wait until %(time)s, then try again.") % {
-                "time": time_format(localtime(until), "H:i:s") if until else "…"
-            }
-        elif device.verify_token(form.cleaned_data["code"]):
-            if enrolling:
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                security_log.info(
-                    "Two-factor app set up: user=%s ip=%s", user.pk, client_ip(request)
-                )
+        device, error = _check_code(request, form.cleaned_data["code"], enrolling)
+        if device is not None:
+            request.session.pop(PENDING_KEY, None)
             request.session.cycle_key()  # a new session id for the now privileged session
             django_otp.login(request, device)
             security_log.info(
                 "Two-factor code accepted: user=%s ip=%s", user.pk, client_ip(request)
             )
             return redirect(next_url)
-        else:
-            security_log.warning(
-                "Two-factor code wrong: user=%s ip=%s", user.pk, client_ip(request)
-            )
-            error = _("That code is not right, or it has expired. Enter the code shown now.")
     context = {
         **admin.site.each_context(request),
         "title": _("Set up two-step sign-in") if enrolling else _("Two-step sign-in"),
@@ -112,11 +102,43 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "next": next_url,
     }
     if enrolling:
-        context["qr_code"] = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
-        secret = base64.b32encode(device.bin_key).decode("ascii")
+        pending = services.unsaved_device(user=user, key=request.session[PENDING_KEY])
+        context["qr_code"] = segno.make(pending.config_url, error="m").svg_data_uri(scale=5)
+        secret = base64.b32encode(pending.bin_key).decode("ascii")
         context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/two_factor.html", context, status=status)
+
+
+def _check_code(request: HttpRequest, code: str, enrolling: bool) -> tuple[TOTPDevice | None, str]:
+    """The device that accepts ``code``, or None and the message to show."""
+    user = request.user
+    if rate_limited(
+        "two-step",
+        str(user.pk),
+        limit=settings.TWO_STEP_RATE_LIMIT,
+        window=settings.LOGIN_RATE_WINDOW,
+    ):
+        return None, _(
+            "Too many codes were tried for this account. Please wait %(minutes)s minutes and "
+            "try again."
+        ) % {"minutes": settings.LOGIN_RATE_WINDOW // 60}
+    if enrolling:
+        device = services.totp_enrol(user=user, key=request.session[PENDING_KEY], code=code)
+        if device is not None:
+            security_log.info("Two-factor app set up: user=%s ip=%s", user.pk, client_ip(request))
+            return device, ""
+    else:
+        check = services.totp_check(user=user, code=code)
+        if check.throttled_until is not None:
+            security_log.warning("Two-factor code refused while throttled: user=%s", user.pk)
+            return None, _("Too many wrong codes. Wait until %(time)s, then try again.") % {
+                "time": time_format(localtime(check.throttled_until), "H:i:s")
+            }
+        if check.device is not None:
+            return check.device, ""
+    security_log.warning("Two-factor code wrong: user=%s ip=%s", user.pk, client_ip(request))
+    return None, _("That code is not right, or it has expired. Enter the code shown now.")
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -4,6 +4,7 @@ Rate limits count in Django's cache, so they hold across server processes when t
 shared (Redis in production); with the local-memory cache they hold per process.
 """
 
+import contextlib
 import hashlib
 import ipaddress
 import logging
@@ -50,6 +51,11 @@ def client_ip_address(request: HttpRequest) -> str | None:
         return None
 
 
+def _rate_key(scope: str, identity: str, window: int) -> str:
+    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
+    return f"ratelimit:{scope}:{digest}:{int(time.time() // window)}"
+
+
 def rate_limited(scope: str, identity: str, *, limit: int, window: int) -> bool:
     """Count one more hit for ``identity`` in a fixed window; True once over ``limit``.
 
@@ -58,9 +64,7 @@ def rate_limited(scope: str, identity: str, *, limit: int, window: int) -> bool:
     """
     if limit <= 0:
         return False
-    digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
-    bucket = int(time.time() // window)
-    key = f"ratelimit:{scope}:{digest}:{bucket}"
+    key = _rate_key(scope, identity, window)
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
@@ -71,6 +75,12 @@ def rate_limited(scope: str, identity: str, *, limit: int, window: int) -> bool:
         security_log.warning("Rate limit reached: scope=%s", scope)
         return True
     return False
+
+
+def rate_refund(scope: str, identity: str, *, window: int) -> None:
+    """Take back the hit just counted (an attempt that turned out to be legitimate)."""
+    with contextlib.suppress(ValueError):  # the window has just rolled over: nothing to take
+        cache.decr(_rate_key(scope, identity, window))
 
 
 def _allowed_origins(request: HttpRequest) -> set[str]:

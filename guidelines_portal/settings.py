@@ -145,6 +145,8 @@ AXES_VERBOSE = False  # the accounts app logs sign-in events itself, without the
 # Password attempts per client address (any usernames) per window, across processes.
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 30)
 LOGIN_RATE_WINDOW = env_int("LOGIN_RATE_WINDOW", 900)
+# Two-step codes tried per account per LOGIN_RATE_WINDOW (a new app has no throttle yet).
+TWO_STEP_RATE_LIMIT = env_int("TWO_STEP_RATE_LIMIT", 10)
 # Every staff sign-in is confirmed with a code from an authenticator app (TOTP), set up at
 # the first sign-in. Turn off only on a developer's machine (STAFF_TWO_FACTOR=0).
 STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", default=True)

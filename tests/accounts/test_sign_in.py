@@ -1,14 +1,20 @@
 """Staff sign-in: password (rate limited, locked per username and address), then a code from
 an authenticator app, set up at the first sign-in. Security events are logged without secrets."""
 
+import base64
 import logging
 import re
+import threading
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.core import checks
+from django.db import connection
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import services
 
 PASSWORD = "correct horse battery staple"  # the personas' password (tests/conftest.py)
 HOME = "10.0.0.1"
@@ -32,6 +38,12 @@ def sign_in_with_password(client, username, password=PASSWORD, ip=HOME, **extra)
 # --- Two-step sign-in ------------------------------------------------------------------
 
 
+def code_for(secret: str) -> str:
+    """What an authenticator app shows for the key as the set-up page prints it."""
+    code = totp(base64.b32decode(secret.replace(" ", "")))
+    return f"{code:06d}"
+
+
 def test_first_sign_in_sets_up_an_authenticator_app_then_opens_the_back_office(client, editor):
     response = sign_in_with_password(client, "editor")
     assert response.status_code == 302
@@ -45,31 +57,65 @@ def test_first_sign_in_sets_up_an_authenticator_app_then_opens_the_back_office(c
     assert page.status_code == 200
     assert page.context["enrolling"]
     assert 'src="data:image/svg+xml' in page.content.decode()
-    device = TOTPDevice.objects.get(user=editor)
-    assert not device.confirmed
-    assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{4})+", page.context["secret"])
-    # Reloading keeps the same secret (no second pending device).
-    client.get("/admin/two-step/")
-    assert TOTPDevice.objects.filter(user=editor).count() == 1
+    secret = page.context["secret"]
+    assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{4})+", secret)
+    # Reloading keeps the same secret; nothing is stored until the first code is right.
+    assert client.get("/admin/two-step/").context["secret"] == secret
+    assert not TOTPDevice.objects.filter(user=editor).exists()
 
     wrong = client.post("/admin/two-step/", {"code": "000000", "next": "/admin/"})
     assert wrong.status_code == 400
     assert "not right" in wrong.context["error"]
-    device.refresh_from_db()
-    device.throttling_failure_count = 0  # the wrong code made the next try wait a second
-    device.save()
+    assert wrong.context["secret"] == secret
+    assert not TOTPDevice.objects.filter(user=editor).exists()
 
     session_before = client.cookies["sessionid"].value
     response = client.post(
-        "/admin/two-step/", {"code": current_code(device), "next": "/admin/modules/section/"}
+        "/admin/two-step/", {"code": code_for(secret), "next": "/admin/modules/section/"}
     )
     assert response.status_code == 302
     assert response["Location"] == "/admin/modules/section/"
     assert client.cookies["sessionid"].value != session_before  # a new session id
-    device.refresh_from_db()
+    device = TOTPDevice.objects.get(user=editor)
     assert device.confirmed
     assert client.get("/admin/modules/section/").status_code == 200
     assert client.get("/en/preview/").status_code == 200
+    # The code that confirmed the app is spent.
+    other = type(client)()
+    sign_in_with_password(other, "editor")
+    assert other.post("/admin/two-step/", {"code": code_for(secret)}).status_code == 400
+
+
+def test_a_set_up_page_seen_by_someone_else_gives_them_no_second_factor(client, editor):
+    """Someone with the password who opens the set-up page and leaves learns a key that the
+    real editor never confirms: each sign-in session is shown a key of its own."""
+    sign_in_with_password(client, "editor")
+    seen_by_intruder = client.get("/admin/two-step/").context["secret"]
+
+    editor_client = type(client)()
+    sign_in_with_password(editor_client, "editor", ip=ELSEWHERE)
+    secret = editor_client.get("/admin/two-step/").context["secret"]
+    assert secret != seen_by_intruder
+    assert editor_client.post("/admin/two-step/", {"code": code_for(secret)}).status_code == 302
+
+    # The intruder's session now asks for the editor's app, and their key opens nothing.
+    intruder = client.post("/admin/two-step/", {"code": code_for(seen_by_intruder)})
+    assert intruder.status_code == 400
+    assert not intruder.context["enrolling"]
+    assert client.get("/admin/").status_code == 302
+    assert TOTPDevice.objects.filter(user=editor).count() == 1
+
+
+def test_codes_tried_per_account_are_limited_while_setting_up_too(client, editor, settings):
+    settings.TWO_STEP_RATE_LIMIT = 2
+    sign_in_with_password(client, "editor")
+    secret = client.get("/admin/two-step/").context["secret"]
+    for _ in range(2):
+        client.post("/admin/two-step/", {"code": "000000"})
+    refused = client.post("/admin/two-step/", {"code": code_for(secret)}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert refused.status_code == 400
+    assert "слишком много кодов" in refused.context["error"]
+    assert not TOTPDevice.objects.filter(user=editor).exists()
 
 
 def test_later_sign_ins_ask_for_the_code_only_and_a_code_works_once(client, editor):
@@ -87,6 +133,32 @@ def test_later_sign_ins_ask_for_the_code_only_and_a_code_works_once(client, edit
     sign_in_with_password(other, "editor")
     assert other.post("/admin/two-step/", {"code": code}).status_code == 400
     assert other.get("/admin/").status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_code_sent_twice_at_once_signs_in_once(editor):
+    """Two requests with the same code at the same moment (a relay, a double click): the
+    device row is locked while a code is checked, so the second sees the code spent."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite lets one writer in at a time")
+    device = TOTPDevice.objects.create(user=editor, name="Phone", confirmed=True)
+    code = current_code(device)
+    start = threading.Barrier(4)
+    accepted = []
+
+    def try_code():
+        try:
+            start.wait()
+            accepted.append(services.totp_check(user=editor, code=code).device is not None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=try_code) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(accepted) == [False, False, False, True]
 
 
 def test_wrong_codes_make_the_next_try_wait(client, editor):
@@ -169,12 +241,19 @@ def test_repeated_failures_lock_that_username_from_that_address_only(client, edi
     assert other.get("/admin/two-step/").status_code == 200
 
 
-@pytest.mark.parametrize("username", ["", "nobody", " "])
-def test_failures_with_an_empty_or_unknown_username_lock_nobody_else(client, editor, username):
-    fail(client, username, 8)
+def test_failures_with_an_unknown_username_lock_nobody_else(client, editor):
+    fail(client, "nobody", 8)
+    assert AccessAttempt.objects.get(username="nobody").failures_since_start == 8
     response = sign_in_with_password(client, "editor")
     assert response.status_code == 302
     assert response["Location"] == "/admin/"
+
+
+@pytest.mark.parametrize("username", ["", " "])
+def test_an_empty_username_is_refused_before_it_counts_against_anyone(client, editor, username):
+    fail(client, username, 8)
+    assert not AccessAttempt.objects.exists()
+    assert sign_in_with_password(client, "editor")["Location"] == "/admin/"
 
 
 def test_one_address_is_limited_whatever_the_usernames(client, editor, settings):
@@ -185,6 +264,15 @@ def test_one_address_is_limited_whatever_the_usernames(client, editor, settings)
     assert refused.status_code == 429
     assert "Слишком много попыток входа" in refused.content.decode()
     assert sign_in_with_password(type(client)(), "editor", ip=ELSEWHERE).status_code == 302
+
+
+def test_only_failed_sign_ins_count_against_an_address(client, editor, settings):
+    """Colleagues behind one office address sign in all day without using up the limit."""
+    settings.LOGIN_RATE_LIMIT = 2
+    for _ in range(4):
+        assert sign_in_with_password(type(client)(), "editor")["Location"] == "/admin/"
+    fail(client, "editor", 2)
+    assert sign_in_with_password(client, "editor").status_code == 429
 
 
 def test_password_rules_refuse_short_and_common_passwords():
@@ -217,6 +305,27 @@ def test_security_events_are_logged_without_secrets(client, editor, settings, ca
     everything = "\n".join(r.getMessage() for r in caplog.records)
     for secret in ("wrong password", PASSWORD, "123456"):
         assert secret not in everything
+
+
+def test_a_name_no_account_has_is_logged_as_a_digest_only(client, editor, caplog):
+    """People type their password into the username box."""
+    with caplog.at_level(logging.WARNING, logger="guidelines_portal.security"):
+        sign_in_with_password(client, "my secret passphrase", password="x")
+        sign_in_with_password(client, "my secret passphrase", password="y")
+    failures = [r.getMessage() for r in caplog.records if "Sign-in failed" in r.getMessage()]
+    assert len(failures) == 2 and failures[0] == failures[1]
+    assert "username=unknown:" in failures[0]
+    assert all("passphrase" not in r.getMessage() for r in caplog.records)
+
+
+def test_a_proxy_whose_client_addresses_are_not_trusted_fails_the_deploy_check(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXY_COUNT = 0
+    found = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+    assert "accounts.W002" in {e.id for e in found}
+    settings.TRUSTED_PROXY_COUNT = 1
+    found = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+    assert "accounts.W002" not in {e.id for e in found}
 
 
 def test_permission_denials_are_logged(client, staff_without_permissions, caplog):
