@@ -12,6 +12,7 @@ restore refuse a file damaged in storage or on its way off the host.
 
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -22,9 +23,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 from reversion.models import Version
 
@@ -34,6 +38,8 @@ from modules.snapshots import edition_fingerprint
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PG_DUMP_HEADER = b"PGDMP"
+# sha256sum's format: digest, two spaces (or space and *), the file name.
+CHECKSUM_LINE = re.compile(r"(?P<digest>[0-9a-fA-F]{64}) [ *](?P<name>[^\n]+)\n?")
 SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".pgdump"}
 VENDOR_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # libpq reads these from the environment: connection options never go on a command line,
@@ -86,10 +92,12 @@ class EditionCheck:
 
 @dataclass(frozen=True)
 class RestoreResult:
-    checksum_verified: bool  # False: there was no .sha256 file beside the backup
+    checksum_verified: bool  # False: restored unverified on request (no .sha256 beside it)
     editions: list[EditionCheck]
     contents: Contents
     pdfs_to_rebuild: list[str]  # numbers of editions whose ready PDFs have no file
+    migrations_applied: list[str]  # the backup predates these: applied after the restore
+    sessions_ended: int  # sign-in sessions that came back with the backup, ended
 
     @property
     def ok(self) -> bool:
@@ -148,13 +156,15 @@ def backup_database(output: Path | None = None, *, using: str = "default") -> Ba
         else:
             contents = _pg_dump(connection, temporary)
         digest = _sync_and_hash(temporary)
-        # A checksum left from an earlier file of the same name would not match this one.
-        checksum_path(path).unlink(missing_ok=True)
+        # The checksum is in place before the file appears: a copy job never takes the
+        # backup without it (and an earlier file's checksum never stands beside this one).
+        _write_atomically(checksum_path(path), f"{digest}  {path.name}\n")
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
+        if not path.exists():
+            checksum_path(path).unlink(missing_ok=True)
         raise
-    _write_atomically(checksum_path(path), f"{digest}  {path.name}\n")
     _sync_directory(path.parent)
     return BackupResult(path=path, size=path.stat().st_size, sha256=digest, contents=contents)
 
@@ -201,6 +211,7 @@ def _pg_dump(connection: BaseDatabaseWrapper, target: Path) -> Contents:
             executable,
             "--format=custom",
             "--no-owner",
+            "--no-privileges",  # grants name roles a new server may not have
             f"--snapshot={snapshot}",
             f"--file={target}",
         )
@@ -228,18 +239,21 @@ def _read_contents(cursor) -> Contents:
 # --- Restore ---------------------------------------------------------------------------
 
 
-def restore_database(path: Path, *, using: str = "default", force: bool = False) -> RestoreResult:
-    """Replace the contents of the database ``using`` with the backup at ``path``, then check
-    every edition's fingerprint against its text.
+def restore_database(
+    path: Path, *, using: str = "default", force: bool = False, unverified: bool = False
+) -> RestoreResult:
+    """Replace the contents of the database ``using`` with the backup at ``path``, bring its
+    schema up to date, end the sign-in sessions it brought back, then check every edition's
+    fingerprint against its text.
 
-    Refuses a damaged file (checksum), a backup of the other kind of database, and a database
-    that already holds content unless ``force``. Stop the site and its worker first: a restore
-    replaces what they are reading.
+    Refuses a damaged file (checksum), a file without its checksum unless ``unverified``, a
+    backup of the other kind of database, and a database that already holds content unless
+    ``force``. Stop the site and its worker first: a restore replaces what they are reading.
     """
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"There is no backup file at {path}.")
-    verified = verify_checksum(path)
+    verified = verify_checksum(path, required=not unverified)
     connection = connections[using]
     kind = backup_kind(path)
     if kind is None:
@@ -269,6 +283,9 @@ def restore_database(path: Path, *, using: str = "default", force: bool = False)
         _pg_restore(path, connection)
     # Content type ids come from the backup; a cached id from before would be wrong.
     ContentType.objects.clear_cache()
+    applied = _migrate(connection)
+    # Sessions signed out or revoked since the backup was made must not come back to life.
+    sessions_ended, _ = Session.objects.using(using).all().delete()
     with connection.cursor() as cursor:
         contents = _read_contents(cursor)
     return RestoreResult(
@@ -276,16 +293,39 @@ def restore_database(path: Path, *, using: str = "default", force: bool = False)
         editions=check_editions(using=using),
         contents=contents,
         pdfs_to_rebuild=pdfs_to_rebuild(using=using),
+        migrations_applied=applied,
+        sessions_ended=sessions_ended,
     )
 
 
-def verify_checksum(path: Path) -> bool:
-    """True when ``<path>.sha256`` exists and matches, False when there is none; a mismatch
-    is an error."""
+def _migrate(connection: BaseDatabaseWrapper) -> list[str]:
+    """Apply the migrations a backup from an older release predates; their names."""
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if plan:
+        call_command("migrate", database=connection.alias, interactive=False, verbosity=0)
+    return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
+
+
+def verify_checksum(path: Path, *, required: bool = True) -> bool:
+    """True when ``<path>.sha256`` exists and matches; a mismatch, a malformed checksum file
+    or (when ``required``) a missing one is an error; False when it is missing and may be."""
     sidecar = checksum_path(path)
     if not sidecar.exists():
-        return False
-    expected = sidecar.read_text(encoding="ascii").split()[0].lower()
+        if not required:
+            return False
+        raise BackupError(
+            f"There is no {sidecar.name} beside {path}, so the file cannot be checked. Copy it "
+            "along with the backup, or run again with --no-checksum to restore it unverified. "
+            "Nothing was restored."
+        )
+    match = CHECKSUM_LINE.fullmatch(sidecar.read_text(encoding="ascii", errors="replace"))
+    if match is None:
+        raise BackupError(
+            f"{sidecar.name} is not a SHA-256 checksum file (a 64-digit hex digest, two "
+            "spaces, the file name). Nothing was restored."
+        )
+    expected = match["digest"].lower()
     actual = _file_sha256(path)
     if actual != expected:
         raise BackupError(

@@ -24,6 +24,7 @@ from urllib.parse import quote
 import psycopg2
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import CommandError, call_command
 from django.db import connection
 from reversion.models import Version
@@ -233,6 +234,7 @@ def test_drill_restores_editions_feedback_and_a_history_that_reverts(
         THIRD, SECOND, FIRST,
     ]  # fmt: skip
 
+    SessionStore().create()  # someone signed in when the backup was made
     backup = tmp_path / "drill" / "portal.backup"
     output = _call("backup", "--output", str(backup))
     assert backup.is_file() and not list(backup.parent.glob(".*.tmp"))
@@ -248,6 +250,8 @@ def test_drill_restores_editions_feedback_and_a_history_that_reverts(
     for edition in before["editions"]:
         assert f"{edition['number']:<8} {edition['text_fingerprint']}  OK" in restored.stdout
     assert "PDF files missing for editions 1.1" in restored.stdout
+    assert "Sign-in sessions that came back with the backup, ended: 1." in restored.stdout
+    assert "migrations the backup predates" not in restored.stdout
 
     # Same editions (stored and recomputed fingerprints), feedback, history, versions.
     assert state_of(fresh_database) == before
@@ -338,6 +342,52 @@ def test_a_damaged_backup_is_refused_before_anything_changes(content, tmp_path):
     assert Section.objects.get(key="salw-marking").body_en == "Newer."
 
 
+def test_a_backup_without_its_checksum_is_restored_only_when_asked(
+    content, tmp_path, fresh_database
+):
+    backup = tmp_path / "portal.backup"
+    _call("backup", "--output", str(backup))
+    backups.checksum_path(backup).unlink()
+
+    refused = manage("restore", str(backup), database_url=fresh_database)
+    assert refused.returncode != 0
+    assert "There is no portal.backup.sha256 beside" in refused.stderr
+    assert "--no-checksum" in refused.stderr
+    restored = manage("restore", "--no-checksum", str(backup), database_url=fresh_database)
+    assert restored.returncode == 0, restored.stderr
+    assert "restored unverified" in restored.stdout
+    assert "1.1" in restored.stdout and "MISMATCH" not in restored.stdout
+
+
+@pytest.mark.parametrize("checksum", ["", "not a digest  portal.backup\n", "abc\n"])
+def test_a_malformed_checksum_file_is_refused(content, tmp_path, checksum):
+    backup = tmp_path / "portal.backup"
+    _call("backup", "--output", str(backup))
+    backups.checksum_path(backup).write_text(checksum)
+    with pytest.raises(CommandError, match="is not a SHA-256 checksum file"):
+        call_command("restore", "--force", str(backup))
+
+
+def test_a_backup_from_an_older_release_is_migrated_before_it_is_checked(tmp_path):
+    """The backup predates the code's last migration: the restore applies it, then verifies."""
+    older = f"sqlite:///{tmp_path / 'older.sqlite3'}"
+    for arguments in (("migrate",), ("migrate", "feedback", "0002"), ("load_demo",)):
+        result = manage(*arguments, database_url=older)
+        assert result.returncode == 0, result.stderr
+    backup = tmp_path / "older.sqlite3.backup"
+    assert manage("backup", "--output", str(backup), database_url=older).returncode == 0
+
+    restored_url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+    restored = manage("restore", str(backup), database_url=restored_url)
+    assert restored.returncode == 0, restored.stderr
+    assert "Applied the migrations the backup predates: feedback.0003_triage_indexes" in (
+        restored.stdout
+    )
+    assert "1.1" in restored.stdout and "MISMATCH" not in restored.stdout
+    plan = manage("showmigrations", "--plan", database_url=restored_url).stdout
+    assert "[ ]" not in plan and "[X]  feedback.0003_triage_indexes" in plan
+
+
 def test_a_backup_of_the_other_database_kind_is_refused(db, tmp_path):
     other = tmp_path / "other.backup"
     if connection.vendor == "sqlite":
@@ -347,7 +397,7 @@ def test_a_backup_of_the_other_database_kind_is_refused(db, tmp_path):
         sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
         expected = "SQLite backup, but the configured database is PostgreSQL"
     with pytest.raises(CommandError, match=expected):
-        call_command("restore", str(other))
+        call_command("restore", "--no-checksum", str(other))
 
 
 def test_postgresql_backup_needs_pg_dump(db, tmp_path, monkeypatch):

@@ -22,17 +22,30 @@ class Command(BaseCommand):
             action="store_true",
             help="Replace the contents of a database that is not empty.",
         )
+        parser.add_argument(
+            "--no-checksum",
+            action="store_true",
+            help="Restore a backup that has no .sha256 file beside it, unverified.",
+        )
 
-    def handle(self, *args, path: Path, force: bool, **options) -> None:
+    def handle(self, *args, path: Path, force: bool, no_checksum: bool, **options) -> None:
         target = backups.describe(connections["default"])
-        result = backups.restore_database(path, force=force)
+        result = backups.restore_database(path, force=force, unverified=no_checksum)
         if result.checksum_verified:
             self.stdout.write(f"Checksum verified: {backups.checksum_path(path).name}")
         else:
             self.stdout.write(
-                f"No {backups.checksum_path(path).name} beside the backup: not verified."
+                f"No {backups.checksum_path(path).name} beside the backup: restored unverified."
             )
         self.stdout.write(f"Restored {path} into the {target}.")
+        if result.migrations_applied:
+            self.stdout.write(
+                "Applied the migrations the backup predates: "
+                f"{', '.join(result.migrations_applied)}"
+            )
+        self.stdout.write(
+            f"Sign-in sessions that came back with the backup, ended: {result.sessions_ended}."
+        )
         self.stdout.write("Integrity check (text fingerprints recomputed from the editions):")
         for check in result.editions:
             if check.ok:
