@@ -113,9 +113,11 @@ class Feedback(models.Model):
         verbose_name=_("edition read"),
     )
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    # PROTECT: a module that feedback is about cannot be deleted (the item would silently
+    # become a comment on the guidelines as a whole; feedback is never lost).
     module = models.ForeignKey(
         Module,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="feedback",

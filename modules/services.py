@@ -330,12 +330,17 @@ def sections_delete(*, sections: list[Section], user: AbstractBaseUser | None = 
 def module_delete(
     *, module: Module, user: AbstractBaseUser | None = None, comment: str = ""
 ) -> None:
-    """Remove a module without sections from the working draft.
+    """Remove a module without sections or feedback from the working draft.
 
     Its last state is recorded first, so the admin's recover list can bring it back.
     """
     if module.sections.exists():
         raise ValidationError(_("Delete the sections of this module first."), code="has_sections")
+    if module.feedback.exists():
+        raise ValidationError(
+            _("Feedback is about this module: it cannot be deleted (feedback is never lost)."),
+            code="has_feedback",
+        )
     versioning.record_before_deletion(
         module, user=user, comment=comment or _("Module %(code)s deleted") % {"code": module.code}
     )

@@ -296,6 +296,35 @@ def test_a_module_is_deleted_only_where_its_last_state_can_be_recorded(draft, ed
     assert Module.objects.filter(pk=empty.pk).exists()
 
 
+def test_a_module_that_feedback_is_about_cannot_be_deleted(client, superuser, editor):
+    from feedback import services as feedback_services
+
+    module = services.module_create(
+        code="CBRN", slug="cbrn", kind="thematic", order=2, title_en="CBRN", short_title_en="CBRN"
+    )
+    item, _created = feedback_services.feedback_submit(
+        data={
+            "kind": "technical", "comment": "Add precursors.", "category": "practitioner",
+            "country": "NO", "name": "", "organisation": "", "email": "",
+            "may_name": False, "publishable": True,
+        },
+        language="en", edition=None, module=module, section=None, section_key="",
+        section_number="", notify=False,
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        services.module_delete(module=module, user=editor)
+    assert refused.value.code == "has_feedback"
+
+    client.force_login(superuser)
+    url = reverse("admin:modules_module_delete", args=[module.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "<h1>Cannot delete module</h1>" in page.content.decode()
+    client.post(url, {"post": "yes"})
+    item.refresh_from_db()
+    assert item.module == module
+
+
 def test_reverting_in_the_admin_puts_back_that_section_only(editor_client, editor, published):
     marking = Section.objects.get(key="salw-marking")
     services.section_move(section=marking, parent=marking.parent, position=1, user=editor)
