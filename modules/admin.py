@@ -20,7 +20,12 @@ from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import Feedback
 from modules import pdf_services, selectors, services
-from modules.forms import EditionPublishForm, MarkdownPreviewForm, SectionAdminForm
+from modules.forms import (
+    EditionPublishForm,
+    MarkdownPreviewForm,
+    ModuleAdminForm,
+    SectionAdminForm,
+)
 from modules.markdown import render_markdown
 from modules.models import Edition, EditionPDF, Module, PDFStatus, Section, SectionReplacement
 
@@ -110,12 +115,17 @@ class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
 
 @admin.register(Module)
 class ModuleAdmin(DraftAdmin):
+    form = ModuleAdminForm
     list_display = ("code", "title", "kind", "order", "section_count")
     ordering = ("order", "code")
     fields = ("code", "slug", "kind", "order", "number_prefix", "title", "short_title", "summary")
     compare_exclude = (
         "title", "short_title", "summary", "summary_html", "summary_html_en", "summary_html_ru",
     )  # fmt: skip
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        return [*fields, "edit_token"] if obj else fields
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(num_sections=Count("sections"))

@@ -153,23 +153,71 @@ class AddressedFeedbackField(forms.ModelMultipleChoiceField):
         return f"{obj.reference} ({obj.get_status_display()}, {obj.get_kind_display()}): {comment}"
 
 
+SECTION_GUARDED_FIELDS = (
+    "parent", "position", *(f"{name}_{lang}" for name in ("title", "body") for lang in LANGS)
+)  # fmt: skip
+MODULE_GUARDED_FIELDS = (
+    "code", "slug", "kind", "order", "number_prefix",
+    *(f"{name}_{lang}" for name in ("title", "short_title", "summary") for lang in LANGS),
+)  # fmt: skip
+
+
+def edit_token(instance, fields: tuple[str, ...]) -> str:
+    """A digest of what an editor edits in ``instance``, as it stands now."""
+    opts = instance._meta
+    values = [getattr(instance, opts.get_field(name).attname) for name in fields]
+    # An untranslated text may be stored as NULL or as "": the same to an editor.
+    values = ["" if value is None else value for value in values]
+    return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()
+
+
 def section_edit_token(section: Section) -> str:
-    """A digest of what an editor edits in a section, as it stands now."""
-    fields = [section.parent_id, section.position]
-    fields += [
-        getattr(section, f"{name}_{lang}") or "" for name in ("title", "body") for lang in LANGS
-    ]
-    return hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()
+    return edit_token(section, SECTION_GUARDED_FIELDS)
 
 
-class SectionAdminForm(forms.ModelForm):
-    """A section in the back office, with the accepted feedback its change may address.
+class ConcurrentEditGuard(forms.ModelForm):
+    """Refuses to save over a change that someone else made since the form was opened.
 
-    ``edit_token`` holds the section as it was when the form was opened: saving over a change
-    that someone else made in the meantime is refused, and the editor's text is kept.
+    ``edit_token`` holds a digest of ``guarded_fields`` as they were when the form was
+    opened; if the stored object differs when it is posted, the form is invalid with
+    ``conflict_message`` and keeps what the editor typed.
     """
 
+    guarded_fields: tuple[str, ...] = ()
+    conflict_message = ""
+
     edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["edit_token"] = edit_token(self.instance, self.guarded_fields)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # self.instance is the object as stored now (the form has not changed it yet).
+        current = edit_token(self.instance, self.guarded_fields)
+        if self.instance.pk and data.get("edit_token") != current:
+            raise forms.ValidationError(self.conflict_message, code="conflict")
+        return data
+
+
+class ModuleAdminForm(ConcurrentEditGuard):
+    guarded_fields = MODULE_GUARDED_FIELDS
+    conflict_message = _(
+        "This module was changed by someone else since you opened it. Your text is kept "
+        "below: compare it with the module's history, then save again."
+    )
+
+
+class SectionAdminForm(ConcurrentEditGuard):
+    """A section in the back office, with the accepted feedback its change may address."""
+
+    guarded_fields = SECTION_GUARDED_FIELDS
+    conflict_message = _(
+        "This section was changed by someone else since you opened it. Your text is kept "
+        "below: compare it with the section's history, then save again."
+    )
 
     addresses_feedback = AddressedFeedbackField(
         queryset=Feedback.objects.none(),
@@ -194,17 +242,3 @@ class SectionAdminForm(forms.ModelForm):
             field = self.fields["addresses_feedback"]
             field.queryset = Feedback.objects.filter(pk__in=[item.pk for item in items])
             self.initial["addresses_feedback"] = [i.pk for i in items if i.addressed_at]
-            self.initial["edit_token"] = section_edit_token(self.instance)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        # self.instance is the section as stored now (the form has not changed it yet).
-        if self.instance.pk and data.get("edit_token") != section_edit_token(self.instance):
-            raise forms.ValidationError(
-                _(
-                    "This section was changed by someone else since you opened it. Your text "
-                    "is kept below: compare it with the section's history, then save again."
-                ),
-                code="conflict",
-            )
-        return data

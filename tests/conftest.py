@@ -224,3 +224,12 @@ def section_admin_form(section: Section, **overrides) -> dict:
         "body_ru": section.body_ru,
     }
     return {**data, **overrides}
+
+
+def module_admin_form(module: Module, **overrides) -> dict:
+    """The module change form as the admin posts it, with some values changed."""
+    from modules.forms import MODULE_GUARDED_FIELDS, edit_token
+
+    module.refresh_from_db()
+    data = {name: getattr(module, name) or "" for name in MODULE_GUARDED_FIELDS}
+    return {**data, "edit_token": edit_token(module, MODULE_GUARDED_FIELDS), **overrides}

@@ -7,8 +7,8 @@ from django.urls import reverse
 from reversion.models import Version
 
 from modules import services
-from modules.models import Edition, Section
-from tests.conftest import admin_change_url, section_admin_form
+from modules.models import Edition, Module, Section
+from tests.conftest import admin_change_url, module_admin_form, section_admin_form
 
 # --- Permissions -----------------------------------------------------------------------
 
@@ -319,6 +319,30 @@ def test_a_second_editor_cannot_silently_overwrite_the_first(client, editor, pub
     assert "Second editor&#x27;s careful text." in response.text
     marking.refresh_from_db()
     assert marking.body_en == "First saved."
+
+
+def test_a_translator_cannot_silently_overwrite_an_editors_module_summary(
+    client, editor, translator, published
+):
+    """The same guard on modules: their summaries are edited by editors and translators."""
+    salw = Module.objects.get(code="SALW")
+    url = reverse("admin:modules_module_change", args=[salw.pk])
+    client.force_login(translator)
+    form = client.get(url)
+    token = re.search(r'name="edit_token" value="([0-9a-f]+)"', form.text).group(1)
+    stale = module_admin_form(salw, summary_ru="Резюме переводчика.", edit_token=token)
+    client.force_login(editor)
+    assert (
+        client.post(url, module_admin_form(salw, summary_en="Editor's summary.")).status_code == 302
+    )
+    client.force_login(translator)
+    response = client.post(url, stale, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 200
+    assert "Этот модуль изменил кто-то другой" in response.text
+    assert "Резюме переводчика." in response.text
+    salw.refresh_from_db()
+    assert salw.summary_en == "Editor's summary."
+    assert salw.summary_ru != "Резюме переводчика."
 
 
 def test_reverting_keeps_the_translation_stamps(editor_client, published):

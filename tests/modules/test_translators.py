@@ -5,7 +5,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from modules.models import Edition, Module, Section
-from tests.conftest import admin_change_url, section_admin_form
+from tests.conftest import admin_change_url, module_admin_form, section_admin_form
 
 
 def test_translators_group_holds_exactly_its_permissions(db):
@@ -45,8 +45,9 @@ def test_the_module_texts_follow_the_same_rule(client, translator, published):
     client.force_login(translator)
     module = Module.objects.get(code="SALW")
     url = reverse("admin:modules_module_change", args=[module.pk])
-    client.post(url, {"title_en": "Hijacked", "title_ru": "Модуль СОЛВ", "short_title_ru": "СОЛВ",
-                      "summary_ru": "Резюме.", "order": 7})  # fmt: skip
+    form = module_admin_form(module, title_en="Hijacked", title_ru="Модуль СОЛВ",
+                             short_title_ru="СОЛВ", summary_ru="Резюме.", order=7)  # fmt: skip
+    assert client.post(url, form).status_code == 302
     module.refresh_from_db()
     assert (module.title_en, module.title_ru, module.order) == ("SALW module", "Модуль СОЛВ", 1)
 

@@ -11,7 +11,7 @@ from reversion.models import Revision, Version
 
 from modules import services
 from modules.models import LANGS, Module, Section
-from tests.conftest import admin_change_url, section_admin_form
+from tests.conftest import admin_change_url, module_admin_form, section_admin_form
 
 
 def test_service_changes_are_revisions_with_author_and_comment(draft, editor):
@@ -264,7 +264,8 @@ def test_adding_and_changing_a_module_in_the_admin(client, superuser, published)
     module = Module.objects.get(code="CBRN")
     url = reverse("admin:modules_module_change", args=[module.pk])
     with recorded_as_one_revision(user=superuser) as outcome:
-        assert client.post(url, {**form, "summary_en": "New."}).status_code == 302
+        response = client.post(url, module_admin_form(module, summary_en="New."))
+        assert response.status_code == 302
     assert outcome.changed == {(Module, str(module.pk))}
 
 
