@@ -177,7 +177,7 @@ class FeedbackAdmin(admin.ModelAdmin):
             (None, {"fields": ("reference", "progress")}),
             (_("The comment"), {"fields": CONTRIBUTION}),
             (_("What it is about"), {"fields": (*PLACE, "section_number")}),
-            (_("Triage and decision"), {"fields": TRIAGE}),
+            (_("Triage and decision"), {"fields": (*TRIAGE, "edit_token")}),
             (_("Public response"), {"fields": RESPONSE}),
             (_("Where it came from"), {"fields": (*ORIGIN, "created_at", "acknowledged_at")}),
         ]

@@ -10,6 +10,7 @@ from django_countries import countries
 
 from feedback.models import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH, Category, Feedback, Kind, Status
 from feedback.services import validate_status
+from guidelines_portal.edit_guard import ConcurrentEditGuard
 from modules.models import EditionModule, EditionSection
 
 WHOLE = "all"
@@ -144,9 +145,19 @@ class StatusForm(forms.Form):
     )
 
 
-class FeedbackAdminForm(forms.ModelForm):
+class FeedbackAdminForm(ConcurrentEditGuard):
     """One item in the back office: triage, decision and response; the contributor's words
-    are read-only. Status changes are checked here and recorded by the services."""
+    are read-only. Status changes are checked here and recorded by the services. Two
+    reviewers deciding the same item at once: the second is told, and keeps their text."""
+
+    guarded_fields = (
+        "module", "section", "status", "duplicate_of", "assigned_to",
+        "summary_en", "summary_ru", "response_en", "response_ru",
+    )  # fmt: skip
+    conflict_message = _(
+        "This item was changed by someone else since you opened it. Your text is kept "
+        "below: read its history, then save again."
+    )
 
     note = forms.CharField(
         label=_("Add an internal note"),

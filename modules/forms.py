@@ -1,11 +1,10 @@
-import hashlib
-
 from django import forms
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Feedback
+from guidelines_portal.edit_guard import ConcurrentEditGuard, edit_token
 from modules.models import LANGS, Edition, Section, parse_edition_number
 
 MAX_PREVIEW_LENGTH = 200_000
@@ -162,44 +161,8 @@ MODULE_GUARDED_FIELDS = (
 )  # fmt: skip
 
 
-def edit_token(instance, fields: tuple[str, ...]) -> str:
-    """A digest of what an editor edits in ``instance``, as it stands now."""
-    opts = instance._meta
-    values = [getattr(instance, opts.get_field(name).attname) for name in fields]
-    # An untranslated text may be stored as NULL or as "": the same to an editor.
-    values = ["" if value is None else value for value in values]
-    return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()
-
-
 def section_edit_token(section: Section) -> str:
     return edit_token(section, SECTION_GUARDED_FIELDS)
-
-
-class ConcurrentEditGuard(forms.ModelForm):
-    """Refuses to save over a change that someone else made since the form was opened.
-
-    ``edit_token`` holds a digest of ``guarded_fields`` as they were when the form was
-    opened; if the stored object differs when it is posted, the form is invalid with
-    ``conflict_message`` and keeps what the editor typed.
-    """
-
-    guarded_fields: tuple[str, ...] = ()
-    conflict_message = ""
-
-    edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["edit_token"] = edit_token(self.instance, self.guarded_fields)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        # self.instance is the object as stored now (the form has not changed it yet).
-        current = edit_token(self.instance, self.guarded_fields)
-        if self.instance.pk and data.get("edit_token") != current:
-            raise forms.ValidationError(self.conflict_message, code="conflict")
-        return data
 
 
 class ModuleAdminForm(ConcurrentEditGuard):

@@ -228,7 +228,8 @@ def section_admin_form(section: Section, **overrides) -> dict:
 
 def module_admin_form(module: Module, **overrides) -> dict:
     """The module change form as the admin posts it, with some values changed."""
-    from modules.forms import MODULE_GUARDED_FIELDS, edit_token
+    from guidelines_portal.edit_guard import edit_token
+    from modules.forms import MODULE_GUARDED_FIELDS
 
     module.refresh_from_db()
     data = {name: getattr(module, name) or "" for name in MODULE_GUARDED_FIELDS}

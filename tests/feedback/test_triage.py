@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from feedback import services
+from feedback.forms import FeedbackAdminForm
 from feedback.models import EventKind, Feedback, Status, tracking_expiry
+from guidelines_portal.edit_guard import edit_token
 from modules.models import Edition, Section
 from tests.conftest import admin_change_url, publish, section_admin_form
 from tests.feedback.conftest import make_feedback
@@ -24,17 +26,38 @@ def _change_url(item: Feedback) -> str:
 
 
 def _change_form(item: Feedback, **overrides) -> dict:
+    """The item's change form as the admin posts it, opened now, with some values changed."""
+    item.refresh_from_db()
     data = {
         "module": item.module_id or "",
         "section": item.section_id or "",
         "status": item.status,
-        "duplicate_of": "",
+        "duplicate_of": item.duplicate_of_id or "",
         "assigned_to": item.assigned_to_id or "",
-        "summary_en": "", "summary_ru": "", "response_en": "", "response_ru": "", "note": "",
+        "summary_en": item.summary_en or "", "summary_ru": item.summary_ru or "",
+        "response_en": item.response_en or "", "response_ru": item.response_ru or "",
+        "note": "", "edit_token": edit_token(item, FeedbackAdminForm.guarded_fields),
         "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
         "events-MIN_NUM_FORMS": "0", "events-MAX_NUM_FORMS": "0",
     }  # fmt: skip
     return {**data, **overrides}
+
+
+def test_two_reviewers_deciding_one_item_at_once_do_not_overwrite_each_other(
+    client, published, editor, reviewer
+):
+    item = make_feedback()
+    stale = _change_form(item, status=Status.NOT_ACCEPTED, response_en="Out of scope, sorry.")
+    client.force_login(editor)
+    first = _change_form(item, status=Status.UNDER_REVIEW, response_en="We are looking.")
+    assert client.post(_change_url(item), first).status_code == 302
+    client.force_login(reviewer)
+    response = client.post(_change_url(item), stale, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 200
+    assert "Этот отзыв изменил кто-то другой" in response.text
+    assert "Out of scope, sorry." in response.text
+    item.refresh_from_db()
+    assert (item.status, item.response_en) == (Status.UNDER_REVIEW, "We are looking.")
 
 
 def _bulk(count: int) -> None:
