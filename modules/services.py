@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from reversion.models import Version
 
 from feedback import services as feedback_services
 from modules import pdf_services, search, snapshots, versioning
@@ -363,15 +364,37 @@ def version_restore(version) -> None:
         else None
     )
     version.revert()
-    if before is None:
+    if not is_section:
         return
     section = Section.objects.get(pk=version.object_id)
-    for stamp in stamps:
-        setattr(section, stamp, before[stamp])
-    stamp_text_changes(
-        section, {f for f in SECTION_TEXT_FIELDS if before[f] != getattr(section, f)}
-    )
+    if before is None:  # recovered after deletion: its history says when each language changed
+        _stamp_from_history(section, upto=version)
+    else:
+        for stamp in stamps:
+            setattr(section, stamp, before[stamp])
+        stamp_text_changes(
+            section, {f for f in SECTION_TEXT_FIELDS if before[f] != getattr(section, f)}
+        )
     Section.objects.filter(pk=section.pk).update(**{s: getattr(section, s) for s in stamps})
+
+
+def _stamp_from_history(section: Section, *, upto) -> None:
+    """Set when each language's text last changed, from the section's versions up to ``upto``
+    (the one being recovered), so an outdated Russian text is still flagged as such."""
+    versions = (
+        Version.objects.get_for_object_reference(Section, section.pk)
+        .filter(revision__date_created__lte=upto.revision.date_created)
+        .select_related("revision")
+        .order_by("revision__date_created", "pk")
+    )
+    previous: dict = {}
+    for old in versions:
+        fields = old.field_dict
+        for lang in LANGS:
+            names = (f"title_{lang}", f"body_{lang}")
+            if not previous or any(fields.get(n) != previous.get(n) for n in names):
+                setattr(section, f"{lang}_changed_at", old.revision.date_created)
+        previous = fields
 
 
 def section_revert(*, version, user: AbstractBaseUser | None = None) -> Section:

@@ -1,3 +1,4 @@
+import datetime
 import re
 from contextlib import contextmanager
 from types import SimpleNamespace
@@ -367,6 +368,26 @@ def test_recovering_a_deleted_section_in_the_admin(editor_client, editor, publis
     assert _keys(outcome) == {"salw-legislation", "salw-marking"}
     numbers = dict(Section.objects.values_list("key", "number"))
     assert (numbers["salw-legislation"], numbers["salw-marking"]) == ("B.1.1", "B.1.2")
+
+
+def test_a_recovered_section_still_flags_its_outdated_russian_text(
+    editor_client, editor, published
+):
+    legislation = Section.objects.get(key="salw-legislation")
+    services.section_update(section=legislation, user=editor, body_en="Newer English only.")
+    legislation.refresh_from_db()
+    assert legislation.russian_outdated
+    stamps = (legislation.en_changed_at, legislation.ru_changed_at)
+    services.section_delete(section=legislation, user=editor)
+
+    services.version_restore(Version.objects.get_deleted(Section).get())
+    recovered = Section.objects.get(key="salw-legislation")
+    assert recovered.russian_outdated
+    # From the revisions that made each change (saved a moment after the stamp was taken).
+    for recovered_stamp, stamp in zip(
+        (recovered.en_changed_at, recovered.ru_changed_at), stamps, strict=True
+    ):
+        assert abs(recovered_stamp - stamp) < datetime.timedelta(seconds=2)
 
 
 # Bulk actions: only those known to record a revision are offered on versioned models.
