@@ -33,7 +33,7 @@ CONTRIBUTION = services.CONTRIBUTION_FIELDS
 ORIGIN = ("source", "source_detail", "received_on", "edition", "language")
 PLACE = ("module", "section", "paragraph")
 TRIAGE = ("status", "duplicate_of", "assigned_to", "note")
-RESPONSE = ("summary_en", "summary_ru", "response_en", "response_ru")
+RESPONSE = services.PUBLIC_TEXT_FIELDS
 RECORD_FIELDS = (*ORIGIN, *PLACE, *CONTRIBUTION)
 EXPORT_COLUMNS = (
     _("Reference"), _("Received on"), _("Source"), _("Status"), _("Incorporated in"),
@@ -276,9 +276,13 @@ class FeedbackAdmin(admin.ModelAdmin):
         status, duplicate_of, assignee = obj.status, obj.duplicate_of, obj.assigned_to
         obj.status, obj.duplicate_of_id = before.status, before.duplicate_of_id
         obj.assigned_to_id = before.assigned_to_id
+        texts = {name: getattr(obj, name) for name in RESPONSE}
+        for name in RESPONSE:
+            setattr(obj, name, getattr(before, name))
         if "section" in form.changed_data and obj.section is not None:
             obj.module, obj.section_key = obj.section.module, obj.section.key
         obj.save()
+        services.feedback_edit_public_texts(feedback=obj, user=request.user, **texts)
         services.feedback_set_status(
             feedback=obj, status=status, duplicate_of=duplicate_of, user=request.user
         )

@@ -316,6 +316,7 @@ class EventKind(models.TextChoices):
     ADDRESSED = "addressed", _("Change recorded")
     UNADDRESSED = "unaddressed", _("Change record withdrawn")
     INCORPORATED = "incorporated", _("Incorporated")
+    RESPONSE = "response", _("Public text changed")
     EMAIL_SENT = "email_sent", _("E-mail sent")
     EMAIL_FAILED = "email_failed", _("E-mail failed")
 

@@ -270,6 +270,44 @@ def feedback_assign(
     return True
 
 
+PUBLIC_TEXT_FIELDS = ("summary_en", "summary_ru", "response_en", "response_ru")
+
+
+@transaction.atomic
+def feedback_edit_public_texts(
+    *, feedback: Feedback, user: AbstractBaseUser | None, **texts: str
+) -> bool:
+    """Change the public summary and response; the history keeps each text as it was.
+
+    Returns False when nothing changed.
+    """
+    unknown = set(texts) - set(PUBLIC_TEXT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not public texts: {sorted(unknown)}")
+    stored = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    changed = {
+        name: (getattr(stored, name) or "", value or "")
+        for name, value in texts.items()
+        if (getattr(stored, name) or "") != (value or "")
+    }
+    if not changed:
+        return False
+    Feedback.objects.filter(pk=feedback.pk).update(**{n: new for n, (_old, new) in changed.items()})
+    for name, (_old, new) in changed.items():
+        setattr(feedback, name, new)
+    FeedbackEvent.objects.create(
+        feedback=feedback,
+        actor=_user(user),
+        kind=EventKind.RESPONSE,
+        text="\n\n".join(
+            _("%(field)s was: %(text)s")
+            % {"field": Feedback._meta.get_field(name).verbose_name, "text": old or "—"}
+            for name, (old, _new) in changed.items()
+        ),
+    )
+    return True
+
+
 def feedback_note(*, feedback: Feedback, text: str, user: AbstractBaseUser) -> FeedbackEvent:
     """An internal note: editors see it in the history; the public never does."""
     text = text.strip()

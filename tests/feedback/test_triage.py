@@ -60,6 +60,29 @@ def test_two_reviewers_deciding_one_item_at_once_do_not_overwrite_each_other(
     assert (item.status, item.response_en) == (Status.UNDER_REVIEW, "We are looking.")
 
 
+def test_every_change_to_the_public_response_is_kept_in_the_history(
+    client, published, editor, reviewer
+):
+    item = make_feedback()
+    client.force_login(editor)
+    client.post(_change_url(item), _change_form(item, response_en="First answer."))
+    client.force_login(reviewer)
+    client.post(
+        _change_url(item), _change_form(item, response_en="Second answer.", summary_ru="Кратко.")
+    )
+    client.post(_change_url(item), _change_form(item))  # saved again, nothing changed
+
+    item.refresh_from_db()
+    assert (item.response_en, item.summary_ru) == ("Second answer.", "Кратко.")
+    events = list(item.events.filter(kind=EventKind.RESPONSE))
+    assert [event.actor for event in events] == [editor, reviewer]
+    assert events[0].text == "response (English) was: —"
+    assert "response (English) was: First answer." in events[1].text
+    assert "summary (Russian) was: —" in events[1].text
+    page = client.get(_change_url(item))
+    assert "First answer." in page.text  # in the history shown on the item
+
+
 def _bulk(count: int) -> None:
     """Many items at once, as a busy year would bring."""
     edition = Edition.objects.current()
