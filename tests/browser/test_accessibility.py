@@ -27,12 +27,15 @@ def demo(db):
     editor.groups.add(ensure_editors_group())
 
 
-def axe_violations(page) -> list[str]:
+def axe_violations(page, exclude: tuple[str, ...] = ()) -> list[str]:
     if not AXE.exists():
         pytest.fail(f"axe-core is missing at {AXE}: run `npm ci` (make does it)")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+        "([tags, exclude]) => axe.run("
+        "  {include: [document], exclude: exclude.map(s => [s])},"
+        "  {runOnly: {type: 'tag', values: tags}})",
+        [WCAG_TAGS, list(exclude)],
     )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
@@ -130,4 +133,57 @@ def test_staff_sign_in_pages_are_accessible(browser, live_server, demo, settings
     audit(stranger, "locked out")
     editor.context.close()
     stranger.context.close()
+    assert problems == {}
+
+
+BACK_OFFICE_PAGES = {
+    "index": "/admin/",
+    "sections": "/admin/modules/section/?module__id__exact={salw}",
+    "section form": "/admin/modules/section/{marking}/change/",
+    "section history": "/admin/modules/section/{marking}/history/",
+    "module form": "/admin/modules/module/{salw}/change/",
+    "publish an edition": "/admin/modules/edition/add/",
+    "feedback queue": "/admin/feedback/feedback/",
+    "feedback item": "/admin/feedback/feedback/{item}/change/",
+}
+
+
+# Widgets of the packages the back office is built on, which axe faults and this project does
+# not patch (see the README's Tests): modeltranslation's language tabs (a link inside each tab)
+# and its unlabelled "all languages" switch, reversion-compare's unlabelled version radios,
+# and the admin's select2 autocomplete box.
+THIRD_PARTY_WIDGETS = (
+    ".ui-tabs-nav",
+    "#modeltranslation-main-switch",
+    "input[type=radio][name^=version_id]",
+    ".select2-selection",
+)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_back_office_pages_editors_use_are_accessible(browser, live_server, demo, lang):
+    """Django's admin as this portal customises it (Markdown preview, triage, publishing),
+    in the editor's language: no axe violation at WCAG 2.1 AA outside the packages' widgets."""
+    from feedback.models import Feedback
+    from modules.models import Module, Section
+
+    ids = {
+        "salw": Module.objects.get(code="SALW").pk,
+        "marking": Section.objects.get(key="salw-marking").pk,
+        "item": Feedback.objects.order_by("pk").first().pk,
+    }
+    context = browser.new_context(
+        base_url=live_server.url, bypass_csp=True, extra_http_headers={"Accept-Language": lang}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, "editor", PASSWORD)
+    problems = {}
+    for name, path in BACK_OFFICE_PAGES.items():
+        page.goto(path.format(**ids))
+        assert page.locator("#site-name").count() == 1, name
+        found = axe_violations(page, exclude=THIRD_PARTY_WIDGETS)
+        if found:
+            problems[name] = found
+    context.close()
     assert problems == {}
