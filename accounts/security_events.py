@@ -10,11 +10,12 @@ import hashlib
 import logging
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from guidelines_portal.abuse import client_ip
+from guidelines_portal.abuse import client_ip, rate_limited
 
 security_log = logging.getLogger("guidelines_portal.security")
 
@@ -42,11 +43,23 @@ def attempted_username(value) -> str:
 
 @receiver(user_login_failed)
 def _login_failed(sender, credentials, request=None, **kwargs) -> None:
-    security_log.warning(
-        "Sign-in failed: username=%s ip=%s",
-        attempted_username(credentials.get("username")),
-        _address(request),
-    )
+    username = attempted_username(credentials.get("username"))
+    security_log.warning("Sign-in failed: username=%s ip=%s", username, _address(request))
+    # django-axes locks a username per address; guesses at one account spread over many
+    # addresses are never locked (that would lock its owner out too), but they are raised.
+    if rate_limited(
+        "login-username",
+        username,
+        limit=settings.LOGIN_ACCOUNT_ALERT,
+        window=settings.LOGIN_RATE_WINDOW,
+    ):
+        security_log.error(
+            "Many failed sign-ins for one account (more than %s in %s s), possibly from "
+            "several addresses: username=%s",
+            settings.LOGIN_ACCOUNT_ALERT,
+            settings.LOGIN_RATE_WINDOW,
+            username,
+        )
 
 
 @receiver(user_logged_in)

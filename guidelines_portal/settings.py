@@ -145,6 +145,9 @@ AXES_VERBOSE = False  # the accounts app logs sign-in events itself, without the
 # Password attempts per client address (any usernames) per window, across processes.
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 30)
 LOGIN_RATE_WINDOW = env_int("LOGIN_RATE_WINDOW", 900)
+# Failed sign-ins for one account (from any addresses) per LOGIN_RATE_WINDOW before every
+# further one is logged as an ERROR, for alerting: guessing spread over many addresses.
+LOGIN_ACCOUNT_ALERT = env_int("LOGIN_ACCOUNT_ALERT", 20)
 # Two-step codes tried per account per LOGIN_RATE_WINDOW (a new app has no throttle yet).
 TWO_STEP_RATE_LIMIT = env_int("TWO_STEP_RATE_LIMIT", 10)
 # Every staff sign-in is confirmed with a code from an authenticator app (TOTP), set up at

@@ -307,6 +307,22 @@ def test_security_events_are_logged_without_secrets(client, editor, settings, ca
         assert secret not in everything
 
 
+def test_guessing_one_account_from_many_addresses_raises_an_alert(client, editor, settings, caplog):
+    settings.LOGIN_ACCOUNT_ALERT = 3
+    with caplog.at_level(logging.WARNING, logger="guidelines_portal.security"):
+        for n in range(3):
+            fail(client, "editor", 1, ip=f"198.51.100.{n}")
+        assert not [r for r in caplog.records if r.levelno == logging.ERROR]
+        fail(client, "editor", 1, ip="198.51.100.9")
+    alerts = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert alerts == [
+        "Many failed sign-ins for one account (more than 3 in 900 s), possibly from several "
+        "addresses: username='editor'"
+    ]
+    # Not a lockout: the editor at their own desk still signs in.
+    assert sign_in_with_password(type(client)(), "editor")["Location"] == "/admin/"
+
+
 def test_a_name_no_account_has_is_logged_as_a_digest_only(client, editor, caplog):
     """People type their password into the username box."""
     with caplog.at_level(logging.WARNING, logger="guidelines_portal.security"):
