@@ -8,9 +8,9 @@ MANAGE := $(BIN)/python manage.py
 .PHONY: run test setup install checkers browser migrate messages demo lint format check check-browser bench bench-postgres clean
 
 run: setup demo ## Set everything up and serve the portal on http://127.0.0.1:$(PORT)/
-	@# The background worker (edition PDFs) runs beside the server and stops with it.
+	@# The background worker (edition PDFs, feedback e-mail) runs beside the server and stops with it.
 	@trap 'kill 0' EXIT; \
-	$(MANAGE) db_worker --interval 2 & \
+	$(MANAGE) db_worker --interval 2 --queue-name default,email & \
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install checkers browser messages ## Set everything up and run the whole suite (tests create their own database)

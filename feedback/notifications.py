@@ -1,8 +1,9 @@
 """E-mail about feedback: the contributor's acknowledgement and decisions, and the editors' alert.
 
-Sent after the write has committed. A failure to send is logged (reference only, never the
-comment) and kept in the item's history; the item itself is never affected. Unsent
-acknowledgements can be sent again with ``manage.py feedback_send_pending``.
+Sent by the background worker (feedback.tasks) once the write has committed. A failure to send
+is logged (reference only, never the comment) and kept in the item's history; the item itself
+is never affected. Unsent acknowledgements can be sent again with
+``manage.py feedback_send_pending``.
 """
 
 import logging
@@ -134,3 +135,17 @@ def incorporated(items: Iterable[Feedback]) -> None:
                 language=feedback.language,
                 context={"tracking_url": tracking_url(feedback, feedback.language)},
             )
+
+
+# What the services queue (feedback.tasks.email_after_commit), by name.
+MESSAGES = {
+    "received": lambda items: [feedback_received(item) for item in items],
+    "decision": lambda items: [decision_made(item) for item in items],
+    "incorporated": incorporated,
+}
+
+
+def deliver(message: str, feedback_ids: list[int]) -> None:
+    """Send ``message`` about the items that still exist (the worker's entry point)."""
+    items = list(Feedback.objects.filter(pk__in=feedback_ids).order_by("pk"))
+    MESSAGES[message](items)

@@ -1,8 +1,8 @@
 """Every write to feedback: submit, record, triage, decide, and fold into an edition.
 
-Each function is atomic and records what it did as a FeedbackEvent. E-mail goes out only
-after the transaction commits, and a failure to send never undoes the write (see
-notifications.py).
+Each function is atomic and records what it did as a FeedbackEvent. E-mail is queued for the
+background worker once the transaction commits, and a failure to send never undoes the write
+(see tasks.py and notifications.py).
 """
 
 import datetime
@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from feedback import notifications
 from feedback.models import (
     ACCEPTED_STATUSES,
     DECISION_STATUSES,
@@ -29,6 +28,7 @@ from feedback.models import (
     Status,
     tracking_expiry,
 )
+from feedback.tasks import email_after_commit
 from modules.models import Edition, Module, Section
 
 # Contributor-supplied fields a submission may set.
@@ -122,7 +122,7 @@ def feedback_submit(
         feedback=feedback, kind=EventKind.SUBMITTED, new_status=feedback.status
     )
     if notify:
-        transaction.on_commit(lambda: notifications.feedback_received(feedback))
+        email_after_commit("received", [feedback.pk])
     return feedback, True
 
 
@@ -231,7 +231,7 @@ def feedback_set_status(
         text=duplicate_of.reference if duplicate_of else "",
     )
     if notify and status in DECISION_STATUSES:
-        transaction.on_commit(lambda: notifications.decision_made(feedback))
+        email_after_commit("decision", [feedback.pk])
     return True
 
 
@@ -381,5 +381,5 @@ def feedback_incorporate(
         waiting
     ).update(responded_in=edition)
     if incorporated and notify:
-        transaction.on_commit(lambda: notifications.incorporated(incorporated))
+        email_after_commit("incorporated", [item.pk for item in incorporated])
     return incorporated

@@ -62,13 +62,18 @@ def _database_queue() -> tuple[int, datetime.datetime | None]:
 def _rq_queue() -> tuple[int, datetime.datetime | None]:
     import django_rq
 
-    queue = django_rq.get_queue("default")
-    first = queue.get_job_ids(0, 1)
-    job = queue.fetch_job(first[0]) if first else None
-    enqueued = job.enqueued_at if job else None
-    if enqueued is not None and timezone.is_naive(enqueued):
-        enqueued = enqueued.replace(tzinfo=datetime.UTC)  # RQ keeps UTC
-    return queue.count, enqueued
+    waiting, oldest = 0, None
+    for name in settings.TASK_QUEUES:
+        queue = django_rq.get_queue(name)
+        first = queue.get_job_ids(0, 1)
+        job = queue.fetch_job(first[0]) if first else None
+        enqueued = job.enqueued_at if job else None
+        if enqueued is not None and timezone.is_naive(enqueued):
+            enqueued = enqueued.replace(tzinfo=datetime.UTC)  # RQ keeps UTC
+        waiting += queue.count
+        if enqueued is not None and (oldest is None or enqueued < oldest):
+            oldest = enqueued
+    return waiting, oldest
 
 
 @never_cache

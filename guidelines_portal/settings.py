@@ -302,18 +302,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Background tasks (edition PDFs): django-tasks. By default its database backend, whose
-# worker is `manage.py db_worker` (make run starts one beside the server). On several hosts,
-# TASKS_BACKEND=django_tasks_rq.RQBackend queues on Redis (RQ_URL) and the worker is
-# `manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler` (the
-# scheduler runs delayed retries).
+# Background tasks (edition PDFs, feedback e-mail): django-tasks. By default its database
+# backend, whose worker is `manage.py db_worker --queue-name default,email` (make run starts
+# one beside the server). On several hosts, TASKS_BACKEND=django_tasks_rq.RQBackend queues on
+# Redis (RQ_URL) and the worker is `manage.py rqworker default email --job-class
+# django_tasks_rq.Job --with-scheduler` (the scheduler runs delayed retries).
 TASKS_BACKEND = env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
-TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+# Queues: "default" (edition PDFs) and "email" (feedback e-mail, feedback.tasks).
+TASK_QUEUES = ["default", "email"]
+TASKS = {"default": {"BACKEND": TASKS_BACKEND, "QUEUES": TASK_QUEUES}}
 RQ_QUEUES = {
-    "default": {
+    name: {
         "URL": env_str("RQ_URL") or CACHE_URL or "redis://127.0.0.1:6379/0",
         "DEFAULT_TIMEOUT": 1800,  # a long edition's PDF takes minutes
     }
+    for name in TASK_QUEUES
 }
 if TASKS_BACKEND == "django_tasks_rq.RQBackend":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]  # rqworker and the queue pages

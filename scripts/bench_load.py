@@ -17,8 +17,8 @@ Database: BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/guideli
 (created, migrated and loaded with the demonstration data if needed); --sqlite: a fresh file
 in a temporary folder. Cache: Redis database --redis-db (default 14) on 127.0.0.1:6379,
 flushed at the start. Every client is 127.0.0.1, so the feedback and search rate limits are
-raised for the server: the counters still run (in Redis) but never refuse. E-mail is kept in
-memory.
+raised for the server: the counters still run (in Redis) but never refuse. E-mail is queued
+for the worker, which does not run here (the locmem backend catches anything sent).
 """
 
 import argparse

@@ -1,6 +1,7 @@
 """Shared personas and content builders. Test data is built in code, never from fixtures/."""
 
 import datetime
+from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -234,3 +235,27 @@ def module_admin_form(module: Module, **overrides) -> dict:
     module.refresh_from_db()
     data = {name: getattr(module, name) or "" for name in MODULE_GUARDED_FIELDS}
     return {**data, "edit_token": edit_token(module, MODULE_GUARDED_FIELDS), **overrides}
+
+
+def deliver_queued_email() -> None:
+    """Run the background worker over the e-mail queue until it is empty, as production's
+    `db_worker` does (the services only queue e-mail)."""
+    from django.core.management import call_command
+
+    call_command(
+        "db_worker", "--batch", "--no-startup-delay", "--interval", "0",
+        "--queue-name", "email", verbosity=0,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def emails_sent(django_capture_on_commit_callbacks):
+    """``with emails_sent(): ...`` commits the block, then the worker sends what it queued."""
+
+    @contextmanager
+    def sending():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        deliver_queued_email()
+
+    return sending

@@ -13,7 +13,7 @@ from feedback.models import Feedback
 from modules.models import Section
 from modules.roles import ensure_editors_group
 from tests.browser.helpers import sign_in
-from tests.conftest import make_module, make_section, publish
+from tests.conftest import deliver_queued_email, make_module, make_section, publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a long editor password 42"
@@ -55,6 +55,7 @@ def test_a_russian_comment_becomes_a_change_in_the_next_edition(page, guidelines
     assert "ваш комментарий получен" in receipt
     item = Feedback.objects.get(reference=reference)
     assert (item.language, item.paragraph, item.edition.number) == ("ru", 2, "1.0")
+    deliver_queued_email()  # the background worker sends the receipt
     acknowledgement = next(m for m in mail.outbox if m.to == ["aigerim@example.org"])
     tracking = re.search(r"http://\S+/ru/feedback/track/\S+/", acknowledgement.body).group(0)
     tracking_path = "/" + tracking.split("/", 3)[3]

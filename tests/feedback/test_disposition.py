@@ -41,12 +41,12 @@ def test_every_status_change_is_kept_with_who_and_when(published, editor):
 
 
 def test_a_decision_is_e_mailed_to_the_contributor_in_their_language(
-    published, editor, django_capture_on_commit_callbacks
+    published, editor, emails_sent
 ):
     item = make_feedback(language="ru")
     Feedback.objects.filter(pk=item.pk).update(response_ru="Спасибо, учтено.")
     item.refresh_from_db()
-    with django_capture_on_commit_callbacks(execute=True):
+    with emails_sent():
         services.feedback_set_status(feedback=item, status=Status.NOT_ACCEPTED, user=editor)
     message = mail.outbox[-1]
     assert message.to == [item.email]
@@ -82,11 +82,11 @@ def test_assignment_and_notes_are_in_the_history_but_never_public(published, edi
 
 
 def test_publishing_incorporates_addressed_items_and_links_the_exact_change(
-    published, editor, client, django_capture_on_commit_callbacks
+    published, editor, client, emails_sent
 ):
     item = make_feedback(language="ru")
     _accept_and_change(item, editor)
-    with django_capture_on_commit_callbacks(execute=True):
+    with emails_sent():
         edition = publish("1.1", user=editor)
     item.refresh_from_db()
     assert item.incorporated_in == edition and item.responded_in == edition

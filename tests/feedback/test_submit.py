@@ -39,9 +39,9 @@ def test_a_paragraph_that_is_not_a_number_is_ignored(client, published):
 
 
 def test_a_comment_in_russian_is_stored_with_everything_the_reader_gave(
-    client, published, django_capture_on_commit_callbacks
+    client, published, emails_sent
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    with emails_sent():
         response = submit(
             client,
             "/ru/feedback/?edition=1.0",
@@ -222,11 +222,11 @@ def test_without_browser_headers_the_csrf_token_is_required(published):
 
 
 def test_a_failing_mail_server_never_loses_the_submission(
-    client, published, settings, django_capture_on_commit_callbacks, caplog
+    client, published, settings, emails_sent, caplog
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
-    with django_capture_on_commit_callbacks(execute=True):
+    with emails_sent():
         response = submit(client)
     item = Feedback.objects.get()
     assert response.status_code == 302
@@ -252,13 +252,13 @@ def test_no_edition_yet_is_a_404(client, db):
 
 
 def test_unsent_acknowledgements_are_sent_later_by_a_command(
-    client, published, settings, django_capture_on_commit_callbacks
+    client, published, settings, emails_sent
 ):
     from django.core.management import call_command
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
-    with django_capture_on_commit_callbacks(execute=True):
+    with emails_sent():
         submit(client)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     call_command("feedback_send_pending")

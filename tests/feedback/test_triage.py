@@ -151,7 +151,7 @@ def test_a_filtered_list_exports_as_csv(client, published, reviewer):
 
 
 def test_an_editor_decides_responds_assigns_and_notes_in_one_save(
-    client, published, editor, django_capture_on_commit_callbacks, outbox
+    client, published, editor, emails_sent, outbox
 ):
     item = make_feedback()
     client.force_login(editor)
@@ -160,7 +160,7 @@ def test_an_editor_decides_responds_assigns_and_notes_in_one_save(
         response_en="We adapted your wording.", note="Discussed on Monday.",
         comment="Rewritten by an editor", email="hijack@example.org",
     )  # fmt: skip
-    with django_capture_on_commit_callbacks(execute=True):
+    with emails_sent():
         response = client.post(_change_url(item), form)
     assert response.status_code == 302
     item.refresh_from_db()

@@ -259,8 +259,12 @@ def rq_backend(settings):
         redis.Redis(db=13, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("*** Redis is not running on 127.0.0.1:6379: the RQ backend is not tested ***")
-    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:6379/13"}}
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+    settings.RQ_QUEUES = {
+        name: {"URL": "redis://127.0.0.1:6379/13"} for name in settings.TASK_QUEUES
+    }
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}
+    }
     queue = django_rq.get_queue("default")
     queue.connection.flushdb()
     yield queue

@@ -1,0 +1,22 @@
+"""Background tasks: feedback e-mail goes out from the worker, so no request (a reader's
+submission, a bulk decision on a hundred items) waits on the mail server."""
+
+from django.db import transaction
+from django_tasks import task
+
+# Its own queue: tests and operators can run e-mail without building PDFs, and a long PDF
+# build on one worker never holds up a receipt for long (e-mail goes first).
+EMAIL_QUEUE = "email"
+
+
+@task(queue_name=EMAIL_QUEUE, priority=10)
+def send_feedback_email(message: str, feedback_ids: list[int]) -> None:
+    """Send one kind of feedback e-mail (see notifications.MESSAGES) about these items."""
+    from feedback import notifications
+
+    notifications.deliver(message, feedback_ids)
+
+
+def email_after_commit(message: str, feedback_ids: list[int]) -> None:
+    """Queue an e-mail once the current transaction has committed what it is about."""
+    transaction.on_commit(lambda: send_feedback_email.enqueue(message, list(feedback_ids)))
