@@ -239,7 +239,8 @@ def module_admin_form(module: Module, **overrides) -> dict:
 
 def deliver_queued_email() -> None:
     """Run the background worker over the e-mail queue until it is empty, as production's
-    `db_worker` does (the services only queue e-mail)."""
+    `db_worker` does (the services only queue e-mail). Only in transactional tests (see
+    ``emails_sent``)."""
     from django.core.management import call_command
 
     call_command(
@@ -249,8 +250,12 @@ def deliver_queued_email() -> None:
 
 
 @pytest.fixture
-def emails_sent(django_capture_on_commit_callbacks):
-    """``with emails_sent(): ...`` commits the block, then the worker sends what it queued."""
+def emails_sent(transactional_db, django_capture_on_commit_callbacks):
+    """``with emails_sent(): ...`` commits the block, then the worker sends what it queued.
+
+    Transactional: the worker closes its database connection after each task, as it must in
+    production, which would end a test wrapped in one transaction (on PostgreSQL).
+    """
 
     @contextmanager
     def sending():

@@ -46,7 +46,7 @@ def test_e_mail_carries_no_markup_from_a_stored_comment(published, settings):
 
 
 def test_no_request_waits_on_the_mail_server(
-    client, published, reviewer, django_capture_on_commit_callbacks
+    client, transactional_db, published, reviewer, django_capture_on_commit_callbacks
 ):
     """Submitting and deciding in bulk only queue e-mail; the worker sends it."""
     from django_tasks_db.models import DBTaskResult
