@@ -137,15 +137,16 @@ def incorporated(items: Iterable[Feedback]) -> None:
             )
 
 
-# What the services queue (feedback.tasks.email_after_commit), by name.
+# What the services queue (feedback.tasks.email_after_commit), by name: one e-mail per item.
 MESSAGES = {
-    "received": lambda items: [feedback_received(item) for item in items],
-    "decision": lambda items: [decision_made(item) for item in items],
-    "incorporated": incorporated,
+    "received": feedback_received,
+    "decision": decision_made,
+    "incorporated": lambda feedback: incorporated([feedback]),
 }
 
 
 def deliver(message: str, feedback_ids: list[int]) -> None:
-    """Send ``message`` about the items that still exist (the worker's entry point)."""
-    items = list(Feedback.objects.filter(pk__in=feedback_ids).order_by("pk"))
-    MESSAGES[message](items)
+    """Send ``message`` about each of the items (the worker's entry point)."""
+    send = MESSAGES[message]
+    for feedback in Feedback.objects.filter(pk__in=feedback_ids).order_by("pk"):
+        send(feedback)
