@@ -56,7 +56,7 @@ def login(request: HttpRequest) -> HttpResponse:
     if posted and response.status_code == 302 and request.user.is_authenticated:
         # Only failures count: colleagues behind one address are never locked out by
         # each other's sign-ins.
-        rate_refund("login-ip", address, window=settings.LOGIN_RATE_WINDOW)
+        rate_refund("login-ip", address)
     return response
 
 

@@ -8,7 +8,6 @@ import contextlib
 import hashlib
 import ipaddress
 import logging
-import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -51,20 +50,23 @@ def client_ip_address(request: HttpRequest) -> str | None:
         return None
 
 
-def _rate_key(scope: str, identity: str, window: int) -> str:
+def _rate_key(scope: str, identity: str) -> str:
     digest = hashlib.sha256(identity.encode("utf-8")).hexdigest()[:32]
-    return f"ratelimit:{scope}:{digest}:{int(time.time() // window)}"
+    return f"ratelimit:{scope}:{digest}"
 
 
 def rate_limited(scope: str, identity: str, *, limit: int, window: int) -> bool:
-    """Count one more hit for ``identity`` in a fixed window; True once over ``limit``.
+    """Count one more hit for ``identity``; True once over ``limit`` within ``window`` seconds
+    of its first counted hit.
 
-    A limit of 0 turns the limit off. Identities are hashed, so no address is kept in the
-    cache in clear.
+    The window starts at the first hit (the counter expires ``window`` seconds later; an
+    increment keeps the expiry), so no burst gets more than ``limit`` through, as one could
+    across the boundary of windows fixed to the clock. A limit of 0 turns the limit off.
+    Identities are hashed, so no address is kept in the cache in clear.
     """
     if limit <= 0:
         return False
-    key = _rate_key(scope, identity, window)
+    key = _rate_key(scope, identity)
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
@@ -77,10 +79,10 @@ def rate_limited(scope: str, identity: str, *, limit: int, window: int) -> bool:
     return False
 
 
-def rate_refund(scope: str, identity: str, *, window: int) -> None:
+def rate_refund(scope: str, identity: str) -> None:
     """Take back the hit just counted (an attempt that turned out to be legitimate)."""
-    with contextlib.suppress(ValueError):  # the window has just rolled over: nothing to take
-        cache.decr(_rate_key(scope, identity, window))
+    with contextlib.suppress(ValueError):  # the window has just ended: nothing to take back
+        cache.decr(_rate_key(scope, identity))
 
 
 def _allowed_origins(request: HttpRequest) -> set[str]:
