@@ -1,5 +1,6 @@
 """Security events go to the ``guidelines_portal.security`` log: who (user id, or the username
-tried when an account has it), from where (client address), what. Never a password, a code or a feedback body.
+tried when an account has it), from where (client address), what. Never a password, a code
+or a feedback body.
 
 Sign-in failures, sign-ins, sign-outs and lockouts are logged here from Django's and
 django-axes' signals; two-factor events, permission denials and rate-limit and honeypot hits

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from feedback.models import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH, Category, Feedback, Kind, Status
-from feedback.services import validate_status
+from feedback.services import PUBLIC_TEXT_FIELDS, validate_status
 from guidelines_portal.edit_guard import ConcurrentEditGuard
 from modules.models import EditionModule, EditionSection
 
@@ -151,8 +151,7 @@ class FeedbackAdminForm(ConcurrentEditGuard):
     reviewers deciding the same item at once: the second is told, and keeps their text."""
 
     guarded_fields = (
-        "module", "section", "status", "duplicate_of", "assigned_to",
-        "summary_en", "summary_ru", "response_en", "response_ru",
+        "module", "section", "status", "duplicate_of", "assigned_to", *PUBLIC_TEXT_FIELDS
     )  # fmt: skip
     conflict_message = _(
         "This item was changed by someone else since you opened it. Your text is kept "

@@ -4,8 +4,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Feedback
-from guidelines_portal.edit_guard import ConcurrentEditGuard, edit_token
-from modules.models import LANGS, Edition, Section, parse_edition_number
+from guidelines_portal.edit_guard import ConcurrentEditGuard
+from modules.models import LANGS, Edition, parse_edition_number
 
 MAX_PREVIEW_LENGTH = 200_000
 
@@ -159,10 +159,6 @@ MODULE_GUARDED_FIELDS = (
     "code", "slug", "kind", "order", "number_prefix",
     *(f"{name}_{lang}" for name in ("title", "short_title", "summary") for lang in LANGS),
 )  # fmt: skip
-
-
-def section_edit_token(section: Section) -> str:
-    return edit_token(section, SECTION_GUARDED_FIELDS)
 
 
 class ModuleAdminForm(ConcurrentEditGuard):

@@ -212,11 +212,12 @@ def admin_change_url(section: Section) -> str:
 
 def section_admin_form(section: Section, **overrides) -> dict:
     """The section change form as the admin posts it, with some values changed."""
-    from modules.forms import section_edit_token
+    from guidelines_portal.edit_guard import edit_token
+    from modules.forms import SECTION_GUARDED_FIELDS
 
     section.refresh_from_db()
     data = {
-        "edit_token": section_edit_token(section),
+        "edit_token": edit_token(section, SECTION_GUARDED_FIELDS),
         "parent": section.parent_id or "",
         "position": section.position,
         "title_en": section.title_en,
