@@ -124,7 +124,7 @@ class FeedbackEventInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name_plural = _("History (status changes, assignments, notes, e-mail)")
+    verbose_name_plural = _("History (status changes, assignments, notes, public texts, e-mail)")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
