@@ -187,6 +187,10 @@ JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise before any
+# session or sign-in middleware: a browser's icon request beside a sign-in must not carry the
+# session cookie through the application (it could answer with the key the sign-in replaced).
+WHITENOISE_ROOT = BASE_DIR / "site_root"
 # Generated files (edition PDFs) are written here; never served from MEDIA_URL directly.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # `manage.py backup` writes here unless told --output (see README, Backup and restore).

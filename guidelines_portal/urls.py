@@ -1,10 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path, register_converter
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import RedirectView
 
 from accounts import views as accounts_views
 from guidelines_portal.admin_guards import view_on_site
@@ -28,8 +25,6 @@ urlpatterns = [
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
-    # Resolved per request: with DEBUG off the static URL comes from collectstatic's manifest.
-    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
 ]
 
 urlpatterns += i18n_patterns(

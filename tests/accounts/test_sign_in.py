@@ -211,6 +211,19 @@ def test_a_half_signed_in_staff_member_can_sign_out(client, editor):
     assert client.get("/admin/")["Location"].startswith("/admin/login/")
 
 
+def test_the_browser_icon_never_passes_through_the_sign_in_session(client, editor, settings):
+    """Browsers fetch /favicon.ico beside each page. Answered through the session middleware,
+    a fetch sent before the code page changed the session key and answered after it took the
+    new key away (Chromium was signed out right after a right code); it is a plain file now."""
+    sign_in_with_password(client, "editor")
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/x-icon"
+    assert b"".join(response.streaming_content).startswith(b"\x00\x00\x01\x00")  # an ICO file
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+
+
 def test_two_step_sign_in_can_be_turned_off_for_a_developer_machine(client, editor, settings):
     settings.STAFF_TWO_FACTOR = False
     sign_in_with_password(client, "editor")
