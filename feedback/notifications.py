@@ -2,13 +2,12 @@
 
 Sent by the background worker (feedback.tasks) once the write has committed. A failure to send
 is logged (reference only, never the comment) and kept in the item's history; the item itself
-is never affected. Unsent acknowledgements can be sent again with
-``manage.py feedback_send_pending``.
+is never affected. ``manage.py feedback_send_pending`` sends again what could not be sent: the
+acknowledgements, and the decisions and incorporation notices whose last attempt failed.
 """
 
 import logging
 import smtplib
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -124,25 +123,65 @@ def decision_made(feedback: Feedback) -> bool:
     )
 
 
-def incorporated(items: Iterable[Feedback]) -> None:
-    """Tell each contributor that their comment is now part of a published edition."""
-    for feedback in items:
-        if feedback.email:
-            _send(
-                feedback,
-                template="incorporated",
-                to=[feedback.email],
-                language=feedback.language,
-                context={"tracking_url": tracking_url(feedback, feedback.language)},
-            )
+def incorporated(feedback: Feedback) -> bool:
+    """Tell the contributor that their comment is now part of a published edition."""
+    if not feedback.email:
+        return False
+    return _send(
+        feedback,
+        template="incorporated",
+        to=[feedback.email],
+        language=feedback.language,
+        context={"tracking_url": tracking_url(feedback, feedback.language)},
+    )
 
 
 # What the services queue (feedback.tasks.email_after_commit), by name: one e-mail per item.
 MESSAGES = {
     "received": feedback_received,
     "decision": decision_made,
-    "incorporated": lambda feedback: incorporated([feedback]),
+    "incorporated": incorporated,
 }
+
+
+def failed_contributor_notices() -> list[tuple[Feedback, str]]:
+    """Decisions and incorporation notices whose sending failed and that no later e-mail made
+    up for, as (item, message) pairs in item order: what ``feedback_send_pending`` sends again.
+
+    A decision sent later covers a failed decision; an incorporation notice covers both (it
+    says where the item now stands), so an item gets one e-mail at most, about its state now.
+    """
+    items_with_failures = FeedbackEvent.objects.filter(kind=EventKind.EMAIL_FAILED).values(
+        "feedback_id"
+    )
+    events = (
+        FeedbackEvent.objects.filter(
+            feedback_id__in=items_with_failures,
+            kind__in=(EventKind.EMAIL_SENT, EventKind.EMAIL_FAILED),
+        )
+        .exclude(feedback__email="")
+        .order_by("feedback_id", "at", "pk")
+        .values_list("feedback_id", "kind", "text")
+    )
+    pending: dict[int, set[str]] = {}
+    for feedback_id, kind, text in events:
+        template = text.split(":", 1)[0]  # a failure's text is "<template>: <error>"
+        unsent = pending.setdefault(feedback_id, set())
+        if kind == EventKind.EMAIL_FAILED and template in ("decision", "incorporated"):
+            unsent.add(template)
+        elif kind == EventKind.EMAIL_SENT and template == "decision":
+            unsent.discard("decision")
+        elif kind == EventKind.EMAIL_SENT and template == "incorporated":
+            unsent.clear()
+    items = Feedback.objects.in_bulk([pk for pk, unsent in pending.items() if unsent])
+    notices = []
+    for pk in sorted(items):
+        item = items[pk]
+        if "incorporated" in pending[pk] and item.is_incorporated:
+            notices.append((item, "incorporated"))
+        elif item.is_decided:  # a decision since reopened is not news any more
+            notices.append((item, "decision"))
+    return notices
 
 
 def deliver(message: str, feedback_ids: list[int]) -> None:

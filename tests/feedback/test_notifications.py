@@ -1,5 +1,7 @@
 """Who hears of new feedback, and in which language contributors hear of decisions."""
 
+import io
+
 import pytest
 from django.core import mail
 
@@ -78,3 +80,55 @@ def test_no_request_waits_on_the_mail_server(
         ["aigerim@example.org", "reviewer@example.org", *(f"c{n}@example.org" for n in range(5))]
     )  # the receipt, the editors' alert, five decisions
     assert not DBTaskResult.objects.filter(queue_name="email").ready().exists()
+
+
+def test_decisions_and_notices_that_failed_are_sent_again_once(published, reviewer, settings):
+    """The mail server was down when the editors decided: the cron command catches up, one
+    e-mail per item about where it stands now, and never twice."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from feedback import services
+    from feedback.models import EventKind, Feedback, Status
+
+    decided = make_feedback(comment="One.", email="one@example.org", language="ru")
+    decided_again = make_feedback(comment="Two.", email="two@example.org")
+    reopened = make_feedback(comment="Three.", email="three@example.org")
+    incorporated = make_feedback(comment="Four.", email="four@example.org")
+    Feedback.objects.update(acknowledged_at=timezone.now())  # the receipts went out
+    for item in (decided, decided_again, reopened, incorporated):
+        services.feedback_set_status(
+            feedback=item, status=Status.ACCEPTED, user=reviewer, notify=False
+        )
+        item.refresh_from_db()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    for item in (decided, decided_again, reopened, incorporated):
+        assert not notifications.decision_made(item)
+    Feedback.objects.filter(pk=incorporated.pk).update(incorporated_in=published)
+    incorporated.refresh_from_db()
+    assert not notifications.incorporated(incorporated)
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert notifications.decision_made(decided_again)  # a later decision e-mail got through
+    services.feedback_set_status(
+        feedback=reopened, status=Status.UNDER_REVIEW, user=reviewer, notify=False
+    )
+    mail.outbox.clear()
+
+    call_command("feedback_send_pending", "--dry-run", stdout=(listing := io.StringIO()))
+    assert listing.getvalue().split("\n")[:-1] == [
+        f"{decided.reference} decision",
+        f"{incorporated.reference} incorporated",
+    ]
+    assert mail.outbox == []
+
+    call_command("feedback_send_pending", stdout=io.StringIO())
+    call_command("feedback_send_pending", stdout=(second := io.StringIO()))
+    assert [m.to for m in mail.outbox] == [["one@example.org"], ["four@example.org"]]
+    assert "приняли решение" in mail.outbox[0].body  # in the contributor's language
+    assert decided.reference in mail.outbox[0].body
+    assert "E-mails sent: 0; still failing: 0." in second.getvalue()
+    sent = incorporated.events.filter(kind=EventKind.EMAIL_SENT).values_list("text", flat=True)
+    assert list(sent) == ["incorporated"]

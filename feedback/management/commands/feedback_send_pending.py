@@ -1,32 +1,43 @@
 from django.core.management.base import BaseCommand
 
+from feedback import notifications
 from feedback.models import Feedback, Source
-from feedback.notifications import acknowledge
+
+SENDERS = {
+    "acknowledgement": notifications.acknowledge,
+    "decision": notifications.decision_made,
+    "incorporated": notifications.incorporated,
+}
 
 
 class Command(BaseCommand):
     help = (
-        "Send the acknowledgements that could not be sent when the feedback arrived (the mail "
-        "server was down). Safe to run from cron: each item is acknowledged once."
+        "Send again the feedback e-mail that could not be sent (the mail server was down): "
+        "acknowledgements never sent, and decisions and incorporation notices whose last "
+        "attempt failed. Safe to run from cron: what has been sent is not sent again."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
-            "--dry-run", action="store_true", help="Only list the items still unacknowledged."
+            "--dry-run",
+            action="store_true",
+            help="Only list what would be sent: reference and kind.",
         )
 
     def handle(self, *args, dry_run: bool, **options) -> None:
-        pending = Feedback.objects.filter(source=Source.WEB, acknowledged_at__isnull=True).exclude(
-            email=""
-        )
+        unacknowledged = Feedback.objects.filter(
+            source=Source.WEB, acknowledged_at__isnull=True
+        ).exclude(email="")
+        pending = [(item, "acknowledgement") for item in unacknowledged.order_by("pk")]
+        pending += notifications.failed_contributor_notices()
         sent = failed = 0
-        for item in pending.order_by("pk").iterator():
+        for item, message in pending:
             if dry_run:
-                self.stdout.write(item.reference)
+                self.stdout.write(f"{item.reference} {message}")
                 continue
-            if acknowledge(item):
+            if SENDERS[message](item):
                 sent += 1
             else:
                 failed += 1
         if not dry_run:
-            self.stdout.write(f"Acknowledgements sent: {sent}; still failing: {failed}.")
+            self.stdout.write(f"E-mails sent: {sent}; still failing: {failed}.")
