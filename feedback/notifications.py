@@ -64,17 +64,23 @@ def _send(
     return True
 
 
-def acknowledge(feedback: Feedback) -> bool:
-    """The contributor's receipt: reference number and private tracking link."""
+def _to_contributor(feedback: Feedback, template: str) -> bool:
+    """An e-mail to the contributor, if they gave an address: in the language they wrote in,
+    with their private tracking link."""
     if not feedback.email:
         return False
-    sent = _send(
+    return _send(
         feedback,
-        template="acknowledgement",
+        template=template,
         to=[feedback.email],
         language=feedback.language,
         context={"tracking_url": tracking_url(feedback, feedback.language)},
     )
+
+
+def acknowledge(feedback: Feedback) -> bool:
+    """The contributor's receipt: reference number and private tracking link."""
+    sent = _to_contributor(feedback, "acknowledgement")
     if sent:
         feedback.acknowledged_at = timezone.now()
         Feedback.objects.filter(pk=feedback.pk).update(acknowledged_at=feedback.acknowledged_at)
@@ -112,28 +118,12 @@ def feedback_received(feedback: Feedback) -> None:
 
 def decision_made(feedback: Feedback) -> bool:
     """Tell the contributor what the editors decided, with their response."""
-    if not feedback.email:
-        return False
-    return _send(
-        feedback,
-        template="decision",
-        to=[feedback.email],
-        language=feedback.language,
-        context={"tracking_url": tracking_url(feedback, feedback.language)},
-    )
+    return _to_contributor(feedback, "decision")
 
 
 def incorporated(feedback: Feedback) -> bool:
     """Tell the contributor that their comment is now part of a published edition."""
-    if not feedback.email:
-        return False
-    return _send(
-        feedback,
-        template="incorporated",
-        to=[feedback.email],
-        language=feedback.language,
-        context={"tracking_url": tracking_url(feedback, feedback.language)},
-    )
+    return _to_contributor(feedback, "incorporated")
 
 
 # What the services queue (feedback.tasks.email_after_commit), by name: one e-mail per item.
