@@ -25,6 +25,7 @@ from feedback.models import (
     FeedbackEvent,
     Source,
 )
+from guidelines_portal.params import positive_int
 from modules.models import Section
 from modules.roles import staff_with_permission
 
@@ -81,20 +82,20 @@ class SectionFilter(admin.SimpleListFilter):
     parameter_name = "section__id__exact"
 
     def lookups(self, request, model_admin):
-        module = request.GET.get("module__id__exact", "")
-        chosen = request.GET.get(self.parameter_name, "")
+        module = positive_int(request.GET.get("module__id__exact"))
+        chosen = positive_int(request.GET.get(self.parameter_name))
         sections = Section.objects.order_by("sort_key")
-        if module.isdigit():
-            sections = sections.filter(module_id=int(module))
-        elif chosen.isdigit():
-            sections = sections.filter(pk=int(chosen))
+        if module is not None:
+            sections = sections.filter(module_id=module)
+        elif chosen is not None:
+            sections = sections.filter(pk=chosen)
         else:
             return []
         return [(str(s.pk), str(s)) for s in sections]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        return queryset.filter(section_id=int(value)) if value and value.isdigit() else queryset
+        section = positive_int(self.value())
+        return queryset if section is None else queryset.filter(section_id=section)
 
 
 class ProgressFilter(admin.SimpleListFilter):
@@ -160,7 +161,7 @@ class FeedbackAdmin(admin.ModelAdmin):
     autocomplete_fields = ("duplicate_of", "section")
     inlines = (FeedbackEventInline,)
     actions = ("assign_to_me", "change_status", "export_selected")
-    view_on_site = False  # the public page of an item is its contributor's private link
+    view_on_site = False  # an item has no public page; only its contributor holds its link
 
     # --- What is shown and editable ---------------------------------------------------
 

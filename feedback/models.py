@@ -12,6 +12,7 @@ is still open follows its section into the next edition; ``section_key`` and
 """
 
 import datetime
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -78,6 +79,11 @@ def new_tracking_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def tracking_digest(token: str) -> str:
+    """What the database keeps of a tracking token: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class FeedbackQuerySet(models.QuerySet):
     def open(self) -> "FeedbackQuerySet":
         """Items still needing work: undecided, or accepted and not yet in an edition."""
@@ -98,7 +104,10 @@ class FeedbackQuerySet(models.QuerySet):
         """The item behind a tracking link, unless the link is unknown or expired."""
         if not token or len(token) > 100:
             return None
-        return self.filter(tracking_token=token, tracking_expires_at__gt=timezone.now()).first()
+        return self.filter(
+            tracking_links__digest=tracking_digest(token),
+            tracking_links__expires_at__gt=timezone.now(),
+        ).first()
 
 
 class Feedback(models.Model):
@@ -173,10 +182,6 @@ class Feedback(models.Model):
     # A web submission's fingerprint: the same form sent twice is stored once.
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     form_nonce = models.CharField(max_length=64, blank=True, editable=False)
-    tracking_token = models.CharField(
-        max_length=64, unique=True, default=new_tracking_token, editable=False
-    )
-    tracking_expires_at = models.DateTimeField(editable=False)
     acknowledged_at = models.DateTimeField(_("acknowledgement sent"), null=True, editable=False)
     # Triage and disposition.
     status = models.CharField(
@@ -272,10 +277,6 @@ class Feedback(models.Model):
     def __str__(self) -> str:
         return self.reference
 
-    def get_absolute_url(self) -> str:
-        """The contributor's private tracking page."""
-        return reverse("feedback:track", kwargs={"token": self.tracking_token})
-
     @property
     def is_incorporated(self) -> bool:
         return self.incorporated_in_id is not None
@@ -306,6 +307,31 @@ class Feedback(models.Model):
         if self.status == Status.SPAM:
             return str(_("Closed"))
         return str(self.get_status_display())
+
+
+class TrackingLink(models.Model):
+    """One private link to a contributor's tracking page, as sent in a receipt or an e-mail.
+
+    Only the digest of its token is stored: nobody who reads the database, a backup or the
+    back office can open a contributor's page. Each e-mail carries a new link, valid for
+    FEEDBACK_TRACKING_DAYS; earlier links keep working until their own expiry.
+    """
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="tracking_links")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=tracking_expiry, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.feedback_id} until {self.expires_at:%Y-%m-%d}"
+
+
+def tracking_path(token: str) -> str:
+    """The address of the tracking page a token opens, in the active language."""
+    return reverse("feedback:track", kwargs={"token": token})
 
 
 class EventKind(models.TextChoices):

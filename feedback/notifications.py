@@ -15,7 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from feedback.models import EventKind, Feedback, FeedbackEvent, tracking_expiry
+from feedback.models import EventKind, Feedback, FeedbackEvent, tracking_path
+from feedback.services import feedback_tracking_link
 from modules.roles import staff_with_permission
 
 log = logging.getLogger(__name__)
@@ -27,11 +28,11 @@ def absolute_url(path: str) -> str:
 
 
 def tracking_url(feedback: Feedback, language: str) -> str:
-    """The private link, which stays valid for FEEDBACK_TRACKING_DAYS from this e-mail on."""
-    feedback.tracking_expires_at = tracking_expiry()
-    Feedback.objects.filter(pk=feedback.pk).update(tracking_expires_at=feedback.tracking_expires_at)
+    """A new private link, valid for FEEDBACK_TRACKING_DAYS from this e-mail on (the database
+    keeps only its digest, so every e-mail carries a link of its own)."""
+    token = feedback_tracking_link(feedback=feedback, prune=True)
     with translation.override(language):
-        return absolute_url(feedback.get_absolute_url())
+        return absolute_url(tracking_path(token))
 
 
 def _send(

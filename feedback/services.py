@@ -26,7 +26,9 @@ from feedback.models import (
     FeedbackEvent,
     Source,
     Status,
-    tracking_expiry,
+    TrackingLink,
+    new_tracking_token,
+    tracking_digest,
 )
 from feedback.tasks import email_after_commit
 from modules.models import Edition, Module, Section
@@ -102,11 +104,10 @@ def feedback_submit(
         received_on=received_on or timezone.localdate(),
         fingerprint=fingerprint,
         form_nonce=form_nonce,
-        tracking_expires_at=tracking_expiry(),
     )
     # The form has validated the values; the database enforces uniqueness and relations.
     feedback.full_clean(
-        exclude=["reference", "tracking_expires_at", "edition", "module", "section"],
+        exclude=["reference", "edition", "module", "section"],
         validate_unique=False,
         validate_constraints=False,
     )
@@ -126,6 +127,16 @@ def feedback_submit(
     return feedback, True
 
 
+def feedback_tracking_link(*, feedback: Feedback, prune: bool = False) -> str:
+    """A new private link to the item's tracking page: returns its token, of which only the
+    digest is stored. ``prune`` also forgets the item's expired links."""
+    token = new_tracking_token()
+    if prune:
+        feedback.tracking_links.filter(expires_at__lte=timezone.now()).delete()
+    TrackingLink.objects.create(feedback=feedback, digest=tracking_digest(token))
+    return token
+
+
 @transaction.atomic
 def feedback_record(*, user: AbstractBaseUser | None, note: str = "", **fields) -> Feedback:
     """Record feedback received outside the site (a workshop, a letter, a meeting)."""
@@ -138,7 +149,7 @@ def feedback_record(*, user: AbstractBaseUser | None, note: str = "", **fields) 
         fields.setdefault("module", section.module)
         fields["section_key"] = section.key
         fields.setdefault("section_number", section.number)
-    feedback = Feedback(tracking_expires_at=tracking_expiry(), **fields)
+    feedback = Feedback(**fields)
     feedback.full_clean(exclude=["reference"])
     _save_new(feedback)
     FeedbackEvent.objects.create(

@@ -18,8 +18,9 @@ from django.views.decorators.csrf import csrf_exempt
 from feedback import selectors, services
 from feedback.csv import csv_response
 from feedback.forms import FeedbackForm
-from feedback.models import Feedback
+from feedback.models import Feedback, tracking_path
 from guidelines_portal.abuse import client_ip, is_same_origin_post, rate_limited
+from guidelines_portal.params import positive_int
 from modules import selectors as content
 from modules.models import Edition
 
@@ -42,7 +43,7 @@ def _navigation() -> dict:
 
 
 def _paragraph(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 1000 else None
+    return positive_int(value, maximum=999)
 
 
 def _render_form(request, outline, form, current, *, status: int = 200, error: str = ""):
@@ -64,8 +65,8 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
     outline = selectors.Outline(edition)
     if request.method == "POST":
         return _submit(request, outline, current)
-    if request.method != "GET":
-        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
     about = outline.value_for(
         module=request.GET.get("module", "")[:80], section=request.GET.get("section", "")[:80]
     )
@@ -112,8 +113,10 @@ def _submit(request: HttpRequest, outline: selectors.Outline, current: Edition) 
         form_nonce=data["nonce"],
     )
     if created or (data["nonce"] and feedback.form_nonce == data["nonce"]):
-        # The receipt is the tracking page (a resubmitted form lands there too).
-        return redirect(f"{feedback.get_absolute_url()}?received=1")
+        # The receipt is the tracking page (a resubmitted form lands there too, with a link
+        # of its own: only digests of the links are stored).
+        token = services.feedback_tracking_link(feedback=feedback)
+        return redirect(f"{tracking_path(token)}?received=1")
     # The same comment from the same address, from another form: say so, without the link.
     context = {"feedback": feedback, **_navigation()}
     return render(request, "feedback/already_received.html", context)

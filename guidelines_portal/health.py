@@ -14,7 +14,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def _rq_queue() -> tuple[int, datetime.datetime | None]:
 
 
 @never_cache
-@require_GET
+@require_safe  # GET, and HEAD as load balancers probe
 def health(request: HttpRequest) -> JsonResponse:
     report: dict = {}
     for name, check in (("database", _database), ("cache", _cache), ("tasks", _tasks)):

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the locale, so its refusal is in the reader's language.
+    "guidelines_portal.middleware.RequestHygieneMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -75,6 +77,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "guidelines_portal.urls"
 # Staff sign in through the back office (previews redirect there too).
 LOGIN_URL = "admin:login"
+# Where a sign-in ends when its "next" is missing or unsafe: the back office, not Django's
+# default /accounts/profile/ (which does not exist here).
+LOGIN_REDIRECT_URL = "admin:index"
 WSGI_APPLICATION = "guidelines_portal.wsgi.application"
 
 TEMPLATES = [

@@ -19,6 +19,7 @@ from reversion_compare.admin import CompareVersionAdmin
 from feedback import selectors as feedback_selectors
 from feedback import services as feedback_services
 from feedback.models import Feedback
+from guidelines_portal.params import positive_int
 from modules import pdf_services, selectors, services
 from modules.forms import (
     EditionPublishForm,
@@ -213,9 +214,9 @@ class SectionAdmin(DraftAdmin):
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         # The parent autocomplete only offers sections of the same module.
-        module_id = request.GET.get("module")
-        if request.GET.get("field_name") == "parent" and module_id and module_id.isdigit():
-            queryset = queryset.filter(module_id=int(module_id))
+        module_id = positive_int(request.GET.get("module"))
+        if request.GET.get("field_name") == "parent" and module_id is not None:
+            queryset = queryset.filter(module_id=module_id)
         return queryset, may_have_duplicates
 
     @admin.display(description=_("order"))

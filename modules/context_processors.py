@@ -1,12 +1,25 @@
+import re
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language
 
 
+# A path that starts with several slashes or backslashes ("//evil.example/en/", which a 404
+# page echoes) would turn into a link to another host; browsers read "\\" as "/".
+LEADING_SLASHES = re.compile(r"^[/\\]+")
+
+
+def site_path(request: HttpRequest, *, query: bool = True) -> str:
+    """The request's path (and query), safe to use as a link on this site."""
+    path = request.get_full_path() if query else request.path
+    return LEADING_SLASHES.sub("/", path)
+
+
 def portal(request: HttpRequest) -> dict:
     """Site-wide values: the demonstration label and this page in every language."""
-    path = request.get_full_path()
+    path = site_path(request)
     current = get_language()
     alternates = [
         {
@@ -21,5 +34,5 @@ def portal(request: HttpRequest) -> dict:
     return {
         "PORTAL_DEMO_CONTENT": settings.PORTAL_DEMO_CONTENT,
         "language_alternates": alternates,
-        "canonical_url": request.build_absolute_uri(request.path),
+        "canonical_url": request.build_absolute_uri(site_path(request, query=False)),
     }

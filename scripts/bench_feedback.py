@@ -166,7 +166,7 @@ def triage_test(target: int) -> None:
     from django.test.utils import override_settings
     from django.utils import timezone
 
-    from feedback.models import Feedback, tracking_expiry
+    from feedback.models import Feedback
     from modules.models import Edition, Section
 
     missing = target - Feedback.objects.count()
@@ -193,8 +193,6 @@ def triage_test(target: int) -> None:
                         email=f"triage{n}@example.org",
                         received_on=today,
                         fingerprint=uuid.uuid4().hex,
-                        tracking_token=uuid.uuid4().hex,
-                        tracking_expires_at=tracking_expiry(),
                         status=("received", "under_review", "not_accepted")[n % 3],
                     )
                     for n in range(start, min(start + 5000, missing))

@@ -45,10 +45,11 @@ STAFF_PAGES = {
 def page_url(path: str, lang: str) -> str:
     """A page's URL in ``lang``, with the demonstration data's tracking token filled in."""
     from feedback.models import Feedback
+    from feedback.services import feedback_tracking_link
 
     token = ""
     if "{token}" in path:
-        token = Feedback.objects.order_by("pk").values_list("tracking_token", flat=True).first()
+        token = feedback_tracking_link(feedback=Feedback.objects.order_by("pk").first())
     return path.format(lang=lang, token=token)
 
 

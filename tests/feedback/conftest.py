@@ -1,9 +1,12 @@
 """Feedback builders: a valid form as a browser posts it, and items made through the services."""
 
+import re
+
 import pytest
 from django.core import mail
+from django.utils import translation
 
-from feedback import services
+from feedback import models, services
 from feedback.models import Feedback
 from modules.models import Edition, Section
 
@@ -58,3 +61,15 @@ def make_feedback(
 def outbox():
     mail.outbox.clear()
     return mail.outbox
+
+
+def tracking_path(item: Feedback, language: str = "en") -> str:
+    """A new private link to the item's tracking page (the database keeps only digests)."""
+    token = services.feedback_tracking_link(feedback=item)
+    with translation.override(language):
+        return models.tracking_path(token)
+
+
+def token_in(url: str) -> str:
+    """The token of a tracking link, from a page address or an e-mail's text."""
+    return re.search(r"/feedback/track/([^/]+)/", url).group(1)

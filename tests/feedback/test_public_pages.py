@@ -2,6 +2,7 @@
 
 import csv
 import datetime
+import hashlib
 import io
 
 import pytest
@@ -12,7 +13,7 @@ from feedback.models import Feedback, Status
 from modules import services as content
 from modules.models import Section
 from tests.conftest import publish
-from tests.feedback.conftest import make_feedback
+from tests.feedback.conftest import make_feedback, tracking_path
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,7 @@ def answered(published, editor):
 def test_the_tracking_page_shows_status_comment_and_public_history(client, published, editor):
     item = make_feedback()
     services.feedback_set_status(feedback=item, status=Status.UNDER_REVIEW, user=editor)
-    response = client.get(item.get_absolute_url())
+    response = client.get(tracking_path(item))
     assert response.status_code == 200
     assert item.reference in response.text and "Under review" in response.text
     assert item.comment in response.text
@@ -71,22 +72,34 @@ def test_an_unknown_tracking_token_is_a_404_that_says_nothing(client, published,
 
 def test_an_expired_tracking_link_is_a_404(client, published):
     item = make_feedback()
-    Feedback.objects.filter(pk=item.pk).update(
-        tracking_expires_at=timezone.now() - datetime.timedelta(seconds=1)
-    )
-    assert client.get(item.get_absolute_url()).status_code == 404
+    path = tracking_path(item)
+    item.tracking_links.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    assert client.get(path).status_code == 404
+
+
+def test_every_tracking_link_opens_the_page_and_only_its_digest_is_stored(client, published):
+    item = make_feedback()
+    first, second = tracking_path(item), tracking_path(item)
+    assert first != second
+    assert client.get(first).status_code == 200 and client.get(second).status_code == 200
+    tokens = [path.split("/")[-2] for path in (first, second)]
+    stored = set(item.tracking_links.values_list("digest", flat=True))
+    assert stored == {hashlib.sha256(token.encode()).hexdigest() for token in tokens}
+    row = str(list(Feedback.objects.filter(pk=item.pk).values()))
+    assert not any(token in row or token in str(stored) for token in tokens)
 
 
 def test_the_tracking_page_runs_a_bounded_number_of_queries(
     client, answered, django_assert_max_num_queries
 ):
+    path = tracking_path(answered[0])
     with django_assert_max_num_queries(5):
-        assert client.get(answered[0].get_absolute_url()).status_code == 200
+        assert client.get(path).status_code == 200
 
 
 def test_html_in_a_stored_comment_is_shown_as_text(client, published):
     item = make_feedback(comment='<script>alert("x")</script>')  # recorded by any other path
-    response = client.get(item.get_absolute_url())
+    response = client.get(tracking_path(item))
     assert "<script>alert" not in response.text
     assert "&lt;script&gt;" in response.text
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from feedback import services
 from feedback.forms import FeedbackAdminForm
-from feedback.models import EventKind, Feedback, Status, tracking_expiry
+from feedback.models import EventKind, Feedback, Status
 from guidelines_portal.edit_guard import edit_token
 from modules.models import Edition, Section
 from tests.conftest import admin_change_url, publish, section_admin_form
@@ -95,7 +95,6 @@ def _bulk(count: int) -> None:
             kind=("general", "technical", "editorial")[n % 3], comment=f"Bulk comment {n}",
             category="practitioner", country=("NO", "KZ", "BR")[n % 3], name="N",
             email=f"bulk{n}@example.org", received_on=today, fingerprint=f"bulk{n}",
-            tracking_token=f"bulk-token-{n}", tracking_expires_at=tracking_expiry(),
             status=(Status.RECEIVED, Status.UNDER_REVIEW)[n % 2],
         )
         for n in range(count)

@@ -97,7 +97,6 @@ MATRIX = {
     "GET admin:view_on_site modules.module":                    "L L F R R R R",
     "GET admin:view_on_site modules.section":                   "L L F R R R R",
     "GET admin:view_on_site modules.edition":                   "L L F R R R R",
-    "GET admin:view_on_site feedback.feedback":                 "L L N N N N N",
     # --- Modules of the working draft: editors and translators change; only superusers add or delete
     "GET admin:modules_module_changelist":                      "L L F 2 2 2 2",
     "GET admin:modules_module_add":                             "L L F F F F 2",
@@ -476,7 +475,7 @@ def build_world() -> World:
             "modules.section": Version.objects.get_deleted(Section).get(),
             "modules.module": Version.objects.get_deleted(Module).get(),
         },
-        tracking_token=public.tracking_token,
+        tracking_token=feedback_services.feedback_tracking_link(feedback=public),
     )
 
 
