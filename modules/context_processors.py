@@ -5,7 +5,6 @@ from django.http import HttpRequest
 from django.urls import translate_url
 from django.utils.translation import get_language
 
-
 # A path that starts with several slashes or backslashes ("//evil.example/en/", which a 404
 # page echoes) would turn into a link to another host; browsers read "\\" as "/".
 LEADING_SLASHES = re.compile(r"^[/\\]+")
