@@ -28,7 +28,14 @@ from modules.forms import (
     SectionAdminForm,
 )
 from modules.markdown import render_markdown
-from modules.models import Edition, EditionPDF, Module, PDFStatus, Section, SectionReplacement
+from modules.models import (
+    Edition,
+    EditionCorrection,
+    EditionPDF,
+    Module,
+    Section,
+    SectionReplacement,
+)
 
 
 class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
@@ -293,9 +300,30 @@ class SectionReplacementAdmin(TabbedTranslationAdmin):
     fields = ("removed_key", "replaced_by", "note")
 
 
+class EditionCorrectionInline(admin.TabularInline):
+    """Corrections of the publication date (manage.py correct_edition_date), read only."""
+
+    model = EditionCorrection
+    fields = ("published_on_before", "published_on", "reason_en", "reason_ru", "corrected_by",
+              "corrected_at")  # fmt: skip
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("modules.view_edition")  # whoever sees the edition
+
+
 @admin.register(Edition)
 class EditionAdmin(admin.ModelAdmin):
-    """Editions are published through the form below and never changed afterwards."""
+    """Editions are published through the form below and never changed afterwards (but for a
+    corrected publication date: manage.py correct_edition_date)."""
 
     list_display = ("number", "published_on", "published_by", "published_at", "view_link")
     fields = (
@@ -307,6 +335,7 @@ class EditionAdmin(admin.ModelAdmin):
         "change_summary_ru",
     )
     readonly_fields = fields
+    inlines = (EditionCorrectionInline,)
     add_form_template = "admin/modules/edition/publish.html"
 
     def has_change_permission(self, request, obj=None) -> bool:
@@ -331,7 +360,8 @@ class EditionAdmin(admin.ModelAdmin):
             try:
                 edition = services.edition_publish(user=request.user, **form.cleaned_data)
             except ValidationError as error:
-                form.add_error("number" if error.code == "not_greater" else None, error)
+                not_greater = getattr(error, "code", None) == "not_greater"
+                form.add_error("number" if not_greater else None, error)
             else:
                 self.log_addition(request, edition, [{"added": {}}])
                 messages.success(
@@ -376,9 +406,5 @@ class EditionPDFAdmin(admin.ModelAdmin):
     def rebuild(self, request: HttpRequest, queryset: QuerySet) -> None:
         if not request.user.has_perm("modules.add_edition"):
             raise PermissionDenied
-        count = queryset.exclude(status=PDFStatus.BUILDING).update(
-            status=PDFStatus.QUEUED, attempts=0
-        )
-        for pdf in queryset:
-            pdf_services.enqueue_build(pdf)
+        count = pdf_services.pdfs_rebuild(pdfs=queryset)
         self.message_user(request, _("%(count)d PDFs queued.") % {"count": count})

@@ -6,6 +6,7 @@ of the draft in plain columns (EditionModule, EditionSection), queryable for rea
 search and comparison; nothing changes it once it is written.
 """
 
+import datetime
 import hashlib
 import re
 
@@ -285,6 +286,11 @@ class EditionQuerySet(ImmutableQuerySet):
         """The edition with this number, or None."""
         return self.filter(number=number).first()
 
+    def set_publication_date(self, edition: "Edition", published_on: datetime.date) -> None:
+        """The one change a published edition allows: its date, which is not part of its text.
+        Only ``services.edition_correct_date`` calls this, recording an EditionCorrection."""
+        models.QuerySet.update(self.filter(pk=edition.pk), published_on=published_on)
+
 
 class Edition(models.Model):
     number = models.CharField(_("number"), max_length=7, unique=True)
@@ -336,6 +342,50 @@ class Edition(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("modules:edition_home", kwargs={"edition": self.number})
+
+    def delete(self, *args, **kwargs):
+        _refuse()
+
+
+class EditionCorrection(models.Model):
+    """A correction of an edition's publication date, made after it was published.
+
+    The text of an edition never changes; a date entered wrongly at publication can be put
+    right through ``services.edition_correct_date``, which keeps the date as first given, who
+    corrected it, when and why. Readers see the correction beside the edition.
+    """
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="corrections")
+    published_on_before = models.DateField(_("publication date as first given"))
+    published_on = models.DateField(_("corrected publication date"))
+    reason_en = models.TextField(_("reason (English)"), max_length=2000)
+    reason_ru = models.TextField(_("reason (Russian)"), max_length=2000, blank=True)
+    corrected_at = models.DateTimeField(_("corrected at"), auto_now_add=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+
+    reason = Localized("reason")
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["corrected_at", "pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+
+    def __str__(self) -> str:
+        return f"{self.edition_id}: {self.published_on_before} → {self.published_on}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            _refuse()
+        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         _refuse()

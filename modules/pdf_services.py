@@ -14,7 +14,7 @@ import traceback
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from modules.models import LANGS, Edition, EditionPDF, PDFStatus
@@ -73,6 +73,16 @@ def pdfs_queue_edition(*, edition: Edition) -> list[EditionPDF]:
     for pdf in pdfs:
         enqueue_build(pdf)
     return pdfs
+
+
+def pdfs_rebuild(*, pdfs: QuerySet[EditionPDF]) -> int:
+    """Queue these PDFs to be built again (all but those being built now); how many."""
+    pdfs = pdfs.exclude(status=PDFStatus.BUILDING)
+    queued = list(pdfs)
+    pdfs.update(status=PDFStatus.QUEUED, attempts=0)
+    for pdf in queued:
+        enqueue_build(pdf)
+    return len(queued)
 
 
 def pdf_build(*, pdf_id: int, force: bool = False) -> EditionPDF | None:

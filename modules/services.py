@@ -14,7 +14,7 @@ import reversion
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reversion.models import Version
@@ -25,6 +25,7 @@ from modules.markdown import render_markdown
 from modules.models import (
     LANGS,
     Edition,
+    EditionCorrection,
     EditionModule,
     EditionSection,
     Module,
@@ -215,6 +216,39 @@ def _validate_new_edition_number(number: str) -> tuple[int, int]:
     return major, minor
 
 
+# Security Council resolution 2370 was adopted on 2 August 2017: no edition is older.
+EARLIEST_PUBLICATION_DATE = datetime.date(2017, 8, 2)
+# A date a day ahead is allowed: publishing late in the evening for the next morning, or
+# from a time zone ahead of the server's.
+PUBLICATION_DATE_ALLOWANCE = datetime.timedelta(days=1)
+
+
+def _validate_publication_date(
+    published_on: datetime.date, *, previous: Edition | None, following: Edition | None = None
+) -> None:
+    """Refuse a date before the previous edition's (or before resolution 2370), after the
+    following edition's, or in the future beyond a day."""
+    date = formats.date_format
+    error = None
+    latest_allowed = timezone.localdate() + PUBLICATION_DATE_ALLOWANCE
+    if previous is not None and published_on < previous.published_on:
+        error = _("The publication date cannot be before that of edition %(number)s (%(date)s).")
+        error %= {"number": previous.number, "date": date(previous.published_on)}
+    elif published_on < EARLIEST_PUBLICATION_DATE:
+        error = _(
+            "The publication date cannot be before the adoption of resolution 2370 (%(date)s)."
+        ) % {"date": date(EARLIEST_PUBLICATION_DATE)}
+    elif following is not None and published_on > following.published_on:
+        error = _("The publication date cannot be after that of edition %(number)s (%(date)s).")
+        error %= {"number": following.number, "date": date(following.published_on)}
+    elif published_on > latest_allowed:
+        error = _("The publication date cannot be later than %(date)s.") % {
+            "date": date(latest_allowed)
+        }
+    if error:
+        raise ValidationError({"published_on": error}, code="date")
+
+
 def edition_number_suggestion() -> str:
     """The next minor number after the latest edition (1.0 when there is none)."""
     latest = Edition.objects.current()
@@ -243,6 +277,7 @@ def edition_publish(
     # Serialise concurrent publications: lock the latest edition row, if any.
     list(Edition.objects.select_for_update().order_by("-major", "-minor")[:1])
     major, minor = _validate_new_edition_number(number)
+    _validate_publication_date(published_on, previous=Edition.objects.current())
     if not change_summary_en.strip():
         raise ValidationError(_("Write a change summary in English."), code="required")
     modules = list(Module.objects.in_order())
@@ -289,6 +324,47 @@ def edition_publish(
     # Its PDFs are built in the background, once the edition is committed.
     pdf_services.pdfs_queue_edition(edition=edition)
     return edition
+
+
+@transaction.atomic
+def edition_correct_date(
+    *,
+    edition: Edition,
+    published_on: datetime.date,
+    reason_en: str,
+    reason_ru: str = "",
+    user: AbstractBaseUser | None = None,
+) -> EditionCorrection:
+    """Correct the publication date of a published edition; its text stays as it is.
+
+    The date must fit between the neighbouring editions' dates and a reason is required;
+    the correction (date before and after, reason, who, when) is kept beside the edition and
+    shown to readers. The edition's PDFs, which print the date, are built again.
+    """
+    locked = Edition.objects.select_for_update().filter(pk=edition.pk).get()
+    if not reason_en.strip():
+        raise ValidationError({"reason_en": _("Say in English why the date is corrected.")})
+    if published_on == locked.published_on:
+        raise ValidationError({"published_on": _("That is already the edition's date.")})
+    ordered = list(Edition.objects.published())  # newest first
+    index = next(i for i, e in enumerate(ordered) if e.pk == locked.pk)
+    _validate_publication_date(
+        published_on,
+        previous=ordered[index + 1] if index + 1 < len(ordered) else None,
+        following=ordered[index - 1] if index > 0 else None,
+    )
+    correction = EditionCorrection.objects.create(
+        edition=locked,
+        published_on_before=locked.published_on,
+        published_on=published_on,
+        reason_en=reason_en.strip(),
+        reason_ru=reason_ru.strip(),
+        corrected_by=user if user is not None and user.is_authenticated else None,
+    )
+    Edition.objects.set_publication_date(locked, published_on)
+    edition.published_on = published_on
+    pdf_services.pdfs_rebuild(pdfs=locked.pdfs.all())
+    return correction
 
 
 def _deleted(sections: list[Section]) -> str:

@@ -24,7 +24,7 @@ def _nav_context(current: Edition | None) -> dict:
 
 
 def edition_list(request: HttpRequest) -> HttpResponse:
-    editions = list(Edition.objects.published())
+    editions = list(Edition.objects.published().prefetch_related("corrections"))
     current = editions[0] if editions else None
     previous = {e.pk: older for e, older in itertools.pairwise(editions)}
     responses = feedback_selectors.response_counts()

@@ -30,8 +30,10 @@ def _edition_context(number: str | None) -> dict:
 
 def home(request: HttpRequest, edition: str | None = None) -> HttpResponse:
     context = _edition_context(edition)
-    template = "modules/home.html" if edition is None else "modules/edition_home.html"
-    return render(request, template, context)
+    if edition is None:
+        return render(request, "modules/home.html", context)
+    context["corrections"] = list(context["edition"].corrections.all())
+    return render(request, "modules/edition_home.html", context)
 
 
 def module_detail(request: HttpRequest, module: str, edition: str | None = None) -> HttpResponse:
