@@ -84,6 +84,19 @@ def tracking_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def submission_fingerprint(*, section_key: str, paragraph: int | None, data: dict) -> str:
+    """Equal for the same comment sent twice by the same address about the same place."""
+    parts = [
+        (data.get("email") or "").strip().lower(),
+        section_key,
+        str(paragraph or ""),
+        data.get("kind", ""),
+        " ".join((data.get("comment") or "").split()),
+        " ".join((data.get("proposed_wording") or "").split()),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
 class FeedbackQuerySet(models.QuerySet):
     def open(self) -> "FeedbackQuerySet":
         """Items still needing work: undecided, or accepted and not yet in an edition."""

@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from feedback.forms import WHOLE, about_choices
-from feedback.models import ACCEPTED_STATUSES, PUBLIC_EVENT_KINDS, Feedback, FeedbackEvent
+from feedback.models import (
+    ACCEPTED_STATUSES,
+    PUBLIC_EVENT_KINDS,
+    Feedback,
+    FeedbackEvent,
+    submission_fingerprint,
+)
 from modules import selectors as content
 from modules.models import Edition, EditionModule, EditionSection, Module, Section
 from modules.snapshots import text_hash
@@ -68,6 +74,12 @@ class Outline:
         if kind == "module":
             return Target(module=content.get_module(self.modules, value))
         return Target()
+
+
+def already_submitted(*, section_key: str, paragraph: int | None, data: dict) -> bool:
+    """Whether this very comment (same address, place and words) is already stored."""
+    fingerprint = submission_fingerprint(section_key=section_key, paragraph=paragraph, data=data)
+    return Feedback.objects.filter(fingerprint=fingerprint).exists()
 
 
 def previous_editions() -> dict[int, Edition]:

@@ -6,7 +6,6 @@ background worker once the transaction commits, and a failure to send never undo
 """
 
 import datetime
-import hashlib
 import secrets
 from collections.abc import Iterable
 
@@ -28,6 +27,7 @@ from feedback.models import (
     Status,
     TrackingLink,
     new_tracking_token,
+    submission_fingerprint,
     tracking_digest,
 )
 from feedback.tasks import email_after_commit
@@ -38,19 +38,6 @@ CONTRIBUTION_FIELDS = (
     "kind", "comment", "proposed_wording", "category", "country", "name", "organisation",
     "email", "may_name", "publishable",
 )  # fmt: skip
-
-
-def submission_fingerprint(*, section_key: str, paragraph: int | None, data: dict) -> str:
-    """Equal for the same comment sent twice by the same address about the same place."""
-    parts = [
-        (data.get("email") or "").strip().lower(),
-        section_key,
-        str(paragraph or ""),
-        data.get("kind", ""),
-        " ".join((data.get("comment") or "").split()),
-        " ".join((data.get("proposed_wording") or "").split()),
-    ]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
 def _user(user: AbstractBaseUser | None) -> AbstractBaseUser | None:

@@ -19,7 +19,7 @@ from feedback import selectors, services
 from feedback.csv import csv_response
 from feedback.forms import FeedbackForm
 from feedback.models import Feedback, tracking_path
-from guidelines_portal.abuse import client_ip, is_same_origin_post, rate_limited
+from guidelines_portal.abuse import client_ip, is_same_origin_post, rate_limited, rate_refund
 from guidelines_portal.params import positive_int
 from modules import selectors as content
 from modules.models import Edition
@@ -90,16 +90,17 @@ def _submit(request: HttpRequest, outline: selectors.Outline, current: Edition) 
     if not form.is_valid():
         return _render_form(request, outline, form, current, status=400)
     data = form.cleaned_data
-    limit = {"limit": settings.FEEDBACK_RATE_LIMIT, "window": settings.FEEDBACK_RATE_WINDOW}
-    if rate_limited("feedback-ip", client_ip(request), **limit) or rate_limited(
-        "feedback-email", data["email"].lower(), **limit
+    target = outline.target(data["about"], data["paragraph"])
+    section_key = target.section.key if target.section else ""
+    counted = _count_submission(request, data["email"])
+    if counted and not selectors.already_submitted(
+        section_key=section_key, paragraph=target.paragraph, data=data
     ):
         message = _(
             "You have sent many comments in a short time. Please wait an hour and send this "
             "one again: your text is kept below."
         )
         return _render_form(request, outline, form, current, status=429, error=message)
-    target = outline.target(data["about"], data["paragraph"])
     module, section = target.draft_rows()
     feedback, created = services.feedback_submit(
         data=data,
@@ -107,11 +108,13 @@ def _submit(request: HttpRequest, outline: selectors.Outline, current: Edition) 
         edition=outline.edition,
         module=module,
         section=section,
-        section_key=target.section.key if target.section else "",
+        section_key=section_key,
         section_number=target.section.number if target.section else "",
         paragraph=target.paragraph,
         form_nonce=data["nonce"],
     )
+    if not created:  # a double click, a reload or a retry is not another comment
+        _refund_submission(request, data["email"])
     if created or (data["nonce"] and feedback.form_nonce == data["nonce"]):
         # The receipt is the tracking page (a resubmitted form lands there too, with a link
         # of its own: only digests of the links are stored).
@@ -120,6 +123,26 @@ def _submit(request: HttpRequest, outline: selectors.Outline, current: Edition) 
     # The same comment from the same address, from another form: say so, without the link.
     context = {"feedback": feedback, **_navigation()}
     return render(request, "feedback/already_received.html", context)
+
+
+RATE_SCOPES = ("feedback-ip", "feedback-email")
+
+
+def _rate_identities(request: HttpRequest, email: str) -> tuple[str, str]:
+    return client_ip(request), email.lower()
+
+
+def _count_submission(request: HttpRequest, email: str) -> bool:
+    """Count a submission against its address and its e-mail; True when either is over."""
+    limit = {"limit": settings.FEEDBACK_RATE_LIMIT, "window": settings.FEEDBACK_RATE_WINDOW}
+    identities = _rate_identities(request, email)
+    over = [rate_limited(s, i, **limit) for s, i in zip(RATE_SCOPES, identities, strict=True)]
+    return any(over)
+
+
+def _refund_submission(request: HttpRequest, email: str) -> None:
+    for scope, identity in zip(RATE_SCOPES, _rate_identities(request, email), strict=True):
+        rate_refund(scope, identity)
 
 
 @never_cache

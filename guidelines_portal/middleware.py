@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.translation import gettext as _
 
@@ -10,10 +11,13 @@ from guidelines_portal.params import has_nul
 
 
 class RequestHygieneMiddleware:
-    """400 for a NUL character anywhere in the path or the query string.
+    """400 for a NUL character anywhere in the path or the query string; 413 for an upload
+    larger than UPLOAD_MAX_BYTES, refused on its declared length before any of it is read.
 
     A NUL reaches PostgreSQL as an error ("A string literal cannot contain NUL") from any
     filter, search or lookup that passes it on; no address of the portal contains one.
+    Django caps form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but receives whole files, into
+    memory or a temporary file, before a form can say they are too large.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -26,4 +30,21 @@ class RequestHygieneMiddleware:
                 _("This address contains a character that no page uses."),
                 content_type="text/plain; charset=utf-8",
             )
+        if _declared_length(request) > settings.UPLOAD_MAX_BYTES and request.content_type == (
+            "multipart/form-data"
+        ):
+            megabytes = settings.UPLOAD_MAX_BYTES / 1024 / 1024
+            message = _("The file is too large: send at most %(size).0f MB.")
+            return HttpResponse(
+                message % {"size": megabytes},
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0

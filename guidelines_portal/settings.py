@@ -80,6 +80,9 @@ LOGIN_URL = "admin:login"
 # Where a sign-in ends when its "next" is missing or unsafe: the back office, not Django's
 # default /accounts/profile/ (which does not exist here).
 LOGIN_REDIRECT_URL = "admin:index"
+# The largest upload (multipart request) accepted, refused on its declared length before it is
+# read: the XLIFF import takes files of up to 2 MB, plus the form around them.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 2 * 1024 * 1024 + 64 * 1024)
 WSGI_APPLICATION = "guidelines_portal.wsgi.application"
 
 TEMPLATES = [

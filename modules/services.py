@@ -500,8 +500,9 @@ def translation_import(
 ) -> TranslationImportReport:
     """Write the Russian targets of XLIFF units into the working draft (Russian fields only).
 
-    A unit for an unknown section, or whose English source changed since the export, is
-    skipped and reported; each changed section is saved once, as a revision by ``user``.
+    A unit for an unknown section, whose English source changed since the export, or whose
+    target does not fit its field, is skipped and reported; each changed section is saved
+    once, as a revision by ``user``.
     """
     report = TranslationImportReport()
     sections = {s.key: s for s in Section.objects.filter(module=module)}
@@ -519,6 +520,11 @@ def translation_import(
             continue
         if unit.target == (getattr(section, f"{unit.field}_ru") or "").strip():
             report.unchanged.append((section.number, unit.field))
+            continue
+        limit = Section._meta.get_field(f"{unit.field}_ru").max_length
+        if limit is not None and len(unit.target) > limit:
+            reason = _("the Russian text is longer than %(limit)d characters") % {"limit": limit}
+            report.skipped.append((section.number, unit.field, reason))
             continue
         changes[unit.key][f"{unit.field}_ru"] = unit.target
         report.updated.append((section.number, unit.field))

@@ -185,6 +185,19 @@ def test_the_rate_limit_also_counts_per_email_address(client, published, setting
     assert response.status_code == 429
 
 
+def test_sending_the_same_comment_again_does_not_use_up_the_limit(client, published, settings):
+    """A double click, a reload or a retry is not another comment: it neither counts against
+    the contributor nor is refused once the limit is reached."""
+    settings.FEEDBACK_RATE_LIMIT = 2
+    for _attempt in range(4):
+        assert submit(client, comment="The same comment").status_code == 302
+    assert submit(client, comment="A second comment").status_code == 302
+    response = submit(client, comment="A third comment")
+    assert response.status_code == 429
+    assert submit(client, comment="The same comment").status_code == 302  # still its receipt
+    assert Feedback.objects.count() == 2
+
+
 def test_a_page_from_a_cache_still_submits_for_a_first_time_visitor(published):
     """The form's HTML (with someone else's token) posted by a browser without any cookie."""
     first = Client(enforce_csrf_checks=True)

@@ -172,3 +172,30 @@ def test_import_needs_the_change_permission(client, staff_without_permissions, o
     client.force_login(staff_without_permissions)
     assert upload(client, b"<x/>").status_code == 403
     assert client.get(reverse("modules:xliff_export", kwargs={"module": "salw"})).status_code == 403
+
+
+def test_a_russian_title_too_long_for_its_field_is_refused_with_a_reason(client, editor, outdated):
+    """Penetration test, finding 7: a 500 before, with nothing written; now the unit is
+    reported as skipped, and the other units of the file are imported."""
+    client.force_login(editor)
+    content = export(client).decode()
+    too_long = "Д" * 256
+    content = content.replace(
+        '<target xml:lang="ru" />', f'<target xml:lang="ru">{too_long}</target>', 1
+    ).replace("Русский текст раздела salw-marking.", "Новое.")
+    response = upload(client, content.encode())
+    assert response.status_code == 200
+    report = response.context["report"]
+    assert ("B.2", "title", "the Russian text is longer than 255 characters") in report.skipped
+    assert ("B.1.2", "body") in report.updated
+    assert "longer than 255 characters" in response.text
+    assert Section.objects.get(key="salw-tracing").title_ru != too_long
+    assert Section.objects.get(key="salw-marking").body_ru == "Новое."
+
+
+def test_an_upload_over_the_cap_is_refused_before_it_is_read(client, editor, outdated, settings):
+    client.force_login(editor)
+    response = upload(client, b"x" * (settings.UPLOAD_MAX_BYTES + 1))
+    assert response.status_code == 413
+    assert "too large" in response.text
+    assert Section.objects.get(key="salw-marking").body_ru == "Русский текст раздела salw-marking."
