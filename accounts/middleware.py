@@ -6,7 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import Resolver404, resolve, reverse
 
 # What a half-signed-in staff member may still reach.
-OPEN_VIEWS = {"accounts:two_factor", "admin:logout", "health"}
+OPEN_VIEWS = {"accounts:two_factor", "accounts:setup_link", "admin:logout", "health"}
 
 
 class StaffTwoFactorMiddleware:

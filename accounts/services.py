@@ -9,9 +9,13 @@ import datetime
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
 from django.db import transaction
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,6 +26,44 @@ from django_otp.util import random_hex
 class CodeCheck:
     device: TOTPDevice | None  # the device that accepted the code, else None
     throttled_until: datetime.datetime | None = None  # refused unchecked: too many wrong codes
+
+
+SETUP_LINK_SALT = "accounts.setup-link"
+
+
+def _setup_state(user: AbstractBaseUser) -> str:
+    """Changes when the person sets up an app or changes their password: a link that was
+    used, or sent before either, stops working."""
+    devices = list(
+        TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").values_list("pk")
+    )
+    return salted_hmac(SETUP_LINK_SALT, f"{user.pk}:{user.password}:{devices}").hexdigest()[:24]
+
+
+def setup_link_path(*, user: AbstractBaseUser) -> str:
+    """The path of a new set-up link for ``user``'s authenticator app (signed, expiring)."""
+    value = f"{user.pk}:{_setup_state(user)}"
+    token = signing.TimestampSigner(salt=SETUP_LINK_SALT).sign(value)
+    return reverse("accounts:setup_link", kwargs={"token": token})
+
+
+def setup_link_url(*, user: AbstractBaseUser) -> str:
+    """A new set-up link as an administrator sends it: the site's public address and path."""
+    return settings.PORTAL_BASE_URL.rstrip("/") + setup_link_path(user=user)
+
+
+def setup_link_user(token: str) -> AbstractBaseUser | None:
+    """The active staff member a set-up link is for, unless it is forged, expired or used."""
+    max_age = datetime.timedelta(hours=settings.STAFF_SETUP_LINK_HOURS)
+    try:
+        value = signing.TimestampSigner(salt=SETUP_LINK_SALT).unsign(token, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    pk, _sep, state = value.partition(":")
+    user = get_user_model().objects.filter(pk=pk, is_staff=True, is_active=True).first()
+    if user is None or not constant_time_compare(state, _setup_state(user)):
+        return None
+    return user
 
 
 def new_secret() -> str:

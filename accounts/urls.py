@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("two-step/", views.two_factor, name="two_factor"),
+    path("set-up/<str:token>/", views.setup_link, name="setup_link"),
 ]

@@ -61,6 +61,39 @@ def login(request: HttpRequest) -> HttpResponse:
 
 
 PENDING_KEY = "two_step_pending_key"
+# The staff member whose set-up link this browser opened (see setup_link).
+SETUP_KEY = "two_step_setup_user"
+
+
+@never_cache
+def setup_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A set-up link: lets this browser set up an authenticator app for its staff member.
+
+    The token leaves the address at once (kept in the session, then a redirect), so it is not
+    passed on in a Referer header or left in the history.
+    """
+    user = services.setup_link_user(token)
+    if user is None:
+        security_log.warning("Set-up link refused: ip=%s", client_ip(request))
+        context = {
+            **admin.site.each_context(request),
+            "title": _("This set-up link does not work"),
+            "message": _(
+                "The link has expired, has been used already, or was replaced by a newer one. "
+                "Ask an administrator for a new set-up link."
+            ),
+        }
+        response = render(request, "accounts/refused.html", context, status=410)
+    else:
+        request.session[SETUP_KEY] = user.pk
+        security_log.info("Set-up link opened: user=%s ip=%s", user.pk, client_ip(request))
+        signed_in_as_them = request.user.is_authenticated and request.user.pk == user.pk
+        target = reverse("accounts:two_factor")
+        response = redirect(
+            target if signed_in_as_them else f"{reverse('admin:login')}?next={target}"
+        )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @sensitive_post_parameters("code")
@@ -79,6 +112,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if not settings.STAFF_TWO_FACTOR or user.is_verified():
         return redirect(next_url)
     enrolling = not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if enrolling and request.session.get(SETUP_KEY) != user.pk:
+        return _needs_setup_link(request)
     if enrolling and PENDING_KEY not in request.session:
         request.session[PENDING_KEY] = services.new_secret()
     form = CodeForm(request.POST or None)
@@ -87,6 +122,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         device, error = _check_code(request, form.cleaned_data["code"], enrolling)
         if device is not None:
             request.session.pop(PENDING_KEY, None)
+            request.session.pop(SETUP_KEY, None)
             request.session.cycle_key()  # a new session id for the now privileged session
             django_otp.login(request, device)
             security_log.info(
@@ -108,6 +144,21 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/two_factor.html", context, status=status)
+
+
+def _needs_setup_link(request: HttpRequest) -> HttpResponse:
+    """A staff member without an authenticator app who has not opened a set-up link."""
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Set up two-step sign-in"),
+        "message": _(
+            "Your account has no authenticator app yet. To set one up, open the set-up link an "
+            "administrator gave you, in this browser. If you have none, or it has expired, ask "
+            "an administrator for a new one."
+        ),
+        "sign_out": True,
+    }
+    return render(request, "accounts/refused.html", context, status=403)
 
 
 def _check_code(request: HttpRequest, code: str, enrolling: bool) -> tuple[TOTPDevice | None, str]:

@@ -161,6 +161,10 @@ TWO_STEP_RATE_LIMIT = env_int("TWO_STEP_RATE_LIMIT", 10)
 # Every staff sign-in is confirmed with a code from an authenticator app (TOTP), set up at
 # the first sign-in. Turn off only on a developer's machine (STAFF_TWO_FACTOR=0).
 STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", default=True)
+# An authenticator app is set up only after opening a set-up link (manage.py staff_setup_link,
+# printed by create_editor), valid this many hours and once: a password alone, stolen before
+# its owner's first sign-in, cannot enrol the thief's phone.
+STAFF_SETUP_LINK_HOURS = env_int("STAFF_SETUP_LINK_HOURS", 72)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "TG-2370 guidelines portal")
 # Nobody, not even a superuser, can read another person's secret key in the back office.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
@@ -342,6 +346,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    # Tokens of tracking and set-up links never reach the logs with the path they are in.
+    "filters": {"secret_paths": {"()": "guidelines_portal.log_filters.RedactSecretPaths"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
@@ -352,5 +358,7 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
         # django-axes narrates every sign-in at INFO; lockouts reach the security log above.
         "axes": {"level": "WARNING"},
+        "django.request": {"filters": ["secret_paths"]},
+        "django.server": {"filters": ["secret_paths"]},
     },
 }

@@ -35,6 +35,12 @@ def sign_in_with_password(client, username, password=PASSWORD, ip=HOME, **extra)
     )
 
 
+def open_setup_link(client, user) -> None:
+    """Open the set-up link an administrator sent (manage.py staff_setup_link)."""
+    response = client.get(services.setup_link_path(user=user))
+    assert response.status_code == 302, response.status_code
+
+
 # --- Two-step sign-in ------------------------------------------------------------------
 
 
@@ -45,6 +51,7 @@ def code_for(secret: str) -> str:
 
 
 def test_first_sign_in_sets_up_an_authenticator_app_then_opens_the_back_office(client, editor):
+    open_setup_link(client, editor)
     response = sign_in_with_password(client, "editor")
     assert response.status_code == 302
     # Password alone does not open the back office, nor any staff page.
@@ -88,11 +95,14 @@ def test_first_sign_in_sets_up_an_authenticator_app_then_opens_the_back_office(c
 
 def test_a_set_up_page_seen_by_someone_else_gives_them_no_second_factor(client, editor):
     """Someone with the password who opens the set-up page and leaves learns a key that the
-    real editor never confirms: each sign-in session is shown a key of its own."""
+    real editor never confirms: each sign-in session is shown a key of its own (even one that
+    had the set-up link too)."""
+    open_setup_link(client, editor)
     sign_in_with_password(client, "editor")
     seen_by_intruder = client.get("/admin/two-step/").context["secret"]
 
     editor_client = type(client)()
+    open_setup_link(editor_client, editor)
     sign_in_with_password(editor_client, "editor", ip=ELSEWHERE)
     secret = editor_client.get("/admin/two-step/").context["secret"]
     assert secret != seen_by_intruder
@@ -108,6 +118,7 @@ def test_a_set_up_page_seen_by_someone_else_gives_them_no_second_factor(client, 
 
 def test_codes_tried_per_account_are_limited_while_setting_up_too(client, editor, settings):
     settings.TWO_STEP_RATE_LIMIT = 2
+    open_setup_link(client, editor)
     sign_in_with_password(client, "editor")
     secret = client.get("/admin/two-step/").context["secret"]
     for _ in range(2):
@@ -116,6 +127,68 @@ def test_codes_tried_per_account_are_limited_while_setting_up_too(client, editor
     assert refused.status_code == 400
     assert "слишком много кодов" in refused.context["error"]
     assert not TOTPDevice.objects.filter(user=editor).exists()
+
+
+def test_a_password_alone_cannot_set_up_an_authenticator_app(client, editor):
+    """Penetration test: whoever held a stolen password before its owner's first sign-in
+    could enrol their own phone. Now the set-up needs the link an administrator sent."""
+    sign_in_with_password(client, "editor")
+    page = client.get("/admin/two-step/")
+    assert page.status_code == 403
+    assert "set-up link" in page.text and "secret" not in page.context
+    assert client.post("/admin/two-step/", {"code": "123456"}).status_code == 403
+    assert client.get("/admin/").status_code == 302
+    assert not TOTPDevice.objects.filter(user=editor).exists()
+    assert "two_step_pending_key" not in client.session
+
+
+def test_a_set_up_link_leads_to_the_sign_in_and_stops_working_once_used(client, editor):
+    path = services.setup_link_path(user=editor)
+    response = client.get(path)
+    assert response["Location"] == "/admin/login/?next=/admin/two-step/"
+    assert response["Referrer-Policy"] == "no-referrer"
+    sign_in_with_password(client, "editor")
+    secret = client.get("/admin/two-step/").context["secret"]
+    assert client.post("/admin/two-step/", {"code": code_for(secret)}).status_code == 302
+    used = type(client)().get(path)
+    assert used.status_code == 410 and "Ask an administrator" in used.text
+
+
+def test_a_forged_expired_or_outdated_set_up_link_is_refused(client, editor, settings, caplog):
+    path = services.setup_link_path(user=editor)
+    forged = path.replace(path.split("/")[-2][-5:], "AAAAA")
+    assert client.get(forged).status_code == 410
+    editor.set_password("a new password for the editor")
+    editor.save()
+    assert client.get(path).status_code == 410  # a password change voids earlier links
+    settings.STAFF_SETUP_LINK_HOURS = 0
+    assert client.get(services.setup_link_path(user=editor)).status_code == 410
+    assert "Set-up link refused" in caplog.text
+    assert path.split("/")[-2] not in caplog.text
+
+
+def test_a_set_up_link_opened_while_signed_in_goes_straight_to_the_set_up(client, editor):
+    sign_in_with_password(client, "editor")
+    response = client.get(services.setup_link_path(user=editor))
+    assert response["Location"] == "/admin/two-step/"
+    assert "secret" in client.get("/admin/two-step/").context
+
+
+def test_the_commands_print_a_set_up_link(db, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    monkeypatch.setenv("NADIA_PASSWORD", "a long password for Nadia 7")
+    out = StringIO()
+    call_command("create_editor", "nadia", "--password-env", "NADIA_PASSWORD", stdout=out)
+    link = re.search(r"http://127\.0\.0\.1:8000(/admin/set-up/[^/\s]+/)", out.getvalue())
+    assert link, out.getvalue()
+    nadia = User.objects.get(username="nadia")
+    assert services.setup_link_user(link.group(1).split("/")[-2]) == nadia
+    out = StringIO()
+    call_command("staff_setup_link", "nadia", stdout=out)
+    assert "/admin/set-up/" in out.getvalue()
 
 
 def test_later_sign_ins_ask_for_the_code_only_and_a_code_works_once(client, editor):
@@ -187,6 +260,7 @@ def test_a_malformed_code_gets_a_clear_message(client, editor, code):
 
 
 def test_the_code_page_is_in_russian_for_a_russian_browser(client, editor):
+    open_setup_link(client, editor)
     sign_in_with_password(client, "editor")
     page = client.get("/admin/two-step/", HTTP_ACCEPT_LANGUAGE="ru")
     text = page.content.decode()
@@ -253,6 +327,7 @@ def test_repeated_failures_lock_that_username_from_that_address_only(client, edi
     assert client.get("/admin/").status_code == 302
     # ... but the editor at another desk signs in.
     other = type(client)()
+    open_setup_link(other, editor)
     assert sign_in_with_password(other, "editor", ip=ELSEWHERE).status_code == 302
     assert other.get("/admin/two-step/").status_code == 200
 

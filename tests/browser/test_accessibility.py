@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from accounts.services import setup_link_path
 from modules.roles import ensure_editors_group
 from tests.browser.helpers import sign_in
 from tests.pages import LANGUAGES, POSTED_PAGES, PUBLIC_PAGES, STAFF_PAGES, page_url
@@ -118,6 +120,10 @@ def test_staff_sign_in_pages_are_accessible(browser, live_server, demo, settings
     audit(editor, "password form")
     send_password(editor, "not the password")
     audit(editor, "password form with an error")
+    send_password(editor, PASSWORD)
+    editor.wait_for_url("**/admin/two-step/**")
+    audit(editor, "no set-up link yet")
+    editor.goto(setup_link_path(user=User.objects.get(username="editor")))
     send_password(editor, PASSWORD)
     editor.wait_for_url("**/admin/two-step/**")
     audit(editor, "setting up the authenticator app")

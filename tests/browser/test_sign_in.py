@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
+from accounts.services import setup_link_path
 from modules.roles import ensure_editors_group
 
 PASSWORD = "a long editor password 42"
@@ -29,7 +30,19 @@ def code_for(secret: str) -> str:
 
 def test_a_new_editor_sets_up_two_step_sign_in(page, new_editor, tmp_path):
     page.set_extra_http_headers({"Accept-Language": "ru"})
+    # The password alone does not let anyone set up an app: the set-up link is needed.
     page.goto("/admin/login/")
+    page.fill("#id_username", "olga")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/two-step/**")
+    assert "ссылк" in page.locator(".errornote").inner_text()
+    assert page.locator(".two-step__secret").count() == 0
+    page.get_by_role("button", name="Выйти").click()
+
+    # The link the administrator sent: it leads to the sign-in page, then to the set-up.
+    page.goto(setup_link_path(user=new_editor))
+    page.wait_for_url("**/admin/login/**")
     page.fill("#id_username", "olga")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")

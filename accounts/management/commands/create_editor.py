@@ -1,11 +1,14 @@
 import getpass
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.services import setup_link_url
 from modules.roles import ensure_editors_group
 
 
@@ -43,6 +46,12 @@ class Command(BaseCommand):
         user.groups.add(group)
         verb = "Created" if created else "Updated"
         self.stdout.write(self.style.SUCCESS(f"{verb} editor {username!r}."))
+        if settings.STAFF_TWO_FACTOR and not TOTPDevice.objects.filter(user=user).exists():
+            hours = settings.STAFF_SETUP_LINK_HOURS
+            self.stdout.write(
+                f"Send them this set-up link for their authenticator app (valid {hours} hours, "
+                f"once):\n{setup_link_url(user=user)}"
+            )
 
     def _ask(self) -> str:
         password = getpass.getpass("Password: ")
