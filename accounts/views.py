@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import time_format
@@ -110,7 +110,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if not user.is_staff:
         raise PermissionDenied
     if not settings.STAFF_TWO_FACTOR or user.is_verified():
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)
     enrolling = not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     if enrolling and request.session.get(SETUP_KEY) != user.pk:
         return _needs_setup_link(request)
@@ -128,7 +128,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             security_log.info(
                 "Two-factor code accepted: user=%s ip=%s", user.pk, client_ip(request)
             )
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)
     context = {
         **admin.site.each_context(request),
         "title": _("Set up two-step sign-in") if enrolling else _("Two-step sign-in"),
@@ -193,8 +193,10 @@ def _check_code(request: HttpRequest, code: str, enrolling: bool) -> tuple[TOTPD
 
 
 def _next_url(request: HttpRequest) -> str:
+    """Where to go after the code: a path on this site (never a view name, which Django's
+    redirect() would try to reverse, nor another host), else the back office."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate

@@ -5,9 +5,10 @@ item's history; nothing is ever deleted."""
 import re
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -344,7 +345,10 @@ class FeedbackAdmin(admin.ModelAdmin):
         """The list as filtered and searched on the page, as CSV."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:  # as the list itself does: "?e=1" says so
+            return HttpResponseRedirect(reverse("admin:feedback_feedback_changelist") + "?e=1")
         return self._export(changelist.get_queryset(request))
 
     def _export(self, queryset: QuerySet) -> HttpResponse:

@@ -106,15 +106,36 @@ def lookup_refusal(model, lookup: str, value) -> str:
     return ""
 
 
+def usable_initial(model, initial: dict) -> dict:
+    """An add form's initial values from the query string, less those their field cannot
+    hold ("?section=²" on an add page is a 500 in Django's autocomplete widget otherwise)."""
+    usable = {}
+    for name, value in initial.items():
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if lookup_refusal(model, f"{name}__in" if field.many_to_many else name, value):
+            continue
+        usable[name] = value
+    return usable
+
+
 def guard_lookups(site: admin.AdminSite) -> None:
     """Make every ModelAdmin on ``site`` (ours and other apps') refuse the lookups above:
-    the changelist then answers 400, as for any lookup the admin does not allow."""
+    the changelist then answers 400, as for any lookup the admin does not allow; and take
+    from an add page's query string only values its fields can hold."""
     for model, model_admin in site._registry.items():
         allowed = model_admin.lookup_allowed
+        initial_data = model_admin.get_changeform_initial_data
 
         def lookup_allowed(lookup, value, request=None, *, _model=model, _allowed=allowed):
             if lookup_refusal(_model, lookup, value):
                 return False
             return _allowed(lookup, value, request)
 
+        def get_changeform_initial_data(request, *, _model=model, _initial=initial_data):
+            return usable_initial(_model, _initial(request))
+
         model_admin.lookup_allowed = lookup_allowed
+        model_admin.get_changeform_initial_data = get_changeform_initial_data

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from io import StringIO
 from urllib.parse import quote
 
@@ -110,15 +111,20 @@ def revert_marking_to_first_version() -> dict:
 # --- Helpers ---------------------------------------------------------------------------
 
 
-def manage(*arguments: str, database_url: str) -> subprocess.CompletedProcess:
-    """`manage.py` in a fresh process on the database at ``database_url``."""
+def manage_environment(database_url: str) -> dict:
+    """The environment of a `manage.py` process on the database at ``database_url``."""
     environment = dict(os.environ)
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     environment["DATABASE_URL"] = database_url
+    return environment
+
+
+def manage(*arguments: str, database_url: str) -> subprocess.CompletedProcess:
+    """`manage.py` in a fresh process on the database at ``database_url``."""
     return subprocess.run(
         [sys.executable, "manage.py", *arguments],
         cwd=settings.BASE_DIR,
-        env=environment,
+        env=manage_environment(database_url),
         capture_output=True,
         text=True,
         timeout=180,
@@ -157,14 +163,14 @@ def _pg_admin():
     return admin
 
 
-@pytest.fixture
-def fresh_database(tmp_path):
+@contextmanager
+def new_database(tmp_path, suffix: str):
     """The URL of a new, empty database of the configured kind (dropped afterwards)."""
     if connection.vendor == "sqlite":
-        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        yield f"sqlite:///{tmp_path / f'{suffix}.sqlite3'}"
         return
     params = connection.settings_dict
-    name = f"{params['NAME']}_restore"
+    name = f"{params['NAME']}_{suffix}"
     admin = _pg_admin()
     try:
         with admin.cursor() as cursor:
@@ -179,6 +185,12 @@ def fresh_database(tmp_path):
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
+
+
+@pytest.fixture
+def fresh_database(tmp_path):
+    with new_database(tmp_path, "restore") as url:
+        yield url
 
 
 @pytest.fixture
@@ -371,7 +383,7 @@ def test_a_malformed_checksum_file_is_refused(content, tmp_path, checksum):
 def test_a_backup_from_an_older_release_is_migrated_before_it_is_checked(tmp_path):
     """The backup predates the code's last migration: the restore applies it, then verifies."""
     older = f"sqlite:///{tmp_path / 'older.sqlite3'}"
-    for arguments in (("migrate",), ("migrate", "feedback", "0002"), ("load_demo",)):
+    for arguments in (("migrate",), ("migrate", "modules", "0012"), ("load_demo",)):
         result = manage(*arguments, database_url=older)
         assert result.returncode == 0, result.stderr
     backup = tmp_path / "older.sqlite3.backup"
@@ -380,12 +392,12 @@ def test_a_backup_from_an_older_release_is_migrated_before_it_is_checked(tmp_pat
     restored_url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
     restored = manage("restore", str(backup), database_url=restored_url)
     assert restored.returncode == 0, restored.stderr
-    assert "Applied the migrations the backup predates: feedback.0003_triage_indexes" in (
+    assert "Applied the migrations the backup predates: modules.0013_edition_corrections" in (
         restored.stdout
     )
     assert "1.1" in restored.stdout and "MISMATCH" not in restored.stdout
     plan = manage("showmigrations", "--plan", database_url=restored_url).stdout
-    assert "[ ]" not in plan and "[X]  feedback.0003_triage_indexes" in plan
+    assert "[ ]" not in plan and "[X]  modules.0013_edition_corrections" in plan
 
 
 def test_a_backup_of_the_other_database_kind_is_refused(db, tmp_path):
