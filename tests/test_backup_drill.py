@@ -113,7 +113,7 @@ def test_a_backup_taken_while_the_site_writes_restores_every_write_whole_or_not_
         migrated = manage("migrate", "--noinput", database_url=live)
         assert migrated.returncode == 0, migrated.stderr
         _shell("from tests.test_backup_drill import seed; seed()", live)
-        writer = subprocess.Popen(  # noqa: S603 - the project's own manage.py
+        writer = subprocess.Popen(
             [sys.executable, "manage.py", "shell", "-c",
              f"from tests.test_backup_drill import keep_writing; keep_writing({str(stop)!r}, "
              f"{str(log)!r})"],

@@ -112,7 +112,7 @@ def parameters_read_by_views() -> set[str]:
 
 
 CHANGELIST_PARAMETERS = ("q", "o", "p", "all", "e", "_to_field", "_popup", "_facets")
-FIELD_LOOKUPS = ("", "__in", "__gte", "__startswith", "__isnull")
+FIELD_LOOKUPS = ("", "__in", "__startswith")
 
 
 def changelist_parameters(model_admin: admin.ModelAdmin, superuser: User) -> set[str]:
