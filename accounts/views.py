@@ -79,8 +79,9 @@ def setup_link(request: HttpRequest, token: str) -> HttpResponse:
             **admin.site.each_context(request),
             "title": _("This set-up link does not work"),
             "message": _(
-                "The link has expired, has been used already, or was replaced by a newer one. "
-                "Ask an administrator for a new set-up link."
+                "The link has expired, an authenticator app has already been set up with it, or "
+                "the password was changed since it was sent. Ask an administrator for a new "
+                "set-up link."
             ),
         }
         response = render(request, "accounts/refused.html", context, status=410)

@@ -79,7 +79,7 @@ def test_a_correction_changes_the_date_keeps_the_text_and_says_so(client, editor
     )  # fmt: skip
     assert {pdf.status for pdf in second.pdfs.all()} == {PDFStatus.QUEUED}  # they print the date
     page = client.get("/en/editions/1.1/").text
-    assert "first given as 1 May 2023, is 1 June 2023" in page and "launched in June" in page
+    assert "date is 1 June 2023 (first given as 1 May 2023)" in page and "launched in June" in page
     assert "Указан май" in client.get("/ru/editions/").text
     with pytest.raises(ValidationError):  # a correction is kept as it was made
         EditionCorrection.objects.all().update(reason_en="Rewritten")

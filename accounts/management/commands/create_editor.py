@@ -50,7 +50,7 @@ class Command(BaseCommand):
             hours = settings.STAFF_SETUP_LINK_HOURS
             self.stdout.write(
                 f"Send them this set-up link for their authenticator app (valid {hours} hours, "
-                f"once):\n{setup_link_url(user=user)}"
+                f"until an app is set up with it):\n{setup_link_url(user=user)}"
             )
 
     def _ask(self) -> str:

@@ -20,12 +20,8 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username, is_staff=True).first()
         if user is None:
             raise CommandError(f"{username!r} is not a staff account.")
-        self.stdout.write(setup_link_message(user))
-
-
-def setup_link_message(user) -> str:
-    url = settings.PORTAL_BASE_URL.rstrip("/") + services.setup_link_path(user=user)
-    hours = settings.STAFF_SETUP_LINK_HOURS
-    return (
-        f"Set-up link for {user.get_username()}'s authenticator app (valid {hours} hours):\n{url}"
-    )
+        hours = settings.STAFF_SETUP_LINK_HOURS
+        self.stdout.write(
+            f"Set-up link for {username}'s authenticator app (valid {hours} hours, until an "
+            f"app is set up with it):\n{services.setup_link_url(user=user)}"
+        )
