@@ -273,6 +273,21 @@ class ImmutableQuerySet(models.QuerySet):
     delete = _refuse
 
 
+class InsertedOnce(models.Model):
+    """A row of a published edition: saved once, never changed or deleted afterwards."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            _refuse()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse()
+
+
 class EditionQuerySet(ImmutableQuerySet):
     def published(self) -> "EditionQuerySet":
         """Every published edition, newest first."""
@@ -292,7 +307,7 @@ class EditionQuerySet(ImmutableQuerySet):
         models.QuerySet.update(self.filter(pk=edition.pk), published_on=published_on)
 
 
-class Edition(models.Model):
+class Edition(InsertedOnce):
     number = models.CharField(_("number"), max_length=7, unique=True)
     major = models.PositiveSmallIntegerField(editable=False)
     minor = models.PositiveSmallIntegerField(editable=False)
@@ -335,19 +350,11 @@ class Edition(models.Model):
     def __str__(self) -> str:
         return str(_("Edition %(number)s") % {"number": self.number})
 
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            _refuse()
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("modules:edition_home", kwargs={"edition": self.number})
 
-    def delete(self, *args, **kwargs):
-        _refuse()
 
-
-class EditionCorrection(models.Model):
+class EditionCorrection(InsertedOnce):
     """A correction of an edition's publication date, made after it was published.
 
     The text of an edition never changes; a date entered wrongly at publication can be put
@@ -381,14 +388,6 @@ class EditionCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition_id}: {self.published_on_before} → {self.published_on}"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            _refuse()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _refuse()
 
 
 class EditionModule(models.Model):
@@ -446,7 +445,7 @@ class EditionSectionQuerySet(ImmutableQuerySet):
         )
 
 
-class EditionSection(models.Model):
+class EditionSection(InsertedOnce):
     """A section as it stood when its edition was published."""
 
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="sections")
@@ -484,14 +483,6 @@ class EditionSection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title_en}"
-
-    def save(self, *args, **kwargs) -> None:
-        if not self._state.adding:
-            _refuse()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        _refuse()
 
     @property
     def is_translated(self) -> bool:
