@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 from reversion.models import Revision, Version
 
+from accounts.services import setup_link_path
 from feedback import services as feedback_services
 from feedback.models import Feedback, FeedbackEvent, Status
 from modules import pdf_services, services
@@ -61,16 +62,18 @@ OUTCOMES = {
     "o": "200 but the action is ignored (refusal)",
     "r": "302 with the action ignored (refusal)",
     "L": "302 to the sign-in page (refusal)",
+    "S": "302 to the sign-in page, then on to setting up an authenticator app (allowed)",
     "F": "403 (refusal)",
     "N": "404 (refusal)",
     "A": "405 (refusal)",
     "B": "400 (refusal)",
+    "G": "410 (refusal)",
     ".": "not requested (an allowed write, tested where its behaviour is)",
 }
-REFUSALS = frozenset("0orLFNAB")
+REFUSALS = frozenset("0orLFNABG")
 # Refusals whose answer must not show the draft or private texts ("o" shows a list the persona
 # may read, with the action ignored).
-BLIND = frozenset("0rLFNAB")
+BLIND = frozenset("0rLFNABG")
 
 # Columns: anonymous, reader, staff without permissions, editor, translator, reviewer, superuser.
 # "GET name" opens the page; "POST name" sends it a form. Rows with a third word name one
@@ -291,6 +294,7 @@ SECRETS = (DRAFT_EN, DRAFT_RU, PRIVATE, PRIVATE.lower())
 # --- The public side: anonymous readers, in every language -------------------------------
 
 TOKEN = "<tracking token>"  # replaced by the real token of a publishable item
+SETUP_TOKEN = "<set-up token>"  # replaced by a set-up link's token for the editor
 # (id, URL name, kwargs, query string, outcome)
 PUBLISHED = [
     ("home", "modules:home", {}, "", "2"),
@@ -315,6 +319,8 @@ PUBLISHED = [
     ("responses", "feedback:responses", {"edition": "1.1"}, "", "2"),
     ("responses CSV", "feedback:responses_csv", {"edition": "1.1"}, "", "2"),
     ("health", "health", {}, "", "2"),
+    # A staff member's set-up link, opened before signing in: on to the sign-in page.
+    ("set-up link", "accounts:setup_link", {"token": SETUP_TOKEN}, "", "S"),
 ]  # fmt: skip
 
 # Guesses at what is not published: 1.2 is the number the next edition will take,
@@ -353,6 +359,8 @@ UNPUBLISHED = [
      {"older": "1.0", "newer": "1.1", "key": "salw-annex-x"}, "", "N"),
     ("deleted draft section", "modules:section", {"module": "salw", "key": "salw-doomed"}, "", "N"),
     ("bad tracking token", "feedback:track", {"token": "x" * 43}, "", "N"),
+    ("forged set-up link", "accounts:setup_link", {"token": "1:forged:token"}, "", "G"),
+    ("altered set-up link", "accounts:setup_link", {"token": SETUP_TOKEN + "x"}, "", "G"),
     ("altered tracking token", "feedback:track", {"token": TOKEN + "x"}, "", "N"),
     ("search for draft text", "modules:search", {}, f"q={DRAFT_WORD}", "2"),
 ]  # fmt: skip
@@ -367,6 +375,7 @@ class World:
     versions: dict[str, tuple[Version, Version]] = field(default_factory=dict)  # older, newer
     deleted: dict[str, Version] = field(default_factory=dict)  # a version of a deleted row
     tracking_token: str = ""
+    setup_token: str = ""
 
 
 def _draft_texts(what: str) -> dict:
@@ -476,6 +485,7 @@ def build_world() -> World:
             "modules.module": Version.objects.get_deleted(Module).get(),
         },
         tracking_token=feedback_services.feedback_tracking_link(feedback=public),
+        setup_token=setup_link_path(user=editor).split("/")[-2],
     )
 
 
@@ -568,7 +578,10 @@ def build_call(key: str, world: World) -> Call:
 
 
 def public_url(name: str, kwargs: dict, query: str, lang: str, world: World) -> str:
-    kwargs = {k: v.replace(TOKEN, world.tracking_token) for k, v in kwargs.items()}
+    kwargs = {
+        k: v.replace(TOKEN, world.tracking_token).replace(SETUP_TOKEN, world.setup_token)
+        for k, v in kwargs.items()
+    }
     with translation.override(lang):
         path = reverse(name, kwargs=kwargs)
     return f"{path}?{query}" if query else path

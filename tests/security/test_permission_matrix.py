@@ -69,10 +69,12 @@ def _assert_outcome(response, code: str) -> None:
         assert status in (200, 202)
     elif code in "Rr":
         assert status == 302 and not location.startswith(login), location
+    elif code == "S":
+        assert status == 302 and location == f"{login}?next={reverse('accounts:two_factor')}"
     elif code == "L":
         assert status == 302 and location.startswith(f"{login}?next="), location
     else:
-        assert status == {"F": 403, "N": 404, "A": 405, "B": 400}[code]
+        assert status == {"F": 403, "N": 404, "A": 405, "B": 400, "G": 410}[code]
 
 
 # --- The guard: the matrix covers everything the admin and the URLconf offer -------------
