@@ -1,5 +1,7 @@
 """Back-office views that tighten the admin's own."""
 
+import ipaddress
+
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
@@ -56,7 +58,7 @@ def _fields_of(model, lookup: str) -> tuple[list, str]:
     fields, parts = [], lookup.split(LOOKUP_SEP)
     for index, part in enumerate(parts):
         try:
-            field = model._meta.get_field(part)
+            field = model._meta.pk if part == "pk" else model._meta.get_field(part)
         except FieldDoesNotExist:
             return fields, LOOKUP_SEP.join(parts[index:])
         fields.append(field)
@@ -70,15 +72,31 @@ def _is_secret(field) -> bool:
     return field.name in SECRET_FIELDS.get(field.model._meta.label_lower, ())
 
 
-def _integer_target(field) -> bool:
-    """Whether the column a lookup on ``field`` compares with is an integer."""
+INTEGER_TYPES = frozenset({
+    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
+    "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+})  # fmt: skip
+
+
+def _column_type(field) -> str:
+    """The internal type of the column a lookup on ``field`` compares with."""
     if field.is_relation and field.target_field is not None:
         field = field.target_field
-    return field.get_internal_type() in {
-        "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
-        "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
-        "PositiveSmallIntegerField",
-    }  # fmt: skip
+    return field.get_internal_type()
+
+
+def _fits(column_type: str, text: str) -> bool:
+    """Whether ``text`` can be a value of such a column (types whose bad values the database,
+    not Django, would refuse: integers out of range, malformed addresses on PostgreSQL)."""
+    if column_type in INTEGER_TYPES:
+        return text == "0" or positive_int(text.removeprefix("-")) is not None
+    if column_type == "GenericIPAddressField":
+        try:
+            ipaddress.ip_address(text)
+        except ValueError:
+            return False
+    return True
 
 
 def _values(lookup: str, value) -> list[str]:
@@ -92,17 +110,16 @@ def lookup_refusal(model, lookup: str, value) -> str:
     """Why a changelist may not filter ``model`` by ``lookup`` = ``value`` ("" when it may).
 
     Refused: a lookup that reaches a secret field, by any path (``user__password``), and a
-    value that cannot be the integer its column holds ("²", thirty digits), which would end
-    in a 500 instead of an empty list.
+    value its column cannot hold ("²" or thirty digits for an integer, "x" for an address),
+    which the database would refuse with a 500 instead of an empty list.
     """
     fields, final = _fields_of(model, lookup)
     if any(_is_secret(field) for field in fields):
         return "secret field"
-    if fields and final in VALUE_LOOKUPS and _integer_target(fields[-1]):
-        for item in _values(final, value):
-            text = item.removeprefix("-")
-            if positive_int(text) is None and text != "0":
-                return "not an integer"
+    if fields and final in VALUE_LOOKUPS:
+        column_type = _column_type(fields[-1])
+        if not all(_fits(column_type, item) for item in _values(final, value)):
+            return f"not a value of a {column_type}"
     return ""
 
 

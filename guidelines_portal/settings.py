@@ -359,6 +359,6 @@ LOGGING = {
         # django-axes narrates every sign-in at INFO; lockouts reach the security log above.
         "axes": {"level": "WARNING"},
         "django.request": {"filters": ["secret_paths"]},
-        "django.server": {"filters": ["secret_paths"]},
+        "django.server": {"handlers": ["console"], "filters": ["secret_paths"], "propagate": False},
     },
 }

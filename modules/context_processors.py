@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language
 
 # A path that starts with several slashes or backslashes ("//evil.example/en/", which a 404
@@ -11,8 +12,9 @@ LEADING_SLASHES = re.compile(r"^[/\\]+")
 
 
 def site_path(request: HttpRequest, *, query: bool = True) -> str:
-    """The request's path (and query), safe to use as a link on this site."""
-    path = request.get_full_path() if query else request.path
+    """The request's path (and query), percent-encoded (browsers drop a raw tab or newline,
+    so "/\t/evil.example/" would read as "//evil.example/"), safe to use as a link here."""
+    path = request.get_full_path() if query else escape_uri_path(request.path)
     return LEADING_SLASHES.sub("/", path)
 
 
