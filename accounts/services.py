@@ -6,20 +6,22 @@ overwrite each other's throttle count.
 """
 
 import datetime
+import secrets
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core import signing
 from django.db import transaction
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils import timezone
 from django.utils.translation import gettext
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
+
+from accounts.models import SetupLink, setup_link_digest
 
 
 @dataclass(frozen=True)
@@ -28,42 +30,40 @@ class CodeCheck:
     throttled_until: datetime.datetime | None = None  # refused unchecked: too many wrong codes
 
 
-SETUP_LINK_SALT = "accounts.setup-link"
-
-
-def _setup_state(user: AbstractBaseUser) -> str:
-    """Changes when the person sets up an app or changes their password: a link that was
-    used, or sent before either, stops working."""
-    devices = list(
-        TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").values_list("pk")
-    )
-    return salted_hmac(SETUP_LINK_SALT, f"{user.pk}:{user.password}:{devices}").hexdigest()[:24]
-
-
-def setup_link_path(*, user: AbstractBaseUser) -> str:
-    """The path of a new set-up link for ``user``'s authenticator app (signed, expiring)."""
-    value = f"{user.pk}:{_setup_state(user)}"
-    token = signing.TimestampSigner(salt=SETUP_LINK_SALT).sign(value)
+@transaction.atomic
+def setup_link_issue(*, user: AbstractBaseUser) -> str:
+    """A new set-up link for ``user``'s authenticator app: returns its path. It replaces the
+    person's earlier unused links; only a digest of its token is stored."""
+    SetupLink.objects.filter(user=user, used_at__isnull=True).delete()
+    token = secrets.token_urlsafe(32)
+    SetupLink.objects.create(user=user, digest=setup_link_digest(token))
     return reverse("accounts:setup_link", kwargs={"token": token})
 
 
 def setup_link_url(*, user: AbstractBaseUser) -> str:
     """A new set-up link as an administrator sends it: the site's public address and path."""
-    return settings.PORTAL_BASE_URL.rstrip("/") + setup_link_path(user=user)
+    return settings.PORTAL_BASE_URL.rstrip("/") + setup_link_issue(user=user)
 
 
-def setup_link_user(token: str) -> AbstractBaseUser | None:
-    """The active staff member a set-up link is for, unless it is forged, expired or used."""
-    max_age = datetime.timedelta(hours=settings.STAFF_SETUP_LINK_HOURS)
-    try:
-        value = signing.TimestampSigner(salt=SETUP_LINK_SALT).unsign(token, max_age=max_age)
-    except signing.BadSignature:
+def setup_link_find(token: str) -> SetupLink | None:
+    """The usable link behind ``token``, or None (unknown, used, expired or replaced)."""
+    if not token or len(token) > 200:
         return None
-    pk, _sep, state = value.partition(":")
-    user = get_user_model().objects.filter(pk=pk, is_staff=True, is_active=True).first()
-    if user is None or not constant_time_compare(state, _setup_state(user)):
-        return None
-    return user
+    return (
+        SetupLink.objects.usable()
+        .select_related("user")
+        .filter(digest=setup_link_digest(token))
+        .first()
+    )
+
+
+def setup_link_allows(*, user: AbstractBaseUser, link_id: object) -> bool:
+    """Whether the link opened in this browser (its id, kept in the session) still lets
+    ``user`` set up an app."""
+    return (
+        isinstance(link_id, int)
+        and SetupLink.objects.usable().filter(pk=link_id, user=user).exists()
+    )
 
 
 def new_secret() -> str:
@@ -94,13 +94,18 @@ def totp_check(*, user: AbstractBaseUser, code: str) -> CodeCheck:
 
 
 @transaction.atomic
-def totp_enrol(*, user: AbstractBaseUser, key: str, code: str) -> TOTPDevice | None:
+def totp_enrol(
+    *, user: AbstractBaseUser, key: str, code: str, link_id: int | None = None
+) -> TOTPDevice | None:
     """Confirm the app set up with ``key`` (kept in one sign-in session, never stored before):
-    the device exists only once its first code is right. None when the code is wrong or the
-    person already has an app (set up meanwhile in another session)."""
+    the device exists only once its first code is right, and the set-up link ``link_id`` is
+    then used up. None when the code is wrong, the link no longer allows it, or the person
+    already has an app (set up meanwhile in another session)."""
     # One set-up at a time per person: the second waits here, then finds the first's app.
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return None
+    if not setup_link_allows(user=user, link_id=link_id):
         return None
     device = unsaved_device(user=user, key=key)
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
@@ -113,4 +118,5 @@ def totp_enrol(*, user: AbstractBaseUser, key: str, code: str) -> TOTPDevice | N
     device.save()
     # Pending devices left by the earlier design (a stored, reused secret) go.
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    SetupLink.objects.filter(pk=link_id).update(used_at=timezone.now())
     return device

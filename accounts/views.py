@@ -61,8 +61,8 @@ def login(request: HttpRequest) -> HttpResponse:
 
 
 PENDING_KEY = "two_step_pending_key"
-# The staff member whose set-up link this browser opened (see setup_link).
-SETUP_KEY = "two_step_setup_user"
+# The set-up link this browser opened (its id; see setup_link).
+SETUP_KEY = "two_step_setup_link"
 
 
 @never_cache
@@ -72,23 +72,22 @@ def setup_link(request: HttpRequest, token: str) -> HttpResponse:
     The token leaves the address at once (kept in the session, then a redirect), so it is not
     passed on in a Referer header or left in the history.
     """
-    user = services.setup_link_user(token)
-    if user is None:
+    link = services.setup_link_find(token)
+    if link is None:
         security_log.warning("Set-up link refused: ip=%s", client_ip(request))
         context = {
             **admin.site.each_context(request),
             "title": _("This set-up link does not work"),
             "message": _(
                 "The link has expired, an authenticator app has already been set up with it, or "
-                "the password was changed since it was sent. Ask an administrator for a new "
-                "set-up link."
+                "a newer link has replaced it. Ask an administrator for a new set-up link."
             ),
         }
         response = render(request, "accounts/refused.html", context, status=410)
     else:
-        request.session[SETUP_KEY] = user.pk
-        security_log.info("Set-up link opened: user=%s ip=%s", user.pk, client_ip(request))
-        signed_in_as_them = request.user.is_authenticated and request.user.pk == user.pk
+        request.session[SETUP_KEY] = link.pk
+        security_log.info("Set-up link opened: user=%s ip=%s", link.user_id, client_ip(request))
+        signed_in_as_them = request.user.is_authenticated and request.user.pk == link.user_id
         target = reverse("accounts:two_factor")
         response = redirect(
             target if signed_in_as_them else f"{reverse('admin:login')}?next={target}"
@@ -113,7 +112,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if not settings.STAFF_TWO_FACTOR or user.is_verified():
         return HttpResponseRedirect(next_url)
     enrolling = not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-    if enrolling and request.session.get(SETUP_KEY) != user.pk:
+    link_id = request.session.get(SETUP_KEY)
+    if enrolling and not services.setup_link_allows(user=user, link_id=link_id):
         return _needs_setup_link(request)
     if enrolling and PENDING_KEY not in request.session:
         request.session[PENDING_KEY] = services.new_secret()
@@ -176,7 +176,12 @@ def _check_code(request: HttpRequest, code: str, enrolling: bool) -> tuple[TOTPD
             "try again."
         ) % {"minutes": settings.LOGIN_RATE_WINDOW // 60}
     if enrolling:
-        device = services.totp_enrol(user=user, key=request.session[PENDING_KEY], code=code)
+        device = services.totp_enrol(
+            user=user,
+            key=request.session[PENDING_KEY],
+            code=code,
+            link_id=request.session.get(SETUP_KEY),
+        )
         if device is not None:
             security_log.info("Two-factor app set up: user=%s ip=%s", user.pk, client_ip(request))
             return device, ""

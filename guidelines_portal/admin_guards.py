@@ -42,6 +42,7 @@ def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> 
 # gives the whole value away one character at a time, even where the field is never shown.
 SECRET_FIELDS: dict[str, frozenset[str]] = {
     "auth.user": frozenset({"password"}),
+    "accounts.setuplink": frozenset({"digest"}),
     "otp_totp.totpdevice": frozenset({"key"}),
     "otp_static.statictoken": frozenset({"token"}),
     "feedback.feedback": frozenset({"fingerprint", "form_nonce"}),

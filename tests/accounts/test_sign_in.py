@@ -11,10 +11,12 @@ from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.core import checks
 from django.db import connection
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
+from accounts.models import SetupLink
 
 PASSWORD = "correct horse battery staple"  # the personas' password (tests/conftest.py)
 HOME = "10.0.0.1"
@@ -35,9 +37,9 @@ def sign_in_with_password(client, username, password=PASSWORD, ip=HOME, **extra)
     )
 
 
-def open_setup_link(client, user) -> None:
+def open_setup_link(client, user, path: str = "") -> None:
     """Open the set-up link an administrator sent (manage.py staff_setup_link)."""
-    response = client.get(services.setup_link_path(user=user))
+    response = client.get(path or services.setup_link_issue(user=user))
     assert response.status_code == 302, response.status_code
 
 
@@ -143,7 +145,7 @@ def test_a_password_alone_cannot_set_up_an_authenticator_app(client, editor):
 
 
 def test_a_set_up_link_leads_to_the_sign_in_and_stops_working_once_used(client, editor):
-    path = services.setup_link_path(user=editor)
+    path = services.setup_link_issue(user=editor)
     response = client.get(path)
     assert response["Location"] == "/admin/login/?next=/admin/two-step/"
     assert response["Referrer-Policy"] == "no-referrer"
@@ -154,22 +156,48 @@ def test_a_set_up_link_leads_to_the_sign_in_and_stops_working_once_used(client, 
     assert used.status_code == 410 and "Ask an administrator" in used.text
 
 
-def test_a_forged_expired_or_outdated_set_up_link_is_refused(client, editor, settings, caplog):
-    path = services.setup_link_path(user=editor)
-    forged = path.replace(path.split("/")[-2][-5:], "AAAAA")
-    assert client.get(forged).status_code == 410
-    editor.set_password("a new password for the editor")
-    editor.save()
-    assert client.get(path).status_code == 410  # a password change voids earlier links
-    settings.STAFF_SETUP_LINK_HOURS = 0
-    assert client.get(services.setup_link_path(user=editor)).status_code == 410
+def test_a_forged_expired_or_replaced_set_up_link_is_refused(client, editor, caplog):
+    path = services.setup_link_issue(user=editor)
+    token = path.split("/")[-2]
+    assert client.get(path.replace(token, token[:-5] + "AAAAA")).status_code == 410
+    newer = services.setup_link_issue(user=editor)
+    assert client.get(path).status_code == 410  # replaced by the newer link
+    SetupLink.objects.update(expires_at=timezone.now())
+    assert client.get(newer).status_code == 410
     assert "Set-up link refused" in caplog.text
-    assert path.split("/")[-2] not in caplog.text
+    assert token not in caplog.text and not SetupLink.objects.filter(digest=token).exists()
+
+
+def test_a_used_link_never_works_again_even_after_the_app_is_removed(client, editor):
+    """An administrator removes a lost phone's app: the old link does not come back to life."""
+    path = services.setup_link_issue(user=editor)
+    open_setup_link(client, editor, path)
+    sign_in_with_password(client, "editor")
+    secret = client.get("/admin/two-step/").context["secret"]
+    assert client.post("/admin/two-step/", {"code": code_for(secret)}).status_code == 302
+    TOTPDevice.objects.filter(user=editor).delete()
+    thief = type(client)()
+    assert thief.get(path).status_code == 410
+    sign_in_with_password(thief, "editor", ip=ELSEWHERE)
+    assert thief.get("/admin/two-step/").status_code == 403
+
+
+def test_a_link_opened_in_one_browser_is_spent_when_another_sets_up_the_app(client, editor):
+    path = services.setup_link_issue(user=editor)
+    other = type(client)()
+    for browser in (client, other):
+        open_setup_link(browser, editor, path)
+        sign_in_with_password(browser, "editor")
+    secret = client.get("/admin/two-step/").context["secret"]
+    other_secret = other.get("/admin/two-step/").context["secret"]
+    assert client.post("/admin/two-step/", {"code": code_for(secret)}).status_code == 302
+    assert other.post("/admin/two-step/", {"code": code_for(other_secret)}).status_code == 400
+    assert TOTPDevice.objects.filter(user=editor).count() == 1
 
 
 def test_a_set_up_link_opened_while_signed_in_goes_straight_to_the_set_up(client, editor):
     sign_in_with_password(client, "editor")
-    response = client.get(services.setup_link_path(user=editor))
+    response = client.get(services.setup_link_issue(user=editor))
     assert response["Location"] == "/admin/two-step/"
     assert "secret" in client.get("/admin/two-step/").context
 
@@ -185,7 +213,7 @@ def test_the_commands_print_a_set_up_link(db, monkeypatch):
     link = re.search(r"http://127\.0\.0\.1:8000(/admin/set-up/[^/\s]+/)", out.getvalue())
     assert link, out.getvalue()
     nadia = User.objects.get(username="nadia")
-    assert services.setup_link_user(link.group(1).split("/")[-2]) == nadia
+    assert services.setup_link_find(link.group(1).split("/")[-2]).user == nadia
     out = StringIO()
     call_command("staff_setup_link", "nadia", stdout=out)
     assert "/admin/set-up/" in out.getvalue()

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from accounts.services import setup_link_path
+from accounts.services import setup_link_issue
 from modules.roles import ensure_editors_group
 from tests.browser.helpers import sign_in
 from tests.pages import LANGUAGES, POSTED_PAGES, PUBLIC_PAGES, STAFF_PAGES, page_url
@@ -124,7 +124,7 @@ def test_staff_sign_in_pages_are_accessible(browser, live_server, demo, settings
     editor.wait_for_url("**/admin/two-step/**")
     audit(editor, "no set-up link yet")
     # The set-up link, opened while signed in with the password: straight to the set-up.
-    editor.goto(setup_link_path(user=User.objects.get(username="editor")))
+    editor.goto(setup_link_issue(user=User.objects.get(username="editor")))
     editor.wait_for_url("**/admin/two-step/")
     audit(editor, "setting up the authenticator app")
     editor.fill("#id_code", "000000")

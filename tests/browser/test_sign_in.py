@@ -9,7 +9,7 @@ from django.contrib.auth.models import User
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
-from accounts.services import setup_link_path
+from accounts.services import setup_link_issue
 from modules.roles import ensure_editors_group
 
 PASSWORD = "a long editor password 42"
@@ -41,7 +41,7 @@ def test_a_new_editor_sets_up_two_step_sign_in(page, new_editor, tmp_path):
     page.get_by_role("button", name="Выйти").click()
 
     # The link the administrator sent: it leads to the sign-in page, then to the set-up.
-    page.goto(setup_link_path(user=new_editor))
+    page.goto(setup_link_issue(user=new_editor))
     page.wait_for_url("**/admin/login/**")
     page.fill("#id_username", "olga")
     page.fill("#id_password", PASSWORD)

@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 from reversion.models import Revision, Version
 
-from accounts.services import setup_link_path
+from accounts.services import setup_link_issue
 from feedback import services as feedback_services
 from feedback.models import Feedback, FeedbackEvent, Status
 from modules import pdf_services, services
@@ -485,7 +485,7 @@ def build_world() -> World:
             "modules.module": Version.objects.get_deleted(Module).get(),
         },
         tracking_token=feedback_services.feedback_tracking_link(feedback=public),
-        setup_token=setup_link_path(user=editor).split("/")[-2],
+        setup_token=setup_link_issue(user=editor).split("/")[-2],
     )
 
 

@@ -38,6 +38,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from accounts.models import SetupLink
 from feedback.models import Feedback, TrackingLink
 from modules.forms import CompareForm, SearchForm, TranslationFilterForm
 from tests.conftest import confirm_second_factor
@@ -131,10 +132,13 @@ def changelist_parameters(model_admin: admin.ModelAdmin, superuser: User) -> set
         else:
             path = item[0] if isinstance(item, list | tuple) else item
             names |= {f"{path}__exact", f"{path}__id__exact", f"{path}__isnull"}
+    names |= {"pk", "pk__in"}
     for field in model_admin.model._meta.get_fields():
         if field.concrete or field.is_relation:
             target = f"{field.name}__id" if field.is_relation else field.name
             names |= {f"{target}{lookup}" for lookup in FIELD_LOOKUPS}
+            if field.is_relation:
+                names.add(f"{field.name}__pk__in")
     return names
 
 
@@ -198,6 +202,8 @@ def secrets_in_database(world: matrix.World) -> dict[str, str]:
             found[f"form nonce {pk}"] = nonce
     for pk, digest in TrackingLink.objects.values_list("pk", "digest"):
         found[f"tracking digest {pk}"] = digest
+    for pk, digest in SetupLink.objects.values_list("pk", "digest"):
+        found[f"set-up link digest {pk}"] = digest
     for username, password in User.objects.values_list("username", "password"):
         found[f"password hash of {username}"] = password
     return {what: value for what, value in found.items() if value}
