@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -80,6 +81,17 @@ def already_submitted(*, section_key: str, paragraph: int | None, data: dict) ->
     """Whether this very comment (same address, place and words) is already stored."""
     fingerprint = submission_fingerprint(section_key=section_key, paragraph=paragraph, data=data)
     return Feedback.objects.filter(fingerprint=fingerprint).exists()
+
+
+# Receipts one item may give out (a form sent again gets a tracking link of its own each time):
+# beyond this, replaying the form stores nothing more.
+MAX_RECEIPT_LINKS = 20
+
+
+def receipt_links_exhausted(feedback: Feedback) -> bool:
+    """Whether the item already has as many live tracking links as a receipt may add."""
+    live = feedback.tracking_links.filter(expires_at__gt=timezone.now())
+    return live.count() >= MAX_RECEIPT_LINKS
 
 
 def previous_editions() -> dict[int, Edition]:

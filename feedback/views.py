@@ -115,7 +115,8 @@ def _submit(request: HttpRequest, outline: selectors.Outline, current: Edition) 
     )
     if not created:  # a double click, a reload or a retry is not another comment
         _refund_submission(request, data["email"])
-    if created or (data["nonce"] and feedback.form_nonce == data["nonce"]):
+    resent = data["nonce"] and feedback.form_nonce == data["nonce"]
+    if created or (resent and not selectors.receipt_links_exhausted(feedback)):
         # The receipt is the tracking page (a resubmitted form lands there too, with a link
         # of its own: only digests of the links are stored).
         token = services.feedback_tracking_link(feedback=feedback)

@@ -44,8 +44,8 @@ class Migration(migrations.Migration):
             ],
             options={"ordering": ["-created_at", "-pk"]},
         ),
-        # Links already sent stay valid: nothing to undo on the way back (the tokens are gone).
-        migrations.RunPython(tokens_to_digests, migrations.RunPython.noop, elidable=True),
+        # Links already sent stay valid. Irreversible: the tokens themselves are gone.
+        migrations.RunPython(tokens_to_digests),
         migrations.RemoveField(model_name="feedback", name="tracking_expires_at"),
         migrations.RemoveField(model_name="feedback", name="tracking_token"),
     ]

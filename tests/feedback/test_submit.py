@@ -185,6 +185,17 @@ def test_the_rate_limit_also_counts_per_email_address(client, published, setting
     assert response.status_code == 429
 
 
+def test_replaying_a_form_cannot_grow_the_tracking_links_without_bound(client, published):
+    from feedback.selectors import MAX_RECEIPT_LINKS
+
+    for _attempt in range(MAX_RECEIPT_LINKS + 3):
+        response = submit(client)
+    item = Feedback.objects.get()
+    assert item.tracking_links.count() == MAX_RECEIPT_LINKS
+    assert response.status_code == 200 and item.reference in response.text  # no new link
+    assert "/feedback/track/" not in response.text
+
+
 def test_sending_the_same_comment_again_does_not_use_up_the_limit(client, published, settings):
     """A double click, a reload or a retry is not another comment: it neither counts against
     the contributor nor is refused once the limit is reached."""
