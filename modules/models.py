@@ -358,12 +358,14 @@ class EditionCorrection(InsertedOnce):
     """A correction of an edition's publication date, made after it was published.
 
     The text of an edition never changes; a date entered wrongly at publication can be put
-    right through ``services.edition_correct_date``, which keeps the date as first given, who
-    corrected it, when and why. Readers see the correction beside the edition.
+    right through ``services.edition_correct_date``, which keeps the date before and after,
+    who corrected it, when and why. Readers see the correction beside the edition. On
+    PostgreSQL a trigger accepts a change of an edition's date only with its correction row,
+    and refuses any change to a correction.
     """
 
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="corrections")
-    published_on_before = models.DateField(_("publication date as first given"))
+    published_on_before = models.DateField(_("publication date before the correction"))
     published_on = models.DateField(_("corrected publication date"))
     reason_en = models.TextField(_("reason (English)"), max_length=2000)
     reason_ru = models.TextField(_("reason (Russian)"), max_length=2000, blank=True)

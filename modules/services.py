@@ -339,15 +339,18 @@ def edition_correct_date(
 
     The date must fit between the neighbouring editions' dates and a reason is required;
     the correction (date before and after, reason, who, when) is kept beside the edition and
-    shown to readers. The edition's PDFs, which print the date, are built again.
+    shown to readers. The edition's PDFs, which print the date, are built again (all but one
+    being built at this moment, which keeps the date it started with: build it again).
     """
-    locked = Edition.objects.select_for_update().filter(pk=edition.pk).get()
+    # Every edition is locked: two corrections of neighbours at once cannot each pass against
+    # the other's old date.
+    ordered = list(Edition.objects.select_for_update().order_by("-major", "-minor"))
+    index = next(i for i, e in enumerate(ordered) if e.pk == edition.pk)
+    locked = ordered[index]
     if not reason_en.strip():
         raise ValidationError({"reason_en": _("Say in English why the date is corrected.")})
     if published_on == locked.published_on:
         raise ValidationError({"published_on": _("That is already the edition's date.")})
-    ordered = list(Edition.objects.published())  # newest first
-    index = next(i for i, e in enumerate(ordered) if e.pk == locked.pk)
     _validate_publication_date(
         published_on,
         previous=ordered[index + 1] if index + 1 < len(ordered) else None,

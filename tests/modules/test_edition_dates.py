@@ -79,7 +79,7 @@ def test_a_correction_changes_the_date_keeps_the_text_and_says_so(client, editor
     )  # fmt: skip
     assert {pdf.status for pdf in second.pdfs.all()} == {PDFStatus.QUEUED}  # they print the date
     page = client.get("/en/editions/1.1/").text
-    assert "date is 1 June 2023 (first given as 1 May 2023)" in page and "launched in June" in page
+    assert "changed from 1 May 2023 to 1 June 2023" in page and "launched in June" in page
     assert "Указан май" in client.get("/ru/editions/").text
     with pytest.raises(ValidationError):  # a correction is kept as it was made
         EditionCorrection.objects.all().update(reason_en="Rewritten")
@@ -97,11 +97,29 @@ def test_a_correction_must_fit_between_the_neighbouring_editions(two_editions, n
     assert not EditionCorrection.objects.exists()
 
 
-def test_a_correction_needs_a_reason(two_editions):
+def test_a_correction_needs_a_reason_and_a_new_date(two_editions):
     with pytest.raises(ValidationError, match="why"):
         services.edition_correct_date(
             edition=two_editions[1], published_on=datetime.date(2023, 6, 1), reason_en="  "
         )
+    with pytest.raises(ValidationError, match="already the edition's date"):
+        services.edition_correct_date(
+            edition=two_editions[1], published_on=datetime.date(2023, 5, 1), reason_en="Why."
+        )
+    assert not EditionCorrection.objects.exists()
+
+
+def test_the_only_edition_can_be_corrected_within_the_same_bounds(published):
+    with pytest.raises(ValidationError, match="resolution 2370"):
+        services.edition_correct_date(
+            edition=published, published_on=datetime.date(2017, 1, 1), reason_en="Why."
+        )
+    for date in (datetime.date(2022, 3, 17), LAUNCH):
+        services.edition_correct_date(edition=published, published_on=date, reason_en="Why.")
+    assert [(c.published_on_before, c.published_on) for c in published.corrections.all()] == [
+        (LAUNCH, datetime.date(2022, 3, 17)),
+        (datetime.date(2022, 3, 17), LAUNCH),
+    ]
 
 
 def test_the_command_corrects_a_date_and_its_dry_run_changes_nothing(editor, two_editions):
@@ -120,14 +138,24 @@ def test_the_command_corrects_a_date_and_its_dry_run_changes_nothing(editor, two
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="triggers are PostgreSQL's")
-def test_the_database_lets_only_the_date_of_an_edition_change(two_editions):
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE modules_edition SET published_on = '2023-06-01' WHERE number = '1.1'"
-        )
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE modules_edition SET published_on = '2023-06-02' WHERE number = '1.1'",
+        "UPDATE modules_edition SET published_on = '2023-06-01', number = '9.9'",
+        "UPDATE modules_editioncorrection SET reason_en = 'Rewritten'",
+        "DELETE FROM modules_editioncorrection",
+    ],
+)
+def test_the_database_lets_an_edition_date_change_only_with_its_correction(two_editions, sql):
+    services.edition_correct_date(
+        edition=two_editions[1], published_on=datetime.date(2023, 6, 1), reason_en="Typo."
+    )
     with (
         pytest.raises(DatabaseError, match="cannot be changed"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
-        cursor.execute("UPDATE modules_edition SET published_on = '2023-06-02', number = '9.9'")
+        cursor.execute(sql)
+    assert Edition.objects.get(number="1.1").published_on == datetime.date(2023, 6, 1)
+    assert EditionCorrection.objects.get().reason_en == "Typo."
