@@ -1,6 +1,5 @@
 """Forms: the public feedback form, and the back office's status and record forms."""
 
-import re
 import secrets
 
 from django import forms
@@ -14,9 +13,6 @@ from guidelines_portal.edit_guard import ConcurrentEditGuard
 from modules.models import EditionModule, EditionSection
 
 WHOLE = "all"
-# Something that a browser would read as a tag: "<b>", "</p>", "<script ...>", "<!--".
-MARKUP = re.compile(r"<\s*[/!]?\s*[a-zA-Z!-][^>]*>")
-PLAIN_TEXT_FIELDS = ("comment", "proposed_wording", "name", "organisation")
 
 
 def about_choices(modules: list[EditionModule], sections: list[EditionSection]) -> list:
@@ -85,13 +81,23 @@ class FeedbackForm(forms.Form):
         max_length=254,
         help_text=_("We send your reference number and a private link to follow your comment."),
     )
-    may_name = forms.BooleanField(
-        label=_("You may name me and my organisation in the public response"), required=False
-    )
+    # Consents are asked, never assumed: both start unticked.
     publishable = forms.BooleanField(
         label=_("My comment may be published in the response to comments"),
         required=False,
-        initial=True,
+        help_text=_(
+            "If you tick this, your comment (or a summary the editors write) and their response "
+            "may appear in the response to comments published with a new edition. If not, only "
+            "the editors read it; you are still told what they decided."
+        ),
+    )
+    may_name = forms.BooleanField(
+        label=_("You may name me and my organisation in the public response"),
+        required=False,
+        help_text=_(
+            "If you tick this, the public response shows your name and organisation beside your "
+            "comment. If not, it shows only who you wrote as and your country."
+        ),
     )
     # Left empty by people; filled in by many robots. Hidden by the stylesheet.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
@@ -116,16 +122,9 @@ class FeedbackForm(forms.Form):
         return bool(self.data.get("website"))
 
     def clean(self) -> dict:
+        # Plain text is plain text: "a<b", "<5 kg" or even "<b>" are kept as written, and
+        # escaped wherever they are shown; nothing is refused for looking like HTML.
         data = super().clean()
-        for name in PLAIN_TEXT_FIELDS:
-            if MARKUP.search(data.get(name) or ""):
-                self.add_error(
-                    name,
-                    _(
-                        "Please remove the HTML tags (text between < and >): comments are "
-                        "plain text."
-                    ),
-                )
         if data.get("category") == Category.STATE and not data.get("country"):
             self.add_error("country", _("Choose the country you represent."))
         if not (data.get("about") or "").startswith("section:"):

@@ -49,6 +49,7 @@ def test_a_russian_comment_becomes_a_change_in_the_next_edition(page, guidelines
     page.select_option("#id_country", "KZ")
     page.fill("#id_name", "Айгерим Садыкова")
     page.fill("#id_email", "aigerim@example.org")
+    page.check("#id_publishable")  # she allows publication, not her name
     page.get_by_role("button", name="Отправить комментарий").click()
     receipt = page.locator("main").inner_text()
     reference = re.search(r"FB-\d{4}-\d{4}", receipt).group(0)
@@ -97,3 +98,28 @@ def test_a_russian_comment_becomes_a_change_in_the_next_edition(page, guidelines
     assert "Должностное лицо государства-члена, Казахстан" in response
     assert "Айгерим" not in response
     assert page.locator(f"[id='{reference}'] a[href$='/sections/salw-marking/']").count() == 1
+
+
+def test_consents_start_unticked_and_plain_text_is_kept_as_written(page, guidelines):
+    """Issue 13, points 8 and 9, as Chromium sends the form: an untouched consent box is
+    omitted (never assumed), and text with < and > is stored as typed (CRLF aside) and shown
+    as text."""
+    page.goto("/en/feedback/?section=salw-marking")
+    assert not page.is_checked("#id_publishable") and not page.is_checked("#id_may_name")
+    help_text = page.locator("#id_publishable_helptext").inner_text()
+    assert "only the editors read it" in help_text
+    page.get_by_label("Editorial").check()
+    comment = "Keep a<b и x > y as written.\nUnits under <5 kg and <b>bold</b> stay text."
+    page.fill("#id_comment", comment)
+    page.select_option("#id_category", "practitioner")
+    page.fill("#id_name", "Kari <Nordmann>")
+    page.fill("#id_email", "kari@example.org")
+    page.get_by_role("button", name="Send comment").click()
+    page.wait_for_url("**/feedback/track/**")
+    item = Feedback.objects.get()
+    assert item.comment.replace("\r\n", "\n") == comment
+    assert item.name == "Kari <Nordmann>"
+    assert (item.publishable, item.may_name) == (False, False)
+    shown = page.locator("main").inner_text()
+    assert "a<b и x > y" in shown and "<b>bold</b>" in shown  # as text, not markup
+    assert page.locator("main b").count() == 0
