@@ -46,6 +46,11 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
+def _yes_no(value: bool) -> str:
+    """A yes or no in the reader's language (a spreadsheet shows Python's True/False as is)."""
+    return str(_("Yes") if value else _("No"))
+
+
 def _export_row(f: Feedback) -> list:
     return [
         f.reference, f.received_on, f.get_source_display(), f.get_status_display(),
@@ -55,7 +60,8 @@ def _export_row(f: Feedback) -> list:
         f.section.number if f.section_id else f.section_number, f.paragraph or "",
         f.get_kind_display(), f.comment, f.proposed_wording, f.get_category_display(),
         f.country.name if f.country else "", f.name, f.organisation, f.email,
-        f.may_name, f.publishable, f.assigned_to.get_username() if f.assigned_to_id else "",
+        _yes_no(f.may_name), _yes_no(f.publishable),
+        f.assigned_to.get_username() if f.assigned_to_id else "",
         f.response_en, f.response_ru,
     ]  # fmt: skip
 

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from feedback.forms import WHOLE, about_choices
 from feedback.models import (
@@ -210,15 +210,16 @@ class ResponseRow:
         ]
 
 
+# gettext_lazy by its own name: makemessages finds no string marked through another alias.
 RESPONSE_COLUMNS = [
-    _lazy("Reference"),
-    _lazy("Section"),
-    _lazy("Type"),
-    _lazy("Comment"),
-    _lazy("Contributor"),
-    _lazy("Decision"),
-    _lazy("Response"),
-    _lazy("Link to the change"),
+    gettext_lazy("Reference"),
+    gettext_lazy("Section"),
+    gettext_lazy("Type"),
+    gettext_lazy("Comment"),
+    gettext_lazy("Contributor"),
+    gettext_lazy("Decision"),
+    gettext_lazy("Response"),
+    gettext_lazy("Link to the change"),
 ]
 
 

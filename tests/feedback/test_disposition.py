@@ -53,6 +53,8 @@ def test_a_decision_is_e_mailed_to_the_contributor_in_their_language(
     assert "Спасибо, учтено." in message.body
     assert Feedback.objects.tracked_by(token_in(message.body)) == item
     assert "/ru/feedback/track/" in message.body
+    html = message.alternatives[0][0]
+    assert '<html lang="ru">' in html
 
 
 def test_a_duplicate_points_at_another_item_never_at_itself(published, editor):

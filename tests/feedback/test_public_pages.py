@@ -170,3 +170,9 @@ def test_section_pages_offer_comment_links_for_the_section_and_each_paragraph(cl
         'href="/en/feedback/?edition=1.0&amp;module=salw"' in client.get("/en/modules/salw/").text
     )
     assert 'href="/en/feedback/?edition=1.0"' in client.get("/en/").text
+
+
+def test_the_russian_response_csv_has_russian_headers(client, answered):
+    response = client.get("/ru/feedback/editions/1.1/responses.csv")
+    header = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()[0]
+    assert "Ссылка на изменение" in header and "Link" not in header

@@ -291,3 +291,13 @@ def test_a_reference_search_finds_exactly_that_item(client, published, reviewer)
     client.force_login(reviewer)
     page = client.get(f"{CHANGELIST}?q={first.reference.lower()}")
     assert page.text.count('class="action-select"') == 1
+
+
+def test_the_russian_export_says_da_and_net_not_true_and_false(client, published, reviewer):
+    make_feedback(email="x@example.org", may_name=True, publishable=False)
+    client.force_login(reviewer)
+    response = client.get(EXPORT, HTTP_ACCEPT_LANGUAGE="ru")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][18:20] == ["Да", "Нет"]
+    assert "True" not in text and "False" not in text
