@@ -131,11 +131,11 @@ def usable_initial(model, initial: dict) -> dict:
     for name, value in initial.items():
         try:
             field = model._meta.get_field(name)
-        except FieldDoesNotExist:
+        except FieldDoesNotExist:  # a form field of the admin's own: its form checks it
+            usable[name] = value
             continue
-        if lookup_refusal(model, f"{name}__in" if field.many_to_many else name, value):
-            continue
-        usable[name] = value
+        if not lookup_refusal(model, f"{name}__in" if field.many_to_many else name, value):
+            usable[name] = value
     return usable
 
 
