@@ -1,16 +1,10 @@
 """Set-up links: how a staff member comes to set up an authenticator app."""
 
 import datetime
-import hashlib
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-
-
-def setup_link_digest(token: str) -> str:
-    """What the database keeps of a set-up link's token: its SHA-256, never the token."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def setup_link_expiry() -> datetime.datetime:

@@ -6,7 +6,6 @@ overwrite each other's throttle count.
 """
 
 import datetime
-import secrets
 import time
 from dataclasses import dataclass
 
@@ -21,7 +20,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from accounts.models import SetupLink, setup_link_digest
+from accounts.models import SetupLink
+from guidelines_portal.tokens import new_token, token_digest
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,8 @@ def setup_link_issue(*, user: AbstractBaseUser) -> str:
     """A new set-up link for ``user``'s authenticator app: returns its path. It replaces the
     person's earlier unused links; only a digest of its token is stored."""
     SetupLink.objects.filter(user=user, used_at__isnull=True).delete()
-    token = secrets.token_urlsafe(32)
-    SetupLink.objects.create(user=user, digest=setup_link_digest(token))
+    token = new_token()
+    SetupLink.objects.create(user=user, digest=token_digest(token))
     return reverse("accounts:setup_link", kwargs={"token": token})
 
 
@@ -50,10 +50,7 @@ def setup_link_find(token: str) -> SetupLink | None:
     if not token or len(token) > 200:
         return None
     return (
-        SetupLink.objects.usable()
-        .select_related("user")
-        .filter(digest=setup_link_digest(token))
-        .first()
+        SetupLink.objects.usable().select_related("user").filter(digest=token_digest(token)).first()
     )
 
 

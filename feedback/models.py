@@ -13,7 +13,6 @@ is still open follows its section into the next edition; ``section_key`` and
 
 import datetime
 import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import models
@@ -23,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from guidelines_portal.tokens import new_token, token_digest
 from modules.models import Edition, Localized, Module, Section
 
 COMMENT_MAX_LENGTH = 5000
@@ -75,13 +75,8 @@ def tracking_expiry() -> datetime.datetime:
 
 
 def new_tracking_token() -> str:
-    """An unguessable token for the contributor's private tracking link (256 bits)."""
-    return secrets.token_urlsafe(32)
-
-
-def tracking_digest(token: str) -> str:
-    """What the database keeps of a tracking token: its SHA-256, never the token itself."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    """A token for a tracking link (kept by name: migration 0001 refers to it)."""
+    return new_token()
 
 
 def submission_fingerprint(*, section_key: str, paragraph: int | None, data: dict) -> str:
@@ -118,7 +113,7 @@ class FeedbackQuerySet(models.QuerySet):
         if not token or len(token) > 100:
             return None
         return self.filter(
-            tracking_links__digest=tracking_digest(token),
+            tracking_links__digest=token_digest(token),
             tracking_links__expires_at__gt=timezone.now(),
         ).first()
 

@@ -26,11 +26,10 @@ from feedback.models import (
     Source,
     Status,
     TrackingLink,
-    new_tracking_token,
     submission_fingerprint,
-    tracking_digest,
 )
 from feedback.tasks import email_after_commit
+from guidelines_portal.tokens import new_token, token_digest
 from modules.models import Edition, Module, Section
 
 # Contributor-supplied fields a submission may set.
@@ -117,10 +116,10 @@ def feedback_submit(
 def feedback_tracking_link(*, feedback: Feedback, prune: bool = False) -> str:
     """A new private link to the item's tracking page: returns its token, of which only the
     digest is stored. ``prune`` also forgets the item's expired links."""
-    token = new_tracking_token()
+    token = new_token()
     if prune:
         feedback.tracking_links.filter(expires_at__lte=timezone.now()).delete()
-    TrackingLink.objects.create(feedback=feedback, digest=tracking_digest(token))
+    TrackingLink.objects.create(feedback=feedback, digest=token_digest(token))
     return token
 
 
