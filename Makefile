@@ -11,7 +11,7 @@ run: setup demo ## Set everything up and serve the portal on http://127.0.0.1:$(
 	@# The background worker (edition PDFs, feedback e-mail) runs beside the server and stops with it.
 	@trap 'kill 0' EXIT; \
 	$(MANAGE) db_worker --interval 2 --queue-name default,email & \
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)} $(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install checkers browser messages ## Set everything up and run the whole suite (tests create their own database)
 	$(BIN)/pytest

@@ -17,14 +17,11 @@ from django.utils import timezone, translation
 
 from feedback.models import EventKind, Feedback, FeedbackEvent, tracking_path
 from feedback.services import feedback_tracking_link
+from guidelines_portal.public_address import absolute_url
 from modules.roles import staff_with_permission
 
 log = logging.getLogger(__name__)
 SEND_ERRORS = (smtplib.SMTPException, OSError, ValueError)
-
-
-def absolute_url(path: str) -> str:
-    return settings.PORTAL_BASE_URL.rstrip("/") + path
 
 
 def tracking_url(feedback: Feedback, language: str) -> str:

@@ -19,6 +19,7 @@ from feedback import selectors, services
 from feedback.csv import csv_response
 from feedback.forms import FeedbackForm
 from feedback.models import Feedback, tracking_path
+from guidelines_portal import public_address
 from guidelines_portal.abuse import client_ip, is_same_origin_post, rate_limited, rate_refund
 from guidelines_portal.params import positive_int
 from modules import selectors as content
@@ -195,7 +196,7 @@ def responses(request: HttpRequest, edition: str) -> HttpResponse:
 
 def responses_csv(request: HttpRequest, edition: str) -> HttpResponse:
     page_edition, _editions, rows, _unpublished = _responses(edition)
-    base = request.build_absolute_uri("/")[:-1]
+    base = public_address.base_url()
     return csv_response(
         f"TG-2370_ed{page_edition.number}_responses_{get_language()}.csv",
         selectors.RESPONSE_COLUMNS,

@@ -6,6 +6,8 @@ from django.urls import translate_url
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language
 
+from guidelines_portal.public_address import absolute_url
+
 # A path that starts with several slashes or backslashes ("//evil.example/en/", which a 404
 # page echoes) would turn into a link to another host; browsers read "\\" as "/".
 LEADING_SLASHES = re.compile(r"^[/\\]+")
@@ -26,7 +28,7 @@ def portal(request: HttpRequest) -> dict:
         {
             "code": code,
             "name": name,
-            "url": request.build_absolute_uri(translate_url(path, code)),
+            "url": absolute_url(translate_url(site_path(request, query=False), code)),
             "path": translate_url(path, code),
             "is_current": code == current,
         }
@@ -35,5 +37,5 @@ def portal(request: HttpRequest) -> dict:
     return {
         "PORTAL_DEMO_CONTENT": settings.PORTAL_DEMO_CONTENT,
         "language_alternates": alternates,
-        "canonical_url": request.build_absolute_uri(site_path(request, query=False)),
+        "canonical_url": absolute_url(site_path(request, query=False)),
     }

@@ -19,6 +19,7 @@ from django.utils import translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from guidelines_portal import public_address
 from modules import selectors
 from modules.models import Edition, EditionSection
 
@@ -151,4 +152,4 @@ def _stable_url(edition: Edition | None, module_slug: str, base_url: str | None)
         )
     else:
         path = edition.get_absolute_url()
-    return (base_url or settings.PORTAL_BASE_URL).rstrip("/") + path
+    return (base_url or public_address.base_url()).rstrip("/") + path

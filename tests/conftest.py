@@ -23,10 +23,15 @@ from modules.roles import (
 )
 
 
+PUBLIC_ADDRESS = "https://guidelines.test"
+
+
 @pytest.fixture(autouse=True)
 def _isolate_global_state(settings):
     """Each test starts in English with an empty cache, whatever the previous one did."""
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+    # Absolute addresses come from this setting, never from the request's host.
+    settings.PORTAL_BASE_URL = PUBLIC_ADDRESS
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     translation.activate("en")
     cache.clear()

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from guidelines_portal.public_address import absolute_url
 from modules import selectors
 from modules.comparison import section_timeline
 
@@ -56,7 +57,7 @@ def section_detail(
         selectors.get_outline(page_module).around(section),
         module=page_module,
         timeline=section_timeline(key, context["editions_oldest_first"]),
-        stable_url=request.build_absolute_uri(
+        stable_url=absolute_url(
             reverse(
                 "modules:edition_section",
                 kwargs={"edition": context["edition"].number, "module": module, "key": key},

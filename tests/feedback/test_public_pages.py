@@ -137,7 +137,7 @@ def test_the_response_csv_is_safe_in_a_spreadsheet(client, answered):
     cells = [cell for row in rows for cell in row]
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
     assert '\'=HYPERLINK("http://evil.example","click")' in cells
-    assert "http://testserver/en/editions/1.0/compare/1.1/sections/salw-marking/" in cells
+    assert "https://guidelines.test/en/editions/1.0/compare/1.1/sections/salw-marking/" in cells
 
 
 def test_an_unknown_edition_has_no_response_page(client, answered):

@@ -19,7 +19,7 @@ def entry_titles(client, url: str) -> list[str]:
 def test_citation_names_module_section_edition_and_stable_url(client, published):
     html = client.get("/en/modules/salw/salw-marking/").text
     assert "section B.1.2 “Marking”, edition 1.0 (18 March 2022)" in html
-    assert "http://testserver/en/editions/1.0/modules/salw/salw-marking/" in html
+    assert "https://guidelines.test/en/editions/1.0/modules/salw/salw-marking/" in html
     ru = client.get("/ru/modules/salw/salw-marking/").text
     assert "раздел B.1.2 «Заголовок salw-marking», издание 1.0 (18 марта 2022 г.)" in ru
 
@@ -53,7 +53,7 @@ def test_editions_feed_is_valid_atom_in_the_readers_language(client, published):
     feed = ET.fromstring(response.content)
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == ["Издание 1.0"]
-    assert entries[0].find(f"{ATOM}link").get("href") == "http://testserver/ru/editions/1.0/"
+    assert entries[0].find(f"{ATOM}link").get("href") == "https://guidelines.test/ru/editions/1.0/"
 
 
 def test_module_feed_lists_only_editions_that_changed_the_module(client, published):

@@ -75,9 +75,14 @@ def test_language_switch_keeps_the_reader_on_the_same_page(client, published):
 
 def test_head_has_canonical_and_hreflang_links(client, published):
     html = client.get(section_url()).text
-    assert '<link rel="canonical" href="http://testserver/en/modules/salw/salw-marking/">' in html
-    assert 'hreflang="ru" href="http://testserver/ru/modules/salw/salw-marking/"' in html
-    assert 'hreflang="x-default" href="http://testserver/en/modules/salw/salw-marking/"' in html
+    assert (
+        '<link rel="canonical" href="https://guidelines.test/en/modules/salw/salw-marking/">'
+        in html
+    )
+    assert 'hreflang="ru" href="https://guidelines.test/ru/modules/salw/salw-marking/"' in html
+    assert (
+        'hreflang="x-default" href="https://guidelines.test/en/modules/salw/salw-marking/"' in html
+    )
 
 
 # --- Editions --------------------------------------------------------------------------
