@@ -10,6 +10,7 @@ from django_countries import countries
 from feedback.models import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH, Category, Feedback, Kind, Status
 from feedback.services import PUBLIC_TEXT_FIELDS, validate_status
 from guidelines_portal.edit_guard import ConcurrentEditGuard
+from guidelines_portal.text import TypedTextFormField
 from modules.models import EditionModule, EditionSection
 
 WHOLE = "all"
@@ -51,12 +52,12 @@ class FeedbackForm(forms.Form):
             "measure. Editorial: wording, translation, numbering or references."
         ),
     )
-    comment = forms.CharField(
+    comment = TypedTextFormField(
         label=_("Comment"),
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 8}),
     )
-    proposed_wording = forms.CharField(
+    proposed_wording = TypedTextFormField(
         label=_("Proposed wording (optional)"),
         max_length=COMMENT_MAX_LENGTH,
         required=False,
@@ -157,7 +158,7 @@ class FeedbackAdminForm(ConcurrentEditGuard):
         "below: read its history, then save again."
     )
 
-    note = forms.CharField(
+    note = TypedTextFormField(
         label=_("Add an internal note"),
         required=False,
         max_length=COMMENT_MAX_LENGTH,

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from guidelines_portal.text import TypedTextField
 from guidelines_portal.tokens import new_token, token_digest
 from modules.models import Edition, Localized, Module, Section
 
@@ -153,8 +154,8 @@ class Feedback(models.Model):
     paragraph = models.PositiveSmallIntegerField(_("paragraph"), null=True, blank=True)
     # The comment, in the contributor's words (never edited by the back office).
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, db_index=True)
-    comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
-    proposed_wording = models.TextField(
+    comment = TypedTextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
+    proposed_wording = TypedTextField(
         _("proposed wording"), max_length=COMMENT_MAX_LENGTH, blank=True
     )
     # Who sent it.
@@ -215,19 +216,15 @@ class Feedback(models.Model):
         related_name="duplicates",
         verbose_name=_("duplicate of"),
     )
-    summary_en = models.TextField(
+    summary_en = TypedTextField(
         _("public summary (English)"),
         max_length=1000,
         blank=True,
         help_text=_("Shown in the public response instead of the full comment."),
     )
-    summary_ru = models.TextField(_("public summary (Russian)"), max_length=1000, blank=True)
-    response_en = models.TextField(
-        _("response (English)"), max_length=COMMENT_MAX_LENGTH, blank=True
-    )
-    response_ru = models.TextField(
-        _("response (Russian)"), max_length=COMMENT_MAX_LENGTH, blank=True
-    )
+    summary_ru = TypedTextField(_("public summary (Russian)"), max_length=1000, blank=True)
+    response_en = TypedTextField(_("response (English)"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    response_ru = TypedTextField(_("response (Russian)"), max_length=COMMENT_MAX_LENGTH, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     # The editor's record that the current draft change of the section addresses this item.
     addressed_at = models.DateTimeField(_("change recorded at"), null=True, editable=False)
@@ -375,7 +372,7 @@ class FeedbackEvent(models.Model):
     kind = models.CharField(_("event"), max_length=16, choices=EventKind.choices)
     old_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     new_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
-    text = models.TextField(_("details"), blank=True)
+    text = TypedTextField(_("details"), blank=True)
 
     class Meta:
         ordering = ["at", "pk"]

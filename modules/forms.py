@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from feedback.models import Feedback
 from guidelines_portal.edit_guard import ConcurrentEditGuard
+from guidelines_portal.text import TypedTextFormField
 from modules.models import LANGS, Edition, parse_edition_number
 
 MAX_PREVIEW_LENGTH = 200_000
@@ -21,13 +22,13 @@ class EditionPublishForm(forms.Form):
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    change_summary_en = forms.CharField(
+    change_summary_en = TypedTextFormField(
         label=_("Change summary (English)"),
         widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField markdown-field"}),
         max_length=20_000,
         help_text=_("Markdown. What changed in this edition and why."),
     )
-    change_summary_ru = forms.CharField(
+    change_summary_ru = TypedTextFormField(
         label=_("Change summary (Russian)"),
         widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField markdown-field"}),
         max_length=20_000,

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from guidelines_portal.text import TypedTextField
 from modules.markdown import render_markdown
 from modules.search import SearchDocumentField
 
@@ -60,7 +61,7 @@ class Module(models.Model):
     )
     title = models.CharField(_("title"), max_length=255)
     short_title = models.CharField(_("short title"), max_length=80)
-    summary = models.TextField(_("executive summary"), blank=True, help_text=_("Markdown."))
+    summary = TypedTextField(_("executive summary"), blank=True, help_text=_("Markdown."))
     summary_html = models.TextField(editable=False, blank=True)
 
     objects = ModuleQuerySet.as_manager()
@@ -120,7 +121,7 @@ class Section(models.Model):
     sort_key = models.CharField(max_length=255, editable=False, blank=True, db_index=True)
     depth = models.PositiveSmallIntegerField(editable=False, default=1)
     title = models.CharField(_("title"), max_length=255)
-    body = models.TextField(
+    body = TypedTextField(
         _("body"), blank=True, help_text=_("Markdown, with tables and footnotes.")
     )
     body_html = models.TextField(editable=False, blank=True)
@@ -208,7 +209,7 @@ class SectionReplacement(models.Model):
         verbose_name=_("replaced by"),
         help_text=_("The section of the working draft that now holds its content."),
     )
-    note = models.TextField(_("note"), blank=True, help_text=_("Optional explanation for readers."))
+    note = TypedTextField(_("note"), blank=True, help_text=_("Optional explanation for readers."))
 
     class Meta:
         verbose_name = _("section replacement")
@@ -321,8 +322,8 @@ class Edition(InsertedOnce):
         related_name="+",
         verbose_name=_("published by"),
     )
-    change_summary_en = models.TextField(_("change summary (English)"))
-    change_summary_ru = models.TextField(_("change summary (Russian)"), blank=True)
+    change_summary_en = TypedTextField(_("change summary (English)"))
+    change_summary_ru = TypedTextField(_("change summary (Russian)"), blank=True)
     change_summary_html_en = models.TextField(editable=False, blank=True)
     change_summary_html_ru = models.TextField(editable=False, blank=True)
     # Counted against the previous edition when this one is published.
@@ -367,8 +368,8 @@ class EditionCorrection(InsertedOnce):
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="corrections")
     published_on_before = models.DateField(_("publication date before the correction"))
     published_on = models.DateField(_("corrected publication date"))
-    reason_en = models.TextField(_("reason (English)"), max_length=2000)
-    reason_ru = models.TextField(_("reason (Russian)"), max_length=2000, blank=True)
+    reason_en = TypedTextField(_("reason (English)"), max_length=2000)
+    reason_ru = TypedTextField(_("reason (Russian)"), max_length=2000, blank=True)
     corrected_at = models.DateTimeField(_("corrected at"), auto_now_add=True)
     corrected_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

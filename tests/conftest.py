@@ -22,7 +22,6 @@ from modules.roles import (
     ensure_translators_group,
 )
 
-
 PUBLIC_ADDRESS = "https://guidelines.test"
 
 

@@ -78,3 +78,61 @@ def test_editor_sees_the_translation_status(page, guidelines):
     page.get_by_role("link", name="Translation status").click()
     assert page.locator("h1").inner_text() == "Translation status of the working draft"
     assert "Possibly outdated: 1" in page.locator(".compare-counts").inner_text()
+
+
+# Issue 13, point 1: multi-line texts, as every real section has. Browsers send a textarea's
+# text with CRLF; the Russian below is stored with LF and must not count as changed.
+ENGLISH = "Marking has two parts:\n\n- a unique mark;\n- a record of it.\n\nBoth are kept."
+RUSSIAN = (
+    "Маркировка состоит из двух частей:\n\n- уникальная маркировка;\n- её учёт.\n\nОбе хранятся."
+)
+
+
+@pytest.fixture
+def multiline(db):
+    module = make_module("SALW", title_en="Small arms", title_ru="Стрелковое оружие")
+    make_section(module, "salw-marking", title_en="Marking", title_ru="Маркировка",
+                 body_en=ENGLISH, body_ru=RUSSIAN)  # fmt: skip
+    publish("1.0", on=datetime.date(2022, 3, 18))
+    for name, ensure in (
+        ("translator", ensure_translators_group),
+        ("editor", ensure_editors_group),
+    ):
+        User.objects.create_user(name, password=PASSWORD, is_staff=True).groups.add(ensure())
+
+
+def test_an_english_edit_from_the_browser_leaves_the_russian_outdated(page, multiline):
+    sign_in(page, "editor", PASSWORD)
+    page.goto("/admin/modules/section/")
+    page.get_by_role("link", name="Marking", exact=True).click()
+    page.fill("#id_body_en", ENGLISH.replace("Both are kept.", "Both are kept for 20 years."))
+    page.click("input[name=_save]")
+    assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    section = Section.objects.get(key="salw-marking")
+    assert section.body_ru == RUSSIAN and "\r" not in section.body_en
+    assert section.russian_outdated
+
+    page.goto("/en/translation/")
+    assert "Possibly outdated: 1" in page.locator(".compare-counts").inner_text()
+    page.goto("/admin/modules/edition/add/")
+    warning = page.locator(".errornote", has_text="older than its latest English change")
+    assert "B.1" in warning.inner_text()
+    page.fill("#id_change_summary_en", "Retention period added to B.1.")
+    page.fill("#id_change_summary_ru", "В раздел B.1 добавлен срок хранения.")
+    page.click("input[type=submit]")
+    assert "Edition 1.1 is published." in page.locator(".messagelist").inner_text()
+    page.goto("/ru/modules/salw/salw-marking/")
+    assert "перевод может быть устаревшим" in page.locator("main").inner_text()
+
+    page.context.clear_cookies()
+    sign_in(page, "translator", PASSWORD)
+    page.goto(f"/admin/modules/section/{section.pk}/change/")
+    page.click('a[href="#tab_id_body_ru"]')
+    page.fill("#id_body_ru", RUSSIAN.replace("Обе хранятся.", "Обе хранятся 20 лет."))
+    page.click("input[name=_save]")
+    section.refresh_from_db()
+    assert not section.russian_outdated and section.body_ru.endswith("Обе хранятся 20 лет.")
+    page.goto("/ru/translation/")
+    assert "Актуален" in page.locator("tr", has_text="B.1").inner_text()
+    page.goto("/ru/preview/modules/salw/salw-marking/")
+    assert "перевод может быть устаревшим" not in page.locator("main").inner_text()
