@@ -291,16 +291,10 @@ class TranslationDetail:
     body_diff: object
 
 
-def translation_detail(key: str) -> TranslationDetail | None:
-    """A draft section with the English changes its Russian text has not caught up with.
-
-    The English "as translated" is taken from the oldest version, in the latest run of
-    versions, whose Russian text equals the current one (two queries).
-    """
-
-    section = Section.objects.select_related("module").filter(key=key).first()
-    if section is None:
-        return None
+def english_as_translated(section) -> dict[str, str]:
+    """The English title and body that the section's current Russian text translates: those of
+    the oldest version, in the latest run of versions, whose Russian equals the current one
+    (one query; empty texts when there is no Russian text)."""
     translated_from = {"title_en": "", "body_en": ""}
     if section.title_ru or section.body_ru:
         for version in Version.objects.get_for_object(section).only("serialized_data", "format"):
@@ -314,6 +308,20 @@ def translation_detail(key: str) -> TranslationDetail | None:
                 "title_en": fields.get("title_en") or "",
                 "body_en": fields.get("body_en") or "",
             }
+    return translated_from
+
+
+def translation_detail(key: str) -> TranslationDetail | None:
+    """A draft section with the English changes its Russian text has not caught up with.
+
+    The English "as translated" is taken from the oldest version, in the latest run of
+    versions, whose Russian text equals the current one (two queries).
+    """
+
+    section = Section.objects.select_related("module").filter(key=key).first()
+    if section is None:
+        return None
+    translated_from = english_as_translated(section)
     return TranslationDetail(
         section=section,
         status=_translation_status(section),
@@ -324,3 +332,32 @@ def translation_detail(key: str) -> TranslationDetail | None:
             text_blocks(section.body_html_en),
         ),
     )
+
+
+def get_citable(
+    edition_number: str, module_slug: str = "", key: str = ""
+) -> tuple[Edition, EditionModule | None, EditionSection | None]:
+    """A published edition, or a module or a section in it, to cite (one query), or Http404."""
+    if key:
+        section = (
+            EditionSection.objects.outline()
+            .select_related("edition", "module")
+            .filter(edition__number=edition_number, module__slug=module_slug, key=key)
+            .first()
+        )
+        if section is None:
+            raise Http404(_("This module has no section “%(key)s” in this edition.") % {"key": key})
+        return section.edition, section.module, section
+    if module_slug:
+        module = (
+            EditionModule.objects.select_related("edition")
+            .filter(edition__number=edition_number, slug=module_slug)
+            .first()
+        )
+        if module is None:
+            raise Http404(_("This edition has no module “%(slug)s”.") % {"slug": module_slug})
+        return module.edition, module, None
+    edition = Edition.objects.by_number(edition_number)
+    if edition is None:
+        raise Http404(_("There is no edition %(number)s.") % {"number": edition_number})
+    return edition, None, None

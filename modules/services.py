@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from reversion.models import Version
 
 from feedback import services as feedback_services
-from modules import pdf_services, search, snapshots, versioning
+from modules import pdf_services, search, snapshots, versioning, xliff
 from modules.markdown import render_markdown
 from modules.models import (
     LANGS,
@@ -501,36 +501,42 @@ class TranslationImportReport:
 def translation_import(
     *, module: Module, units, user: AbstractBaseUser | None = None
 ) -> TranslationImportReport:
-    """Write the Russian targets of XLIFF units into the working draft (Russian fields only).
+    """Write the Russian texts rebuilt from XLIFF units into the working draft (Russian only).
 
-    A unit for an unknown section, whose English source changed since the export, or whose
-    target does not fit its field, is skipped and reported; each changed section is saved
-    once, as a revision by ``user``.
+    A title or body is refused, with the reason for each unit at fault, when its section is
+    unknown, its English changed since the export, or a target would break its Markdown; a
+    text equal to the current one is reported unchanged, never updated. Each changed section
+    is saved once, as a revision by ``user``.
     """
     report = TranslationImportReport()
     sections = {s.key: s for s in Section.objects.filter(module=module)}
-    changes: dict[str, dict[str, str]] = defaultdict(dict)
+    grouped: dict[tuple[str, str], list] = defaultdict(list)
     for unit in units:
-        section = sections.get(unit.key)
+        grouped[(unit.key, unit.field)].append(unit)
+    changes: dict[str, dict[str, str]] = defaultdict(dict)
+    for (key, field), field_units in grouped.items():
+        section = sections.get(key)
         if section is None:
-            report.skipped.append((unit.key, unit.field, _("no such section in this module")))
+            report.skipped.append((key, field, _("no such section in this module")))
             continue
-        current_source = (getattr(section, f"{unit.field}_en") or "").replace("\r\n", "\n").strip()
-        if unit.source != current_source:
-            report.skipped.append(
-                (section.number, unit.field, _("the English text changed since the export"))
-            )
+        outcome = xliff.russian_text(section=section, field=field, units=field_units)
+        for problem in outcome.problems or ():
+            report.skipped.append((section.number, field, problem))
+        if outcome.text is None and not outcome.problems:
+            report.skipped.append((section.number, field, _("the file has no Russian text for it")))
+        if outcome.problems or outcome.text is None:
             continue
-        if unit.target == (getattr(section, f"{unit.field}_ru") or "").strip():
-            report.unchanged.append((section.number, unit.field))
+        text = outcome.text.rstrip()
+        if text == (getattr(section, f"{field}_ru") or "").replace("\r\n", "\n").rstrip():
+            report.unchanged.append((section.number, field))
             continue
-        limit = Section._meta.get_field(f"{unit.field}_ru").max_length
-        if limit is not None and len(unit.target) > limit:
+        limit = Section._meta.get_field(f"{field}_ru").max_length
+        if limit is not None and len(text) > limit:
             reason = _("the Russian text is longer than %(limit)d characters") % {"limit": limit}
-            report.skipped.append((section.number, unit.field, reason))
+            report.skipped.append((section.number, field, reason))
             continue
-        changes[unit.key][f"{unit.field}_ru"] = unit.target
-        report.updated.append((section.number, unit.field))
+        changes[key][f"{field}_ru"] = text
+        report.updated.append((section.number, field))
     comment = _("Russian text imported from XLIFF")
     with revision(user=user, comment=comment):
         for key, texts in changes.items():

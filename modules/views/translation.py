@@ -52,10 +52,14 @@ def xliff_export(request: HttpRequest, module: str) -> HttpResponse:
     draft_module = get_object_or_404(Module, slug=module)
     edition = Edition.objects.current()
     number = edition.number if edition else "0.0"
+    sections = list(draft_module.sections.order_by("sort_key"))
     content = xliff.export(
         module_slug=draft_module.slug,
         edition_number=number,
-        sections=draft_module.sections.order_by("sort_key"),
+        sections=sections,
+        as_translated={
+            s.key: selectors.english_as_translated(s) for s in sections if s.russian_outdated
+        },
     )
     response = HttpResponse(content, content_type="application/x-xliff+xml; charset=utf-8")
     filename = f"TG-2370_draft-after-{number}_{draft_module.code}_en-ru.xlf"

@@ -136,3 +136,41 @@ def test_an_english_edit_from_the_browser_leaves_the_russian_outdated(page, mult
     assert "Актуален" in page.locator("tr", has_text="B.1").inner_text()
     page.goto("/ru/preview/modules/salw/salw-marking/")
     assert "перевод может быть устаревшим" not in page.locator("main").inner_text()
+
+
+def test_translator_round_trips_an_xliff_file_through_a_translation_tool(
+    page, guidelines, tmp_path
+):
+    """Export, translate in translate-toolkit, import: the report says what changed and
+    why a block was refused; the Russian Markdown list survives."""
+    from translate.storage.xliff import xlifffile
+
+    services.section_update(
+        section=Section.objects.get(key="salw-tracing"),
+        body_en="Tracing needs:\n\n- records\n- cooperation",
+        body_ru="Для отслеживания нужны:\n\n- учёт\n- сотрудничество",
+    )
+    sign_in(page, "translator", PASSWORD)
+    page.goto("/en/translation/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export XLIFF").first.click()
+    store = xlifffile.parsestring(download.value.path().read_bytes())
+    by_source = {unit.source: unit for unit in store.units}
+    by_source["records"].target = "учёт оружия"
+    by_source[
+        "Every weapon is marked at manufacture and on import."
+    ].target = "Каждая единица оружия маркируется при изготовлении\n- и при ввозе."
+    upload = tmp_path / "salw.xlf"
+    upload.write_bytes(bytes(store))
+
+    page.goto("/en/translation/")
+    page.get_by_role("link", name="Import XLIFF").first.click()
+    page.set_input_files("input[type=file]", str(upload))
+    page.locator("form.import-form button[type=submit]").click()
+    report = page.get_by_role("status").inner_text()
+    assert "B.2 (body)" in report  # updated
+    assert "B.1 (body): unit “salw-marking/body/paragraph-" in report
+    assert "Markdown block markup" in report
+    tracing = Section.objects.get(key="salw-tracing")
+    assert tracing.body_ru == "Для отслеживания нужны:\n\n- учёт оружия\n- сотрудничество"
+    assert tracing.body_html_ru.count("<li>") == 2

@@ -90,8 +90,10 @@ def test_round_trip_updates_only_the_russian_text(client, translator, outdated):
     client.force_login(translator)
     content = export(client).decode()
     assert 'original="salw"' in content and 'product-version="1.0"' in content
+    # A missing Russian text has no <target>: the translator adds one.
     translated = content.replace(
-        '<target xml:lang="ru" />', '<target xml:lang="ru">Отслеживание</target>', 1
+        '<source xml:lang="en">Tracing</source>',
+        '<source xml:lang="en">Tracing</source><target xml:lang="ru">Отслеживание</target>',
     )
     translated = translated.replace(
         "Русский текст раздела salw-marking.", "Государства обязаны маркировать всё оружие."
@@ -111,7 +113,10 @@ def test_units_whose_english_changed_since_export_are_skipped(client, editor, ou
     content = export(client).decode().replace("Русский текст раздела salw-marking.", "Новое.")
     services.section_update(section=outdated, body_en="The English moved on again.")
     report = upload(client, content.encode()).context["report"]
-    assert ("B.1.2", "body", "the English text changed since the export") in report.skipped
+    reasons = [r for number, field, r in report.skipped if (number, field) == ("B.1.2", "body")]
+    assert len(reasons) == 2  # the unit for the old paragraph; none for the new one
+    assert all(r.startswith("unit “salw-marking/body/paragraph-") for r in reasons)
+    assert all("the English text changed since the export" in r for r in reasons)
     assert Section.objects.get(key="salw-marking").body_ru == "Русский текст раздела salw-marking."
 
 
@@ -181,7 +186,8 @@ def test_a_russian_title_too_long_for_its_field_is_refused_with_a_reason(client,
     content = export(client).decode()
     too_long = "Д" * 256
     content = content.replace(
-        '<target xml:lang="ru" />', f'<target xml:lang="ru">{too_long}</target>', 1
+        '<source xml:lang="en">Tracing</source>',
+        f'<source xml:lang="en">Tracing</source><target xml:lang="ru">{too_long}</target>',
     ).replace("Русский текст раздела salw-marking.", "Новое.")
     response = upload(client, content.encode())
     assert response.status_code == 200
