@@ -30,6 +30,8 @@ FOOTNOTE_ID = re.compile(r"^(?:[a-z0-9-]+-)?fn(?:ref)?-[\w-]+$")
 
 
 _FOOTNOTE_ANCHOR = re.compile(r'(id="|href="#)(fn(?:ref)?-)')
+_TABLE_HEAD = re.compile(r"<thead>.*?</thead>", re.DOTALL)
+_HEADER_CELL_WITHOUT_SCOPE = re.compile(r"<th(?=[\s>])(?![^>]*\bscope=)")
 
 
 def _keep_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -66,7 +68,15 @@ def render_markdown(text: str, *, id_prefix: str = "") -> str:
     if id_prefix:
         html = _FOOTNOTE_ANCHOR.sub(lambda m: f"{m[1]}{id_prefix}-{m[2]}", html)
     html = _demote_headings(html)
+    html = _scope_column_headers(html)
     return sanitize_html(html)
+
+
+def _scope_column_headers(html: str) -> str:
+    """Header cells in a table head say they head their column (screen readers, tagged PDF)."""
+    return _TABLE_HEAD.sub(
+        lambda head: _HEADER_CELL_WITHOUT_SCOPE.sub('<th scope="col"', head[0]), html
+    )
 
 
 def _demote_headings(html: str) -> str:

@@ -83,3 +83,10 @@ def test_footnote_classes_and_ids_survive_sanitising():
     html = render_markdown("Claim.[^a]\n\n[^a]: Source.", id_prefix="uas-scope")
     assert 'class="footnote-ref"' in html and 'class="footnote"' in html
     assert 'id="uas-scope-fnref-a"' in html and 'id="uas-scope-fn-a"' in html
+
+
+def test_table_head_cells_say_they_head_their_column():
+    html = render_markdown("| Item | Years |\n|:--|--:|\n| Register | 20 |")
+    assert html.count('<th scope="col">') == 2 and "<td>Register</td>" in html
+    kept = render_markdown('<table><thead><tr><th scope="row">A</th></tr></thead></table>')
+    assert '<th scope="row">A</th>' in kept  # an explicit scope is kept as written
