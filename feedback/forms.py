@@ -11,6 +11,7 @@ from feedback.models import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH, Category, Feedb
 from feedback.services import PUBLIC_TEXT_FIELDS, validate_status
 from guidelines_portal.edit_guard import ConcurrentEditGuard
 from guidelines_portal.text import TypedTextFormField
+from modules.labels import section_number
 from modules.models import EditionModule, EditionSection
 
 WHOLE = "all"
@@ -30,7 +31,8 @@ def about_choices(modules: list[EditionModule], sections: list[EditionSection]) 
             )
         ]
         options += [
-            (f"section:{s.key}", f"{s.number} {s.title}") for s in by_module.get(module.pk, [])
+            (f"section:{s.key}", f"{section_number(s.number)} {s.title}")
+            for s in by_module.get(module.pk, [])
         ]
         choices.append((module.short_title, options))
     return choices

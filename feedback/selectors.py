@@ -19,6 +19,7 @@ from feedback.models import (
     submission_fingerprint,
 )
 from modules import selectors as content
+from modules.labels import section_number
 from modules.models import Edition, EditionModule, EditionSection, Module, Section
 from modules.snapshots import text_hash
 
@@ -188,7 +189,7 @@ class ResponseRow:
     @property
     def section_label(self) -> str:
         if self.section is not None:
-            return f"{self.section.number} {self.section.title}"
+            return f"{section_number(self.section.number)} {self.section.title}"
         return self.feedback.section_number or _("The guidelines as a whole")
 
     @property

@@ -4,9 +4,10 @@ from django.urls import include, path, register_converter
 from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
+from guidelines_portal import discovery
 from guidelines_portal.admin_guards import view_on_site
 from guidelines_portal.health import health
-from modules.converters import EditionNumberConverter
+from modules.converters import CitationFormatConverter, EditionNumberConverter
 
 admin.site.site_header = _("Technical guidelines: editors' back office")
 admin.site.site_title = _("Technical guidelines")
@@ -14,6 +15,7 @@ admin.site.index_title = _("Working draft and editions")
 
 # Edition numbers (1.0, 2.13) in the URLs of both apps.
 register_converter(EditionNumberConverter, "edition")
+register_converter(CitationFormatConverter, "citation_format")
 
 handler403 = "accounts.views.permission_denied"
 
@@ -25,6 +27,10 @@ urlpatterns = [
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    # For search engines, at the site root (guidelines_portal.discovery).
+    path("robots.txt", discovery.robots_txt, name="robots_txt"),
+    path("sitemap.xml", discovery.sitemap, name="sitemap"),
+    path("sitemap-<int:number>.xml", discovery.sitemap_file, name="sitemap_file"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -11,3 +11,15 @@ class EditionNumberConverter:
 
     def to_url(self, value: str) -> str:
         return str(value)
+
+
+class CitationFormatConverter:
+    """The file type of a citation: bib (BibTeX), ris (RIS) or json (CSL-JSON)."""
+
+    regex = "bib|ris|json"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return str(value)

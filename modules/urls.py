@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from modules.feeds import EditionsFeed, ModuleEditionsFeed
-from modules.views import changes, pdf, preview, reading, search, translation
+from modules.views import changes, citations, pdf, preview, reading, search, translation
 
 app_name = "modules"
 
@@ -12,6 +12,18 @@ in_edition = [
     path("modules/<slug:module>/pdf/", pdf.edition_pdf, name="edition_module_pdf"),
     path("modules/<slug:module>/", reading.module_detail, name="edition_module"),
     path("modules/<slug:module>/<slug:key>/", reading.section_detail, name="edition_section"),
+    # Citation files (BibTeX, RIS, CSL-JSON) of the edition, a module, a section.
+    path("cite.<citation_format:fmt>", citations.citation_file, name="edition_citation"),
+    path(
+        "modules/<slug:module>/cite.<citation_format:fmt>",
+        citations.citation_file,
+        name="edition_module_citation",
+    ),
+    path(
+        "modules/<slug:module>/<slug:key>/cite.<citation_format:fmt>",
+        citations.citation_file,
+        name="edition_section_citation",
+    ),
 ]
 
 comparisons = [

@@ -1,4 +1,5 @@
-"""URLs for reading pages that stay within the edition the reader is in."""
+"""Template helpers for reading pages: URLs that stay within the edition being read, numbers
+and codes in the reader's language, and paragraph anchors."""
 
 import re
 
@@ -8,6 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from modules import labels
 from modules.models import SOURCE_LANGUAGE, EditionModule, EditionSection, active_language
 
 register = template.Library()
@@ -35,6 +37,18 @@ def section_url(context, module: EditionModule, section: EditionSection) -> str:
             "modules:edition_section", kwargs={"edition": context["edition"].number, **kwargs}
         )
     return reverse("modules:section", kwargs=kwargs)
+
+
+@register.filter
+def section_number(number: str) -> str:
+    """A section number as the reader's language writes it ("Annex 2" reads «Приложение 2»)."""
+    return labels.section_number(number)
+
+
+@register.filter
+def module_code(code: str) -> str:
+    """A module's code in the reader's language."""
+    return labels.module_code(code)
 
 
 @register.filter

@@ -7,10 +7,10 @@ same view serves ``/modules/salw/`` and ``/editions/1.0/modules/salw/``.
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from guidelines_portal.public_address import absolute_url
-from modules import selectors
+from modules import citations, selectors
 from modules.comparison import section_timeline
 
 
@@ -34,6 +34,7 @@ def home(request: HttpRequest, edition: str | None = None) -> HttpResponse:
     if edition is None:
         return render(request, "modules/home.html", context)
     context["corrections"] = list(context["edition"].corrections.all())
+    context["citation"] = citations.for_edition(context["edition"], language=get_language())
     return render(request, "modules/edition_home.html", context)
 
 
@@ -53,16 +54,15 @@ def section_detail(
     section = selectors.find_section(page_module, key)
     if section is None:
         return _section_not_here(request, context, module, key)
+    citation = citations.for_section(
+        context["edition"], page_module, section, language=get_language()
+    )
     context.update(
         selectors.get_outline(page_module).around(section),
         module=page_module,
         timeline=section_timeline(key, context["editions_oldest_first"]),
-        stable_url=absolute_url(
-            reverse(
-                "modules:edition_section",
-                kwargs={"edition": context["edition"].number, "module": module, "key": key},
-            )
-        ),
+        citation=citation,
+        stable_url=citation.url,
     )
     return render(request, "modules/section_detail.html", context)
 
