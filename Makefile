@@ -9,9 +9,11 @@ MANAGE := $(BIN)/python manage.py
 
 run: setup demo ## Set everything up and serve the portal on http://127.0.0.1:$(PORT)/
 	@# The background worker (edition PDFs, feedback e-mail) runs beside the server and stops with it.
+	@# Absolute addresses (PDF colophons, e-mail, feeds) follow the port unless PORTAL_BASE_URL says.
 	@trap 'kill 0' EXIT; \
+	export PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}; \
 	$(MANAGE) db_worker --interval 2 --queue-name default,email & \
-	PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)} $(MANAGE) runserver 127.0.0.1:$(PORT)
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 test: install checkers browser messages ## Set everything up and run the whole suite (tests create their own database)
 	$(BIN)/pytest

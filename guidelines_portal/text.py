@@ -27,8 +27,12 @@ class TypedTextFormField(forms.CharField):
         return normalise_line_ends(super().to_python(value))
 
     def has_changed(self, initial: Any, data: Any) -> bool:
-        # A text stored with CRLF before line ends were normalised is no change either.
-        return super().has_changed(normalise_line_ends(initial), data)
+        # A text stored with CRLF, or with the white space around it that the form strips, is
+        # no change either.
+        initial = normalise_line_ends(initial)
+        if self.strip and isinstance(initial, str):
+            initial = initial.strip()
+        return super().has_changed(initial, data)
 
 
 class TypedTextField(models.TextField):
@@ -37,7 +41,8 @@ class TypedTextField(models.TextField):
     def formfield(self, **kwargs: Any) -> forms.Field:
         return super().formfield(**{"form_class": TypedTextFormField, **kwargs})
 
-    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
-        value = normalise_line_ends(getattr(model_instance, self.attname))
-        setattr(model_instance, self.attname, value)
-        return value
+    def get_prep_value(self, value: Any) -> Any:
+        # Normalised on the way to the database only: writing it back to the instance would go
+        # through modeltranslation's descriptor, which reads the English text where the
+        # Russian is empty and would then store it as the Russian.
+        return normalise_line_ends(super().get_prep_value(value))

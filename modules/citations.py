@@ -125,7 +125,7 @@ def for_section(
             ),
             pdf_url=absolute_url(reverse("modules:edition_module_pdf", kwargs=kwargs)),
             module_title=module.title,
-            section_number=section.number,
+            section_number=labels.section_number(section.number),
             section_title=section.title,
         )
 

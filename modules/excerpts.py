@@ -126,7 +126,8 @@ def first_sentence(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
     characters; "" when there is no text."""
     lines = _lines(text)
     paragraphs = [line for line in lines if not line.startswith(_HEADING)]
-    first_block = (paragraphs or lines or [""])[0].lstrip(_HEADING)
+    # A description is a sentence or two: look no further than this into a long paragraph.
+    first_block = (paragraphs or lines or [""])[0].lstrip(_HEADING)[: limit * 10]
     for stop in _END.finditer(first_block):
         if _ends_sentence(first_block, stop):
             return shorten(first_block[: stop.end()], limit)

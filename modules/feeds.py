@@ -19,7 +19,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 
-from guidelines_portal.public_address import absolute_url
+from guidelines_portal.public_address import absolute_url, base_url
 from modules.comparison import SectionChange, compare_sections
 from modules.models import Edition, EditionModule, EditionSection, active_language
 
@@ -58,7 +58,8 @@ def feed_state(*parts: str) -> FeedState:
         last_corrected=Max("corrections__corrected_at"),
     )
     key = "|".join(
-        str(value) for value in (FEED_FORMAT, active_language(), *parts, *stats.values())
+        str(value)
+        for value in (FEED_FORMAT, base_url(), active_language(), *parts, *stats.values())
     )
     stamps = [stats["last_published"], stats["last_corrected"]]
     return FeedState(

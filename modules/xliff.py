@@ -29,6 +29,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 from django.utils.translation import gettext as _
 
+from modules import labels
 from modules import markdown_blocks as blocks
 
 NS = "urn:oasis:names:tc:xliff:document:1.2"
@@ -132,7 +133,7 @@ def export(*, module_slug: str, edition_number: str, sections, as_translated=Non
             if target is not None:
                 SubElement(unit, "target", {"xml:lang": "ru", "state": state}).text = target
             note = _("Section %(number)s, %(part)s (%(position)d of %(count)d)") % {
-                "number": section.number,
+                "number": labels.section_number(section.number),
                 "part": _kind_label(kind),
                 "position": n + 1,
                 "count": len(units),

@@ -23,6 +23,29 @@ def _texts(fields: dict, lang: str) -> tuple[str, str]:
     return _words(fields.get(f"title_{lang}")), _words(fields.get(f"body_{lang}"))
 
 
+def _history(Version, content_type):
+    """(section id, [(date, {lang: texts})...]) for each section, one section at a time: the
+    versions are read in order, and only the words of titles and bodies are kept."""
+    rows = (
+        Version.objects.filter(content_type=content_type, format="json")
+        .order_by("object_id", "revision__date_created", "pk")
+        .values_list("object_id", "serialized_data", "revision__date_created")
+    )
+    current, versions = None, []
+    for object_id, data, created in rows.iterator(chunk_size=500):
+        if object_id != current:
+            if versions:
+                yield current, versions
+            current, versions = object_id, []
+        try:
+            fields = json.loads(data)[0]["fields"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            continue
+        versions.append((created, {lang: _texts(fields, lang) for lang in LANGS}))
+    if versions:
+        yield current, versions
+
+
 def repair_stamps(apps, schema_editor):
     Section = apps.get_model("modules", "Section")
     Version = apps.get_model("reversion", "Version")
@@ -30,33 +53,21 @@ def repair_stamps(apps, schema_editor):
     content_type = ContentType.objects.filter(app_label="modules", model="section").first()
     if content_type is None:
         return
-    versions: dict[str, list] = {}
-    rows = (
-        Version.objects.filter(content_type=content_type)
-        .order_by("revision__date_created", "pk")
-        .values_list("object_id", "serialized_data", "format", "revision__date_created")
-    )
-    for object_id, data, fmt, created in rows.iterator():
-        if fmt != "json":
+    for object_id, versions in _history(Version, content_type):
+        section = Section.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        if section is None:
             continue
-        try:
-            fields = json.loads(data)[0]["fields"]
-        except (ValueError, KeyError, IndexError, TypeError):
-            continue
-        versions.setdefault(object_id, []).append((created, fields))
-    for section in Section.objects.filter(pk__in=[int(k) for k in versions if k.isdigit()]):
         stamps = dict.fromkeys(LANGS)
-        previous = None
-        for created, fields in versions[str(section.pk)]:
+        previous = dict.fromkeys(LANGS, ("", ""))
+        for created, texts in versions:
             for lang in LANGS:
-                before = _texts(previous, lang) if previous else ("", "")
-                if _texts(fields, lang) != before:
+                if texts[lang] != previous[lang]:
                     stamps[lang] = created
-            previous = fields
+            previous = texts
         current = {f"{name}_{lang}": getattr(section, f"{name}_{lang}")
                    for name in ("title", "body") for lang in LANGS}  # fmt: skip
         for lang in LANGS:
-            if _texts(current, lang) != _texts(previous, lang):
+            if _texts(current, lang) != previous[lang]:
                 # Saved after its last version (should not happen): the stamp stands.
                 stamps[lang] = None
         update = {

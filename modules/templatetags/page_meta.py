@@ -3,6 +3,7 @@
 from django import template
 from django.conf import settings
 
+from modules import labels
 from modules.excerpts import excerpt, first_sentence
 
 register = template.Library()
@@ -22,7 +23,9 @@ def page_meta(
     ``description`` (plain text; the site's own when empty), ``kind`` the og:type."""
     current = context.get("LANGUAGE_CODE") or settings.LANGUAGE_CODE
     return {
-        "og_title": " ".join(part for part in (str(number), str(title)) if part),
+        "og_title": " ".join(
+            part for part in (labels.section_number(str(number)), str(title)) if part
+        ),
         "description": description,
         "kind": kind,
         "url": context.get("canonical_url", ""),

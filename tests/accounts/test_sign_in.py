@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.models import SetupLink
+from tests.conftest import PUBLIC_ADDRESS
 
 PASSWORD = "correct horse battery staple"  # the personas' password (tests/conftest.py)
 HOME = "10.0.0.1"
@@ -210,7 +211,7 @@ def test_the_commands_print_a_set_up_link(db, monkeypatch):
     monkeypatch.setenv("NADIA_PASSWORD", "a long password for Nadia 7")
     out = StringIO()
     call_command("create_editor", "nadia", "--password-env", "NADIA_PASSWORD", stdout=out)
-    link = re.search(r"http://127\.0\.0\.1:8000(/admin/set-up/[^/\s]+/)", out.getvalue())
+    link = re.search(re.escape(PUBLIC_ADDRESS) + r"(/admin/set-up/[^/\s]+/)", out.getvalue())
     assert link, out.getvalue()
     nadia = User.objects.get(username="nadia")
     assert services.setup_link_find(link.group(1).split("/")[-2]).user == nadia

@@ -139,7 +139,7 @@ def test_staff_sign_in_pages_are_accessible(browser, live_server, demo, settings
     audit(stranger, "locked out")
     editor.context.close()
     stranger.context.close()
-    assert problems == {}
+    assert problems == {}, "\n".join(f"{where}: {found}" for where, found in problems.items())
 
 
 BACK_OFFICE_PAGES = {
@@ -192,7 +192,7 @@ def test_the_back_office_pages_editors_use_are_accessible(browser, live_server, 
         if found:
             problems[name] = found
     context.close()
-    assert problems == {}
+    assert problems == {}, "\n".join(f"{where}: {found}" for where, found in problems.items())
 
 
 # The contrast of a text as the reader sees it: its colour, faded by its own and its

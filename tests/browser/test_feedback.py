@@ -58,7 +58,7 @@ def test_a_russian_comment_becomes_a_change_in_the_next_edition(page, guidelines
     assert (item.language, item.paragraph, item.edition.number) == ("ru", 2, "1.0")
     deliver_queued_email()  # the background worker sends the receipt
     acknowledgement = next(m for m in mail.outbox if m.to == ["aigerim@example.org"])
-    tracking = re.search(r"http://\S+/ru/feedback/track/\S+/", acknowledgement.body).group(0)
+    tracking = re.search(r"https?://\S+/ru/feedback/track/\S+/", acknowledgement.body).group(0)
     tracking_path = "/" + tracking.split("/", 3)[3]
     assert any(m.to == ["editor@example.org"] for m in mail.outbox)
 

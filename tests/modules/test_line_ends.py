@@ -119,3 +119,25 @@ def test_the_migration_recomputes_stamps_ignoring_whitespace(published):
     assert section.en_changed_at == dates[-1]
     assert section.ru_changed_at == dates[-3]
     assert section.russian_outdated
+
+
+def test_saving_in_russian_leaves_an_empty_russian_text_empty(editor_client, published):
+    """modeltranslation reads the English where the Russian is empty: normalising must not
+    write that back as the Russian (a save in the Russian back office or a /ru/ import)."""
+    from django.utils import translation
+
+    section = Section.objects.get(key="salw-marking")
+    services.section_update(section=section, body_ru="")
+    module = Module.objects.get(code="SALW")
+    module.summary_ru = ""
+    module.save()
+    with translation.override("ru"):
+        services.section_update(section=Section.objects.get(pk=section.pk), title_ru="Маркировка")
+        Module.objects.get(pk=module.pk).save()
+    form = section_admin_form(section, title_ru="Маркировка и учёт")
+    response = editor_client.post(admin_change_url(section), form, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response.status_code == 302
+    section.refresh_from_db()
+    module.refresh_from_db()
+    assert (section.body_ru, module.summary_ru) == ("", "")
+    assert section.title_ru == "Маркировка и учёт" and section.body_en
