@@ -240,10 +240,28 @@ def _units(file, converted_files) -> list[Unit]:
                 "keep the text only"
             ) % {"tag": _foreign_markup(target)}
         text = None if target is None else _text(target)
+        if not problem and text and _prefilled_copy(target, text, _text(source)):
+            problem = _(
+                "the target is a copy of the English source that the translation tool marks "
+                "as not translated (state “%(state)s”); translate it"
+            ) % {"state": target.get("state")}
         units.append(Unit(unit_id, key, field, block, _text(source), text, problem))
     if not any(u.target for u in units):
         raise XliffError(_("The file contains no translations."))
     return units
+
+
+# States in which a tool leaves a target it filled in itself (a copy of the source, a guess
+# from a translation memory) rather than one a translator wrote.
+UNTRANSLATED_STATES = ("new", "needs-translation")
+
+
+def _prefilled_copy(target, text: str, source: str) -> bool:
+    """A target the tool copied from the source and never had translated: importing it would
+    put English into the Russian text."""
+    return target.get("state") in UNTRANSLATED_STATES and " ".join(text.split()) == " ".join(
+        source.split()
+    )
 
 
 def _location(element) -> str:

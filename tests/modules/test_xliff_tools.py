@@ -337,3 +337,20 @@ def test_a_file_exported_before_the_blocks_is_refused(client, translator, struct
     response = upload(client, export(client).replace(b' build-num="2"', b""))
     assert response.status_code == 400
     assert "exported by an earlier version of the portal" in response.text
+
+
+def test_a_source_copied_into_an_untranslated_target_is_refused(client, translator, structured):
+    """CAT tools pre-fill targets with the source and mark them state="new": English must not
+    come in as the Russian text."""
+    client.force_login(translator)
+    english = "Tracing follows marking."
+    content, count = re.subn(
+        r'(<source xml:lang="en">' + re.escape(english) + r"</source>)<target [^>]*>[^<]*</target>",
+        rf'\1<target xml:lang="ru" state="new">{english}</target>',
+        export(client).decode(),
+    )
+    assert count == 1
+    report = upload(client, content.encode()).context["report"]
+    [(_number, field, reason)] = [s for s in report.skipped if s[0] == "B.2"]
+    assert field == "body" and "copy of the English source" in reason and "“new”" in reason
+    assert Section.objects.get(key="salw-tracing").body_ru == "Русский текст раздела salw-tracing."
