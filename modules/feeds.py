@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 
 from guidelines_portal.public_address import absolute_url, base_url
+from modules.citations import CORPORATE_AUTHOR
 from modules.comparison import SectionChange, compare_sections
 from modules.models import Edition, EditionModule, EditionSection, active_language
 
@@ -74,11 +75,7 @@ class PortalFeed(Feed):
     feed_type = Atom1Feed
 
     def author_name(self) -> str:
-        # The same words as the citations' corporate author (one msgid, one translation).
-        return _(
-            "United Nations Security Council Counter-Terrorism Committee Executive Directorate "
-            "(CTED)"
-        )
+        return str(CORPORATE_AUTHOR)  # the publisher, as citations name it
 
     def author_link(self) -> str:
         return absolute_url(reverse("modules:home"))

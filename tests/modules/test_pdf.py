@@ -22,15 +22,20 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def _text(content: bytes, tmp_path) -> str:
-    pdftotext = shutil.which("pdftotext")
-    if pdftotext is None:
+def pdftotext(content: bytes, tmp_path, *options: str) -> str:
+    """The PDF's text as poppler's pdftotext extracts it (with ``options``)."""
+    command = shutil.which("pdftotext")
+    if command is None:
         pytest.fail("pdftotext is missing: apt-get install poppler-utils (make test does it)")
     path = tmp_path / "file.pdf"
     path.write_bytes(content)
     return subprocess.run(
-        [pdftotext, "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        [command, *options, str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
+
+
+def _text(content: bytes, tmp_path) -> str:
+    return pdftotext(content, tmp_path, "-layout")
 
 
 @pytest.fixture

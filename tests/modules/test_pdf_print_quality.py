@@ -4,7 +4,6 @@ client), a live stable address, and Russian cover typography."""
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +20,7 @@ from modules.pdf import (
     render_with_footnotes_on_call_pages,
 )
 from tests.conftest import make_module, make_section, publish
+from tests.modules.test_pdf import pdftotext
 
 pytestmark = pytest.mark.django_db
 
@@ -94,20 +94,9 @@ def edition(published, draft):
     return publish("1.1")
 
 
-def _pdftotext(content: bytes, tmp_path: Path, *options: str) -> str:
-    pdftotext = shutil.which("pdftotext")
-    if pdftotext is None:
-        pytest.fail("pdftotext is missing: apt-get install poppler-utils (make test does it)")
-    path = tmp_path / "file.pdf"
-    path.write_bytes(content)
-    return subprocess.run(
-        [pdftotext, *options, str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-
-
 def _pages(content: bytes, tmp_path: Path) -> list[str]:
     """Each page's text as pdftotext reads it, with white space made single spaces."""
-    pages = _pdftotext(content, tmp_path).split("\f")[:-1]
+    pages = pdftotext(content, tmp_path).split("\f")[:-1]
     return [" ".join(page.split()) for page in pages]
 
 
@@ -130,9 +119,9 @@ def test_every_footnote_is_printed_on_the_page_of_its_call(footnoted, language, 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_hyphenated_words_are_extracted_whole(edition, language, tmp_path):
     content = render_pdf(edition=edition, language=language).content
-    text = _pdftotext(content, tmp_path)
+    text = pdftotext(content, tmp_path)
     assert "\u2010" not in text  # the hyphenation character was U+2010, which nothing joins
-    raw = _pdftotext(content, tmp_path, "-raw")
+    raw = pdftotext(content, tmp_path, "-raw")
     assert re.search(r"\w-\n\w", raw)  # lines do end in hyphenated words...
     words = set(re.findall(r"\w+", text))  # ...which come out whole
     expected = (
@@ -219,12 +208,12 @@ def test_links_headers_and_language_are_tagged_for_screen_readers(edition, tmp_p
 
 def test_the_russian_cover_leaves_no_one_letter_word_at_a_line_end(edition, tmp_path):
     rendered = render_pdf(edition=edition, language="ru", module_slug="salw")
-    cover = _pdftotext(rendered.content, tmp_path).split("\f")[0]
+    cover = pdftotext(rendered.content, tmp_path).split("\f")[0]
     assert "приобретения оружия террористами" in " ".join(cover.split())
     lines = [line.strip() for line in cover.splitlines() if line.strip()]
     hanging = [line for line in lines if re.search(r"(^|\s)[ВСКОИАУвскоиау]$", line)]
     assert not hanging
-    assert "редакц" not in _pdftotext(rendered.content, tmp_path).lower()  # one term: издание
+    assert "редакц" not in pdftotext(rendered.content, tmp_path).lower()  # one term: издание
 
 
 def _page_with_a_footnote(sentences: int, words: int) -> str:
@@ -261,8 +250,8 @@ def test_footnotes_weasyprint_moves_away_for_an_orphaned_line_come_back():
 
 
 def test_russian_pdfs_say_prilozhenie_never_annex(edition, tmp_path):
-    russian = _pdftotext(render_pdf(edition=edition, language="ru").content, tmp_path)
+    russian = pdftotext(render_pdf(edition=edition, language="ru").content, tmp_path)
     assert "Приложение 1 Глоссарий" in " ".join(russian.split())
     assert "Annex" not in russian
-    english = _pdftotext(render_pdf(edition=edition, language="en").content, tmp_path)
+    english = pdftotext(render_pdf(edition=edition, language="en").content, tmp_path)
     assert "Annex 1 Glossary" in " ".join(english.split())
