@@ -209,6 +209,20 @@ def test_the_operations_command_builds_an_edition(edition, capsys):
     assert "TG-2370_ed1.1_en_SALW.pdf" in capsys.readouterr().out
 
 
+def test_a_dry_run_of_the_operations_command_queues_nothing(
+    edition, capsys, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    EditionPDF.objects.filter(edition=edition).delete()
+    queued = DBTaskResult.objects.count()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("build_edition_pdfs", "1.1", "--dry-run")
+    assert callbacks == [] and DBTaskResult.objects.count() == queued
+    assert not EditionPDF.objects.filter(edition=edition).exists()
+    assert "1.1 whole en: not requested yet" in capsys.readouterr().out
+
+
 def test_the_edition_page_shows_the_same_fingerprint_as_the_pdf(client, edition):
     page = client.get("/en/editions/1.1/")
     assert edition.text_fingerprint in page.text and len(edition.text_fingerprint) == 64

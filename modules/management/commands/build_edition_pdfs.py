@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from modules import pdf_services
-from modules.models import LANGS, Edition, PDFStatus
+from modules.models import LANGS, Edition, EditionPDF, PDFStatus
 
 
 class Command(BaseCommand):
@@ -31,9 +31,16 @@ class Command(BaseCommand):
         failed = 0
         for slug in slugs:
             for lang in [language] if language else LANGS:
-                pdf = pdf_services.pdf_request(edition=edition, language=lang, module_slug=slug)
                 label = f"{number} {slug or 'whole'} {lang}"
-                if dry_run or (pdf.status == PDFStatus.READY and not force):
+                if dry_run:  # look only: nothing is created or queued
+                    existing = EditionPDF.objects.filter(
+                        edition=edition, language=lang, module_slug=slug
+                    ).first()
+                    status = existing.get_status_display() if existing else "not requested yet"
+                    self.stdout.write(f"{label}: {status}")
+                    continue
+                pdf = pdf_services.pdf_request(edition=edition, language=lang, module_slug=slug)
+                if pdf.status == PDFStatus.READY and not force:
                     self.stdout.write(f"{label}: {pdf.get_status_display()}")
                     continue
                 built = pdf_services.pdf_build(pdf_id=pdf.pk, force=True)
