@@ -96,7 +96,7 @@ def scale_up(factor: int) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guidelines_portal.settings")
     django.setup()
-    import datetime
+    from django.utils import timezone
 
     from modules import services
     from modules.models import Module, Section
@@ -137,7 +137,7 @@ def scale_up(factor: int) -> None:
     if created:
         number = services.edition_number_suggestion()
         services.edition_publish(
-            number=number, published_on=datetime.date.today(),
+            number=number, published_on=timezone.localdate(),
             change_summary_en=f"Benchmark edition: the demonstration text {factor} times over.",
         )  # fmt: skip
         print(f"Published benchmark edition {number} ({Section.objects.count()} sections).")

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from feedback import services
 from feedback.models import EventKind, Feedback, Status
@@ -184,7 +185,7 @@ def test_feedback_recorded_by_an_editor_says_where_it_came_from(published, edito
     assert item.section_key == "salw-tracing" and item.module.code == "SALW"
     assert item.events.filter(kind=EventKind.NOTE).exists()
     with pytest.raises(ValidationError):
-        services.feedback_record(user=editor, source="web", received_on=datetime.date.today())
+        services.feedback_record(user=editor, source="web", received_on=timezone.localdate())
 
 
 def test_a_deleted_section_keeps_its_feedback(published, editor):

@@ -1,7 +1,6 @@
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from modules import services
 from modules.models import Edition, EditionSection, Section
@@ -72,7 +71,7 @@ def test_an_empty_draft_cannot_be_published(db):
 def test_a_change_summary_in_english_is_required(draft):
     with pytest.raises(ValidationError):
         services.edition_publish(
-            number="1.0", published_on=datetime.date.today(), change_summary_en="  "
+            number="1.0", published_on=timezone.localdate(), change_summary_en="  "
         )
 
 
