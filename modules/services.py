@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reversion.models import Version
 
-from feedback import services as feedback_services
-from modules import pdf_services, search, snapshots, versioning, xliff
+from modules import pdf_services, search, signals, snapshots, versioning, xliff
 from modules.markdown import render_markdown
 from modules.models import (
     LANGS,
@@ -318,9 +317,11 @@ def edition_publish(
         batch_size=500,
     )
     search.index_sections(EditionSection.objects.filter(edition=edition))
-    # Accepted feedback whose change this edition carries becomes "incorporated in" it.
+    # The apps above content follow (feedback: items this edition answers are incorporated).
     changed = {k for k in after if before.get(k) != after[k]}
-    feedback_services.feedback_incorporate(edition=edition, changed_keys=changed, notify=notify)
+    signals.edition_published.send(
+        sender=Edition, edition=edition, changed_keys=changed, notify=notify
+    )
     # Its PDFs are built in the background, once the edition is committed.
     pdf_services.pdfs_queue_edition(edition=edition)
     return edition
