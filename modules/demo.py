@@ -1,7 +1,9 @@
-"""Load the demonstration guidelines from fixtures/demo/*.toml (format: FORMAT.md there).
+"""The demonstration guidelines from fixtures/demo/*.toml (format: FORMAT.md there).
 
 The text is built through the services, exactly as editors would build it: the draft as it
-stood for the first edition, published; then each later edition's changes, published.
+stood for the first edition (draft_create), then each later edition's changes
+(draft_change_for), each edition published in turn. guidelines_portal/demo.py puts this
+together with the demonstration feedback.
 """
 
 import datetime
@@ -9,9 +11,7 @@ import tomllib
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
-from feedback import demo as demo_feedback
 from modules import services
 from modules.models import LANGS, Module, Section, SectionReplacement
 
@@ -57,43 +57,37 @@ def _edition_key(number: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-@transaction.atomic
-def demo_load(*, directory: Path = DEMO_DIR) -> list[str]:
-    """Create the demonstration draft and publish every demonstration edition.
+COMMENT = "Demonstration content"
 
-    Returns the numbers of the editions published.
-    """
-    module_files, editions = read_demo(directory)
-    first = editions[0]["number"]
-    comment = "Demonstration content"
+
+def draft_create(module_files: list[dict], first: str) -> None:
+    """The working draft as it stood for the first edition, ``first``."""
     for data in module_files:
         module = services.module_create(
-            comment=comment,
+            comment=COMMENT,
             **{f: data["module"][f] for f in MODULE_FIELDS},
             **_texts(data["module"], MODULE_TEXTS),
         )
         for entry in data.get("sections", []):
             if _in_edition(entry, first, first):
-                _create_section(module, entry, comment=comment)
+                _create_section(module, entry, comment=COMMENT)
 
-    feedback = demo_feedback.read(directory / FEEDBACK_FILE)
-    published = []
-    for index, edition in enumerate(editions):
-        number = edition["number"]
-        if index > 0:
-            _apply_changes(module_files, number, first, comment=f"{comment}: edition {number}")
-            demo_feedback.decide(feedback, before=number)
-        services.edition_publish(
-            number=number,
-            published_on=_as_date(edition["published_on"]),
-            change_summary_en=edition["change_summary_en"].strip(),
-            change_summary_ru=edition.get("change_summary_ru", "").strip(),
-            notify=False,
-        )
-        published.append(number)
-        demo_feedback.receive(feedback, read_in=number)
-    demo_feedback.decide(feedback, before=None)
-    return published
+
+def draft_change_for(module_files: list[dict], number: str, first: str) -> None:
+    """The changes that edition ``number`` (after ``first``) makes to the draft."""
+    _apply_changes(module_files, number, first, comment=f"{COMMENT}: edition {number}")
+
+
+def edition_publish(edition: dict) -> str:
+    """Publish the demonstration edition ``edition`` (as read from editions.toml)."""
+    services.edition_publish(
+        number=edition["number"],
+        published_on=_as_date(edition["published_on"]),
+        change_summary_en=edition["change_summary_en"].strip(),
+        change_summary_ru=edition.get("change_summary_ru", "").strip(),
+        notify=False,
+    )
+    return edition["number"]
 
 
 def _as_date(value) -> datetime.date:

@@ -176,7 +176,7 @@ def test_an_xliff_import_is_one_revision_by_the_translator(client, translator, p
 
 
 def test_the_demonstration_content_is_recorded_in_full(db):
-    from modules.demo import demo_load
+    from guidelines_portal.demo import demo_load
 
     demo_load()
     # Every row's latest version is the row as it stands: nothing changed unrecorded.

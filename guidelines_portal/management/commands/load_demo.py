@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from modules.demo import demo_load
+from guidelines_portal.demo import demo_load
 from modules.models import Edition, Module
 
 

@@ -1,0 +1,33 @@
+"""The demonstration data: the guidelines' editions (modules/demo.py) with the feedback that
+readers sent on them and the decisions taken (feedback/demo.py), in the order it happened.
+
+It stands above both apps, as the load_demo command does: content never calls up into
+feedback.
+"""
+
+from pathlib import Path
+
+from django.db import transaction
+
+from feedback import demo as demo_feedback
+from modules import demo as demo_content
+
+
+@transaction.atomic
+def demo_load(*, directory: Path = demo_content.DEMO_DIR) -> list[str]:
+    """Create the demonstration draft, publish every demonstration edition, and record the
+    demonstration feedback between them. Returns the numbers of the editions published."""
+    module_files, editions = demo_content.read_demo(directory)
+    first = editions[0]["number"]
+    demo_content.draft_create(module_files, first)
+    feedback = demo_feedback.read(directory / demo_content.FEEDBACK_FILE)
+    published = []
+    for index, edition in enumerate(editions):
+        number = edition["number"]
+        if index > 0:
+            demo_content.draft_change_for(module_files, number, first)
+            demo_feedback.decide(feedback, before=number)
+        published.append(demo_content.edition_publish(edition))
+        demo_feedback.receive(feedback, read_in=number)
+    demo_feedback.decide(feedback, before=None)
+    return published
