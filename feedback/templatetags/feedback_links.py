@@ -5,6 +5,8 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
+from feedback import selectors
+
 register = template.Library()
 
 
@@ -28,3 +30,26 @@ def comment_url(context, module=None, section=None) -> str:
 def feedback_for(items_by_key: dict | None, key: str) -> list:
     """The feedback items listed under a section key (none when there is no mapping)."""
     return (items_by_key or {}).get(key, [])
+
+
+# The feedback parts of the content app's pages (modules never imports feedback: its templates
+# load these tags).
+
+
+@register.simple_tag
+def incorporated_feedback(older, newer, editions, key: str = "") -> dict:
+    """{section key: [publishable items incorporated after ``older``, up to ``newer``]} for a
+    comparison of two editions (``editions``: all published ones), or for one section's
+    change (``key``). One query."""
+    return selectors.incorporated_between(older, newer, editions, keys={key} if key else None)
+
+
+@register.simple_tag
+def response_counts() -> dict:
+    """{edition id: number of items in its response to comments}. One query."""
+    return selectors.response_counts()
+
+
+@register.filter
+def count_for(counts: dict | None, key) -> int:
+    return (counts or {}).get(key, 0)

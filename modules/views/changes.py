@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from feedback import selectors as feedback_selectors
 from modules import selectors
 from modules.comparison import compare_editions, section_diffs
 from modules.forms import CompareForm
@@ -27,9 +26,8 @@ def edition_list(request: HttpRequest) -> HttpResponse:
     editions = list(Edition.objects.published().prefetch_related("corrections"))
     current = editions[0] if editions else None
     previous = {e.pk: older for e, older in itertools.pairwise(editions)}
-    responses = feedback_selectors.response_counts()
     context = {
-        "editions": [(e, previous.get(e.pk), responses.get(e.pk, 0)) for e in editions],
+        "editions": [(e, previous.get(e.pk)) for e in editions],
         "compare_form": CompareForm(editions=editions),
         **_nav_context(current),
     }
@@ -93,7 +91,7 @@ def edition_compare(request: HttpRequest, older: str, newer: str) -> HttpRespons
     side_by_side, langs = requested_languages(request)
     diffs = section_diffs(first, second, list(comparison.changes()), langs)
     context = {
-        "feedback_by_key": feedback_selectors.incorporated_between(first, second, editions),
+        "editions": editions,
         "older": first,
         "newer": second,
         "comparison": comparison,
@@ -125,9 +123,7 @@ def section_change(request: HttpRequest, older: str, newer: str, key: str) -> Ht
     side_by_side, langs = requested_languages(request)
     diffs = section_diffs(first, second, [change], langs)
     context = {
-        "feedback_by_key": feedback_selectors.incorporated_between(
-            first, second, editions, keys={key}
-        ),
+        "editions": editions,
         "older": first,
         "newer": second,
         "change": change,
