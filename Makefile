@@ -61,10 +61,11 @@ migrate: install
 demo: migrate ## Load the demonstration guidelines unless an edition already exists
 	$(MANAGE) load_demo --if-empty
 
-lint: install ## ruff, bandit (medium severity and above), migrations check
+lint: install ## ruff, bandit (medium severity and above), the import rule, migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive guidelines_portal modules feedback accounts scripts --severity-level medium --exclude "*/migrations/*"
+	$(BIN)/lint-imports --no-cache
 	$(MANAGE) makemigrations --check --dry-run
 
 format: install

@@ -12,13 +12,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from feedback import services
 from feedback.csv import csv_response
-from feedback.forms import FeedbackAdminForm, StatusForm
+from feedback.forms import FeedbackAdminForm, SectionFeedbackAdminForm, StatusForm
 from feedback.models import (
     ACCEPTED_STATUSES,
     PENDING_STATUSES,
@@ -27,6 +28,7 @@ from feedback.models import (
     Source,
 )
 from guidelines_portal.params import positive_int
+from modules.admin import SectionAdmin as ContentSectionAdmin
 from modules.models import Section
 from modules.roles import staff_with_permission
 
@@ -371,3 +373,48 @@ class FeedbackAdmin(admin.ModelAdmin):
             "export_url": reverse("admin:feedback_feedback_export"),
         }
         return super().changelist_view(request, extra_context)
+
+
+# --- The feedback part of the content app's section form -----------------------------------
+# modules never imports feedback: the section admin is registered again here, with the link
+# to the feedback on the section and the accepted items a change may address.
+
+admin.site.unregister(Section)
+
+
+@admin.register(Section)
+class SectionAdmin(ContentSectionAdmin):
+    form = SectionFeedbackAdminForm
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "feedback_on_section"] if obj else fields
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None:
+            return fields
+        fields.insert(fields.index("edit_token"), "feedback_on_section")
+        if (
+            self.can_edit_source(request)
+            and Feedback.objects.awaiting_change().filter(section=obj).exists()
+        ):
+            fields.append("addresses_feedback")
+        return fields
+
+    @admin.display(description=_("feedback"))
+    def feedback_on_section(self, obj: Section) -> str:
+        url = reverse("admin:feedback_feedback_changelist")
+        return format_html(
+            '<a href="{}?section__id__exact={}&amp;progress=open">{}</a>',
+            url,
+            obj.pk,
+            _("Open feedback on this section"),
+        )
+
+    def save_model(self, request, obj: Section, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "addresses_feedback" in form.fields and self.can_edit_source(request):
+            services.feedback_mark_addressed(
+                section=obj, items=form.cleaned_data["addresses_feedback"], user=request.user
+            )

@@ -4,6 +4,7 @@ import secrets
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -11,6 +12,7 @@ from feedback.models import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH, Category, Feedb
 from feedback.services import PUBLIC_TEXT_FIELDS, validate_status
 from guidelines_portal.edit_guard import ConcurrentEditGuard
 from guidelines_portal.text import TypedTextFormField
+from modules.forms import SectionAdminForm
 from modules.labels import section_number
 from modules.models import EditionModule, EditionSection
 
@@ -195,3 +197,40 @@ class FeedbackAdminForm(ConcurrentEditGuard):
             if self.instance.pk
             else None
         )
+
+
+# --- The feedback part of the content app's section form ----------------------------------
+
+
+class AddressedFeedbackField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Feedback) -> str:
+        comment = Truncator(" ".join(obj.comment.split())).chars(160)
+        return f"{obj.reference} ({obj.get_status_display()}, {obj.get_kind_display()}): {comment}"
+
+
+class SectionFeedbackAdminForm(SectionAdminForm):
+    """A section in the back office, with the accepted feedback its change may address."""
+
+    addresses_feedback = AddressedFeedbackField(
+        queryset=Feedback.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("This change addresses"),
+        help_text=_(
+            "Accepted feedback on this section that is not in an edition yet. Tick what your "
+            "change deals with: when the next edition is published, those items become "
+            "“incorporated” and link to this section's change."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            items = list(
+                Feedback.objects.awaiting_change()
+                .filter(section=self.instance)
+                .order_by("created_at")
+            )
+            field = self.fields["addresses_feedback"]
+            field.queryset = Feedback.objects.filter(pk__in=[item.pk for item in items])
+            self.initial["addresses_feedback"] = [i.pk for i in items if i.addressed_at]

@@ -16,9 +16,6 @@ from django.views.decorators.http import require_POST
 from modeltranslation.admin import TabbedTranslationAdmin
 from reversion_compare.admin import CompareVersionAdmin
 
-from feedback import selectors as feedback_selectors
-from feedback import services as feedback_services
-from feedback.models import Feedback
 from guidelines_portal.params import positive_int
 from modules import pdf_services, selectors, services
 from modules.forms import (
@@ -185,30 +182,14 @@ class SectionAdmin(DraftAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A key is forever, and a section never leaves its module (its URL would change).
-        fixed = ["module", "key", "feedback_on_section"] if obj else []
+        fixed = ["module", "key"] if obj else []
         return fixed + [f for f in super().get_readonly_fields(request, obj) if f not in fixed]
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         if obj is None:
             return fields
-        fields += ["feedback_on_section", "edit_token"]
-        if (
-            self.can_edit_source(request)
-            and Feedback.objects.awaiting_change().filter(section=obj).exists()
-        ):
-            fields.append("addresses_feedback")
-        return fields
-
-    @admin.display(description=_("feedback"))
-    def feedback_on_section(self, obj: Section) -> str:
-        url = reverse("admin:feedback_feedback_changelist")
-        return format_html(
-            '<a href="{}?section__id__exact={}&amp;progress=open">{}</a>',
-            url,
-            obj.pk,
-            _("Open feedback on this section"),
-        )
+        return [*fields, "edit_token"]
 
     def get_list_display(self, request):
         display = super().get_list_display(request)
@@ -277,10 +258,6 @@ class SectionAdmin(DraftAdmin):
                 parent=obj.parent,
                 position=form.cleaned_data.get("position") or 10**6,
                 user=request.user,
-            )
-        if change and "addresses_feedback" in form.fields and self.can_edit_source(request):
-            feedback_services.feedback_mark_addressed(
-                section=obj, items=form.cleaned_data["addresses_feedback"], user=request.user
             )
 
     def delete_model(self, request, obj: Section) -> None:
@@ -374,7 +351,6 @@ class EditionAdmin(admin.ModelAdmin):
             "title": _("Publish a new edition"),
             "form": form,
             "draft": selectors.draft_overview(),
-            "feedback": feedback_selectors.incorporation_preview(),
             "has_view_permission": self.has_view_permission(request),
         }
         return TemplateResponse(request, self.add_form_template, context)

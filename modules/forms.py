@@ -1,9 +1,7 @@
 from django import forms
 from django.utils import timezone
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from feedback.models import Feedback
 from guidelines_portal.edit_guard import ConcurrentEditGuard
 from guidelines_portal.text import TypedTextFormField
 from modules.models import LANGS, Edition, parse_edition_number
@@ -147,12 +145,6 @@ class XliffImportForm(forms.Form):
         return upload
 
 
-class AddressedFeedbackField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Feedback) -> str:
-        comment = Truncator(" ".join(obj.comment.split())).chars(160)
-        return f"{obj.reference} ({obj.get_status_display()}, {obj.get_kind_display()}): {comment}"
-
-
 SECTION_GUARDED_FIELDS = (
     "parent", "position", *(f"{name}_{lang}" for name in ("title", "body") for lang in LANGS)
 )  # fmt: skip
@@ -171,34 +163,11 @@ class ModuleAdminForm(ConcurrentEditGuard):
 
 
 class SectionAdminForm(ConcurrentEditGuard):
-    """A section in the back office, with the accepted feedback its change may address."""
+    """A section in the back office (the feedback app adds the feedback its change may
+    address: feedback.forms.SectionFeedbackAdminForm)."""
 
     guarded_fields = SECTION_GUARDED_FIELDS
     conflict_message = _(
         "This section was changed by someone else since you opened it. Your text is kept "
         "below: compare it with the section's history, then save again."
     )
-
-    addresses_feedback = AddressedFeedbackField(
-        queryset=Feedback.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label=_("This change addresses"),
-        help_text=_(
-            "Accepted feedback on this section that is not in an edition yet. Tick what your "
-            "change deals with: when the next edition is published, those items become "
-            "“incorporated” and link to this section's change."
-        ),
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            items = list(
-                Feedback.objects.awaiting_change()
-                .filter(section=self.instance)
-                .order_by("created_at")
-            )
-            field = self.fields["addresses_feedback"]
-            field.queryset = Feedback.objects.filter(pk__in=[item.pk for item in items])
-            self.initial["addresses_feedback"] = [i.pk for i in items if i.addressed_at]

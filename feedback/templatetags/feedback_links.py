@@ -53,3 +53,9 @@ def response_counts() -> dict:
 @register.filter
 def count_for(counts: dict | None, key) -> int:
     return (counts or {}).get(key, 0)
+
+
+@register.simple_tag
+def incorporation_preview():
+    """What publishing the draft now would do to accepted feedback (the publish form)."""
+    return selectors.incorporation_preview()
