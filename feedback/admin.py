@@ -17,6 +17,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
+from accounts.roles import staff_with_permission
 from feedback import services
 from feedback.csv import csv_response
 from feedback.forms import FeedbackAdminForm, SectionFeedbackAdminForm, StatusForm
@@ -30,7 +31,6 @@ from feedback.models import (
 from guidelines_portal.params import positive_int
 from modules.admin import SectionAdmin as ContentSectionAdmin
 from modules.models import Section
-from modules.roles import staff_with_permission
 
 REFERENCE = re.compile(r"FB-\d{4}-\d{4,}")
 CONTRIBUTION = services.CONTRIBUTION_FIELDS

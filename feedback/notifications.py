@@ -15,10 +15,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from accounts.roles import staff_with_permission
 from feedback.models import EventKind, Feedback, FeedbackEvent, tracking_path
 from feedback.services import feedback_tracking_link
 from guidelines_portal.public_address import absolute_url
-from modules.roles import staff_with_permission
 
 log = logging.getLogger(__name__)
 SEND_ERRORS = (smtplib.SMTPException, OSError, ValueError)

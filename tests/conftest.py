@@ -11,9 +11,7 @@ from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from modules import services
-from modules.models import Edition, Module, Section
-from modules.roles import (
+from accounts.roles import (
     EDITORS,
     FEEDBACK_REVIEWERS,
     TRANSLATORS,
@@ -21,6 +19,8 @@ from modules.roles import (
     ensure_feedback_reviewers_group,
     ensure_translators_group,
 )
+from modules import services
+from modules.models import Edition, Module, Section
 
 PUBLIC_ADDRESS = "https://guidelines.test"
 

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from accounts.roles import ensure_editors_group
 from accounts.services import setup_link_issue
-from modules.roles import ensure_editors_group
 from tests.browser.helpers import sign_in
 from tests.pages import LANGUAGES, POSTED_PAGES, PUBLIC_PAGES, STAFF_PAGES, page_url
 

@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 
+from accounts.roles import ensure_editors_group
 from feedback.models import Feedback
 from modules.models import Section
-from modules.roles import ensure_editors_group
 from tests.browser.helpers import sign_in
 from tests.conftest import deliver_queued_email, make_module, make_section, publish
 

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.contrib.auth.models import User
 
+from accounts.roles import ensure_editors_group, ensure_translators_group
 from modules import services
 from modules.models import Section
-from modules.roles import ensure_editors_group, ensure_translators_group
 from tests.browser.helpers import sign_in
 from tests.conftest import make_module, make_section, publish
 

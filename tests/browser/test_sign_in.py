@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
+from accounts.roles import ensure_editors_group
 from accounts.services import setup_link_issue
-from modules.roles import ensure_editors_group
 
 PASSWORD = "a long editor password 42"
 

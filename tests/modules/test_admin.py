@@ -75,7 +75,7 @@ def test_editors_cannot_change_or_delete_a_published_edition(editor_client, publ
 def test_the_migrations_give_editors_exactly_the_roles_permissions(db):
     from django.contrib.auth.models import Group
 
-    from modules.roles import EDITOR_PERMISSIONS
+    from accounts.roles import EDITOR_PERMISSIONS
 
     group = Group.objects.get(name="Editors")
     names = group.permissions.values_list("content_type__app_label", "codename")
@@ -304,7 +304,7 @@ def test_a_second_editor_cannot_silently_overwrite_the_first(client, editor, pub
     """Two editors open the same section; the first saves; the second is told, text kept."""
     from django.contrib.auth.models import User
 
-    from modules.roles import ensure_editors_group
+    from accounts.roles import ensure_editors_group
 
     second = User.objects.create_user("second", password="x" * 20, is_staff=True)
     second.groups.add(ensure_editors_group())

@@ -11,7 +11,7 @@ from tests.conftest import admin_change_url, module_admin_form, section_admin_fo
 def test_translators_group_holds_exactly_its_permissions(db):
     from django.contrib.auth.models import Group
 
-    from modules.roles import TRANSLATOR_PERMISSIONS
+    from accounts.roles import TRANSLATOR_PERMISSIONS
 
     group = Group.objects.get(name="Translators")
     names = group.permissions.values_list("content_type__app_label", "codename")

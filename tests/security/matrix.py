@@ -5,7 +5,7 @@ cell a one-letter outcome. test_permission_matrix.py requests every cell, checks
 and the URLconf offer nothing the table lacks (and nothing it names has gone), and checks the
 public side: published editions are open to all, nothing unpublished is found by guessing.
 
-Expectations follow modules/roles.py: editors run the draft, editions and feedback; translators
+Expectations follow accounts/roles.py: editors run the draft, editions and feedback; translators
 read the draft and change its Russian text only; feedback reviewers read the draft and editions
 and handle feedback; users, groups and the task queue are for superusers.
 """
@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 from reversion.models import Revision, Version
 
+from accounts.roles import EDITORS, FEEDBACK_REVIEWERS, TRANSLATORS
 from accounts.services import setup_link_issue
 from feedback import services as feedback_services
 from feedback.models import Feedback, FeedbackEvent, Status
@@ -37,7 +38,6 @@ from modules.models import (
     Section,
     SectionReplacement,
 )
-from modules.roles import EDITORS, FEEDBACK_REVIEWERS, TRANSLATORS
 from modules.tasks import build_edition_pdf
 from modules.versioning import revision
 from tests.conftest import _user, make_module, make_section, publish

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.roles import ensure_editors_group
 from accounts.services import setup_link_url
-from modules.roles import ensure_editors_group
 
 
 class Command(BaseCommand):
