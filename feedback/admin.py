@@ -29,6 +29,7 @@ from feedback.models import (
     Source,
 )
 from guidelines_portal.params import positive_int
+from modules.admin import RESTORING
 from modules.admin import SectionAdmin as ContentSectionAdmin
 from modules.models import Section
 
@@ -282,23 +283,9 @@ class FeedbackAdmin(admin.ModelAdmin):
             )
             obj._state.adding = False
             return
-        before = form.instance_before
-        status, duplicate_of, assignee = obj.status, obj.duplicate_of, obj.assigned_to
-        obj.status, obj.duplicate_of_id = before.status, before.duplicate_of_id
-        obj.assigned_to_id = before.assigned_to_id
-        texts = {name: getattr(obj, name) for name in RESPONSE}
-        for name in RESPONSE:
-            setattr(obj, name, getattr(before, name))
-        if "section" in form.changed_data and obj.section is not None:
-            obj.module, obj.section_key = obj.section.module, obj.section.key
-        obj.save()
-        services.feedback_edit_public_texts(feedback=obj, user=request.user, **texts)
-        services.feedback_set_status(
-            feedback=obj, status=status, duplicate_of=duplicate_of, user=request.user
+        services.feedback_triage(
+            feedback=obj, stored=form.instance_before, note=data.get("note", ""), user=request.user
         )
-        services.feedback_assign(feedback=obj, assignee=assignee, user=request.user)
-        if data.get("note", "").strip():
-            services.feedback_note(feedback=obj, text=data["note"], user=request.user)
 
     # --- Actions and the CSV export ---------------------------------------------------
 
@@ -413,8 +400,12 @@ class SectionAdmin(ContentSectionAdmin):
         )
 
     def save_model(self, request, obj: Section, form, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        if change and "addresses_feedback" in form.fields and self.can_edit_source(request):
-            services.feedback_mark_addressed(
-                section=obj, items=form.cleaned_data["addresses_feedback"], user=request.user
-            )
+        offered = change and "addresses_feedback" in form.fields and self.can_edit_source(request)
+        services.section_save_addressing(
+            section=obj,
+            changed_fields=set(form.changed_data),
+            items=form.cleaned_data["addresses_feedback"] if offered else None,
+            position=form.cleaned_data.get("position"),
+            restoring=getattr(request, RESTORING, False),
+            user=request.user,
+        )

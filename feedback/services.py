@@ -30,6 +30,7 @@ from feedback.models import (
 )
 from feedback.tasks import email_after_commit
 from guidelines_portal.tokens import new_token, token_digest
+from modules import services as content
 from modules.models import Edition, Module, Section
 
 # Contributor-supplied fields a submission may set.
@@ -313,6 +314,53 @@ def feedback_note(*, feedback: Feedback, text: str, user: AbstractBaseUser) -> F
     return FeedbackEvent.objects.create(
         feedback=feedback, actor=_user(user), kind=EventKind.NOTE, text=text
     )
+
+
+@transaction.atomic
+def feedback_triage(
+    *, feedback: Feedback, stored: Feedback, note: str = "", user: AbstractBaseUser
+) -> Feedback:
+    """Save an item as edited in the back office. ``feedback`` holds the edited values,
+    ``stored`` the item as it was. What the contributor sent (place, comment, contributor) is
+    saved as it is; each decision (public texts, status and duplicate, assignee) goes through
+    its own service, checked and recorded in the history once; a note is added to it."""
+    status, duplicate_of, assignee = feedback.status, feedback.duplicate_of, feedback.assigned_to
+    texts = {name: getattr(feedback, name) for name in PUBLIC_TEXT_FIELDS}
+    feedback.status, feedback.duplicate_of_id = stored.status, stored.duplicate_of_id
+    feedback.assigned_to_id = stored.assigned_to_id
+    for name in PUBLIC_TEXT_FIELDS:
+        setattr(feedback, name, getattr(stored, name))
+    if feedback.section is not None and feedback.section_id != stored.section_id:
+        feedback.module, feedback.section_key = feedback.section.module, feedback.section.key
+    feedback.save()
+    feedback_edit_public_texts(feedback=feedback, user=user, **texts)
+    feedback_set_status(feedback=feedback, status=status, duplicate_of=duplicate_of, user=user)
+    feedback_assign(feedback=feedback, assignee=assignee, user=user)
+    if note.strip():
+        feedback_note(feedback=feedback, text=note, user=user)
+    return feedback
+
+
+@transaction.atomic
+def section_save_addressing(
+    *,
+    section: Section,
+    changed_fields: set[str],
+    items: Iterable[Feedback] | None,
+    position: int | None = None,
+    restoring: bool = False,
+    user: AbstractBaseUser,
+) -> Section:
+    """Save a section as edited in the back office (modules.services.section_save) and, when
+    ``items`` is given (the accepted feedback the editor was offered), record which of them
+    its change addresses."""
+    content.section_save(
+        section=section, changed_fields=changed_fields, position=position,
+        restoring=restoring, user=user,
+    )  # fmt: skip
+    if items is not None:
+        feedback_mark_addressed(section=section, items=items, user=user)
+    return section
 
 
 @transaction.atomic

@@ -34,6 +34,9 @@ from modules.models import (
     SectionReplacement,
 )
 
+# Set on the request by the revision and recovery views, whose form saves an old version.
+RESTORING = "portal_restoring_version"
+
 
 class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     """Shared set-up for working-draft models: language tabs plus version history."""
@@ -96,6 +99,8 @@ class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
         # texts may have changed since: put back this object only, keeping its change stamps
         # (services.version_restore); the form then saves it, in a new revision.
         version.revision.revert = lambda delete=False: services.version_restore(version)
+        # The form then saves a version put back (save_model tells the service so).
+        setattr(request, RESTORING, True)
         return super()._reversion_revisionform_view(request, version, template_name, extra_context)
 
     def compare_view(self, request: HttpRequest, object_id: str, extra_context=None):
@@ -140,9 +145,7 @@ class ModuleAdmin(DraftAdmin):
         return obj.num_sections
 
     def save_model(self, request, obj, form, change) -> None:
-        super().save_model(request, obj, form, change)
-        if "number_prefix" in form.changed_data:
-            services.module_renumber(module=obj)
+        services.module_update(module=obj, changed_fields=set(form.changed_data), user=request.user)
 
     def delete_model(self, request, obj: Module) -> None:
         services.module_delete(module=obj, user=request.user)
@@ -244,21 +247,13 @@ class SectionAdmin(DraftAdmin):
         return HttpResponseRedirect(request.headers.get("Referer") or changelist)
 
     def save_model(self, request, obj: Section, form, change: bool) -> None:
-        # A revert or a recovery puts back an old position, which another section may hold
-        # now, and clears the derived number: place it again too.
-        restoring = request.resolver_match.url_name.endswith(("_revision", "_recover"))
-        moved = not change or restoring or bool({"parent", "position"} & set(form.changed_data))
-        services.stamp_text_changes(obj, set(form.changed_data))
-        if not change:
-            obj.position = 10**6  # placed properly below
-        super().save_model(request, obj, form, change)
-        if moved:
-            services.section_move(
-                section=obj,
-                parent=obj.parent,
-                position=form.cleaned_data.get("position") or 10**6,
-                user=request.user,
-            )
+        services.section_save(
+            section=obj,
+            changed_fields=set(form.changed_data),
+            position=form.cleaned_data.get("position"),
+            restoring=getattr(request, RESTORING, False),
+            user=request.user,
+        )
 
     def delete_model(self, request, obj: Section) -> None:
         services.section_delete(section=obj, user=request.user)

@@ -169,6 +169,48 @@ def section_move(
     return section
 
 
+@transaction.atomic
+def section_save(
+    *,
+    section: Section,
+    changed_fields: set[str],
+    position: int | None = None,
+    restoring: bool = False,
+    user: AbstractBaseUser | None = None,
+) -> Section:
+    """Save a section as edited in the back office (new, changed, or an old version put back).
+
+    The languages whose title or body is among ``changed_fields`` are stamped. A new section,
+    one whose parent or position changed, and a restored one (its old place may be another
+    section's now) is placed again at ``position`` (last when none), and its module
+    renumbered. The caller's revision (the admin's) records it; the user and a comment are
+    added only when none is set.
+    """
+    is_new = section._state.adding
+    moved = is_new or restoring or bool({"parent", "position"} & changed_fields)
+    stamp_text_changes(section, changed_fields)
+    if is_new:
+        section.position = 10**6  # placed properly below
+    with revision(user=user, comment=""):
+        section.save()
+    if moved:
+        section_move(section=section, parent=section.parent, position=position or 10**6, user=user)
+    return section
+
+
+@transaction.atomic
+def module_update(
+    *, module: Module, changed_fields: set[str], user: AbstractBaseUser | None = None
+) -> Module:
+    """Save a module of the working draft as edited in the back office; a new number prefix
+    renumbers its sections (their numbers start with it)."""
+    with revision(user=user, comment=""):
+        module.save()
+    if "number_prefix" in changed_fields:
+        module_renumber(module=module)
+    return module
+
+
 def section_shift(
     *, section: Section, offset: int, user: AbstractBaseUser | None = None
 ) -> Section:

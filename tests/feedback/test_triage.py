@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -301,3 +302,34 @@ def test_the_russian_export_says_da_and_net_not_true_and_false(client, published
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[1][18:20] == ["Да", "Нет"]
     assert "True" not in text and "False" not in text
+
+
+def test_triage_records_each_decision_once_through_its_service(published, reviewer):
+    """feedback_triage, as the item page calls it: what the contributor sent is saved as
+    edited; status, public text, assignee and note each go through their service."""
+    item = make_feedback(email="t@example.org")
+    stored = Feedback.objects.get(pk=item.pk)
+    item.status = Status.UNDER_REVIEW
+    item.assigned_to = reviewer
+    item.summary_en = "Polymer frames need a metal insert."
+    item.section = Section.objects.get(key="salw-tracing")
+    services.feedback_triage(feedback=item, stored=stored, note="Ask the experts.", user=reviewer)
+    item.refresh_from_db()
+    assert (item.status, item.assigned_to, item.section_key) == (
+        Status.UNDER_REVIEW,
+        reviewer,
+        "salw-tracing",
+    )
+    kinds = list(item.events.order_by("pk").values_list("kind", flat=True))
+    assert kinds.count(EventKind.STATUS) == 1 and kinds.count(EventKind.ASSIGNED) == 1
+    assert kinds.count(EventKind.RESPONSE) == 1 and kinds.count(EventKind.NOTE) == 1
+
+
+def test_triage_refuses_an_impossible_decision_and_saves_nothing(published, reviewer):
+    item = make_feedback(email="t@example.org")
+    stored = Feedback.objects.get(pk=item.pk)
+    item.comment = "Edited comment."
+    item.status = Status.DUPLICATE  # a duplicate of nothing
+    with pytest.raises(ValidationError):
+        services.feedback_triage(feedback=item, stored=stored, user=reviewer)
+    assert Feedback.objects.get(pk=item.pk).comment != "Edited comment."
