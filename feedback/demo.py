@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from feedback import services
 from feedback.models import ACCEPTED_STATUSES, Feedback, Source, Status
+from feedback.targets import Target
 from modules.models import Edition, Module, Section
 
 TEXTS = ("summary_en", "summary_ru", "response_en", "response_ru")
@@ -56,7 +57,7 @@ def receive(entries: list[dict], *, read_in: str) -> None:
         if entry.get("source", Source.WEB) == Source.WEB:
             item, _created = services.feedback_submit(
                 data=data, language=entry["language"], edition=edition,
-                received_on=received_on, notify=False, **place,
+                target=Target(**place), received_on=received_on, notify=False,
             )  # fmt: skip
         else:
             place.pop("section_key"), place.pop("section_number")

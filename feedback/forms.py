@@ -10,34 +10,10 @@ from django_countries import countries
 
 from feedback.models import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH, Category, Feedback, Kind, Status
 from feedback.services import PUBLIC_TEXT_FIELDS, validate_status
+from feedback.targets import is_section
 from guidelines_portal.edit_guard import ConcurrentEditGuard
 from guidelines_portal.text import TypedTextFormField
 from modules.forms import SectionAdminForm
-from modules.labels import section_number
-from modules.models import EditionModule, EditionSection
-
-WHOLE = "all"
-
-
-def about_choices(modules: list[EditionModule], sections: list[EditionSection]) -> list:
-    """The parts of an edition a comment can be about: the whole text, a module, a section."""
-    by_module: dict[int, list[EditionSection]] = {}
-    for section in sections:
-        by_module.setdefault(section.module_id, []).append(section)
-    choices: list = [(WHOLE, _("The guidelines as a whole"))]
-    for module in modules:
-        options = [
-            (
-                f"module:{module.slug}",
-                _("%(module)s: the module as a whole") % {"module": module.short_title},
-            )
-        ]
-        options += [
-            (f"section:{s.key}", f"{section_number(s.number)} {s.title}")
-            for s in by_module.get(module.pk, [])
-        ]
-        choices.append((module.short_title, options))
-    return choices
 
 
 class FeedbackForm(forms.Form):
@@ -132,7 +108,7 @@ class FeedbackForm(forms.Form):
         data = super().clean()
         if data.get("category") == Category.STATE and not data.get("country"):
             self.add_error("country", _("Choose the country you represent."))
-        if not (data.get("about") or "").startswith("section:"):
+        if not is_section(data.get("about")):
             data["paragraph"] = None
         return data
 

@@ -4,13 +4,11 @@ import itertools
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from feedback.forms import WHOLE, about_choices
 from feedback.models import (
     ACCEPTED_STATUSES,
     PUBLIC_EVENT_KINDS,
@@ -18,64 +16,9 @@ from feedback.models import (
     FeedbackEvent,
     submission_fingerprint,
 )
-from modules import selectors as content
 from modules.labels import section_number
-from modules.models import Edition, EditionModule, EditionSection, Module, Section
+from modules.models import Edition, EditionSection
 from modules.snapshots import text_hash
-
-
-@dataclass
-class Target:
-    """The place in an edition a comment is about (nothing set: the whole guidelines)."""
-
-    module: EditionModule | None = None
-    section: EditionSection | None = None
-    paragraph: int | None = None
-
-    def draft_rows(self) -> tuple[Module | None, Section | None]:
-        """The working draft's module and section with the same slug and key, if any."""
-        section = (
-            Section.objects.select_related("module").filter(key=self.section.key).first()
-            if self.section
-            else None
-        )
-        if section is not None:
-            return section.module, section
-        module = Module.objects.filter(slug=self.module.slug).first() if self.module else None
-        return module, None
-
-
-class Outline:
-    """An edition's modules and sections, as the feedback form offers them (two queries)."""
-
-    def __init__(self, edition: Edition) -> None:
-        self.edition = edition
-        self.modules = content.get_edition_modules(edition)
-        self.sections = list(EditionSection.objects.filter(edition=edition).outline())
-
-    def choices(self) -> list:
-        return about_choices(self.modules, self.sections)
-
-    def value_for(self, *, module: str = "", section: str = "") -> str:
-        """The form's "about" value for a module slug or section key; 404 when unknown."""
-        if section:
-            if not any(s.key == section for s in self.sections):
-                raise Http404(_("This edition has no section “%(key)s”.") % {"key": section})
-            return f"section:{section}"
-        if module:
-            content.get_module(self.modules, module)
-            return f"module:{module}"
-        return WHOLE
-
-    def target(self, about: str, paragraph: int | None) -> Target:
-        kind, _sep, value = about.partition(":")
-        if kind == "section":
-            section = next(s for s in self.sections if s.key == value)
-            module = next(m for m in self.modules if m.pk == section.module_id)
-            return Target(module=module, section=section, paragraph=paragraph)
-        if kind == "module":
-            return Target(module=content.get_module(self.modules, value))
-        return Target()
 
 
 def already_submitted(*, section_key: str, paragraph: int | None, data: dict) -> bool:

@@ -28,10 +28,11 @@ from feedback.models import (
     TrackingLink,
     submission_fingerprint,
 )
+from feedback.targets import Target
 from feedback.tasks import email_after_commit
 from guidelines_portal.tokens import new_token, token_digest
 from modules import services as content
-from modules.models import Edition, Module, Section
+from modules.models import Edition, Section
 
 # Contributor-supplied fields a submission may set.
 CONTRIBUTION_FIELDS = (
@@ -59,11 +60,7 @@ def feedback_submit(
     data: dict,
     language: str,
     edition: Edition | None,
-    module: Module | None = None,
-    section: Section | None = None,
-    section_key: str = "",
-    section_number: str = "",
-    paragraph: int | None = None,
+    target: Target,
     form_nonce: str = "",
     received_on: datetime.date | None = None,
     notify: bool = True,
@@ -74,7 +71,9 @@ def feedback_submit(
     unique fingerprint settles even two requests that race each other. ``notify=False``
     sends no e-mail (demonstration data).
     """
-    fingerprint = submission_fingerprint(section_key=section_key, paragraph=paragraph, data=data)
+    fingerprint = submission_fingerprint(
+        section_key=target.section_key, paragraph=target.paragraph, data=data
+    )
     existing = Feedback.objects.filter(fingerprint=fingerprint).first()
     if existing is not None:
         return existing, False
@@ -82,11 +81,11 @@ def feedback_submit(
         **{name: data[name] for name in CONTRIBUTION_FIELDS if name in data},
         language=language,
         edition=edition,
-        module=module,
-        section=section,
-        section_key=section_key,
-        section_number=section_number,
-        paragraph=paragraph,
+        module=target.module,
+        section=target.section,
+        section_key=target.section_key,
+        section_number=target.section_number,
+        paragraph=target.paragraph,
         source=Source.WEB,
         received_on=received_on or timezone.localdate(),
         fingerprint=fingerprint,

@@ -19,6 +19,7 @@ from feedback import selectors, services
 from feedback.csv import csv_response
 from feedback.forms import FeedbackForm
 from feedback.models import Feedback, tracking_path
+from feedback.targets import EditionParts, is_section
 from guidelines_portal import public_address
 from guidelines_portal.abuse import client_ip, is_same_origin_post, rate_limited, rate_refund
 from guidelines_portal.params import positive_int
@@ -47,12 +48,12 @@ def _paragraph(value: str | None) -> int | None:
     return positive_int(value, maximum=999)
 
 
-def _render_form(request, outline, form, current, *, status: int = 200, error: str = ""):
+def _render_form(request, parts, form, current, *, status: int = 200, error: str = ""):
     context = {
         "form": form,
-        "edition": outline.edition,
+        "edition": parts.edition,
         "current_edition": current,
-        "modules": outline.modules if outline.edition == current else _navigation()["modules"],
+        "modules": parts.modules if parts.edition == current else _navigation()["modules"],
         "paragraph": form["paragraph"].value(),
         "error": error,
     }
@@ -63,55 +64,49 @@ def _render_form(request, outline, form, current, *, status: int = 200, error: s
 @csrf_exempt  # checked by is_same_origin_post() instead; see the module docstring
 def feedback_form(request: HttpRequest) -> HttpResponse:
     edition, current = _edition(request.GET.get("edition"))
-    outline = selectors.Outline(edition)
+    parts = EditionParts(edition)
     if request.method == "POST":
-        return _submit(request, outline, current)
+        return _submit(request, parts, current)
     if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
-    about = outline.value_for(
+    about = parts.value_for(
         module=request.GET.get("module", "")[:80], section=request.GET.get("section", "")[:80]
     )
-    paragraph = _paragraph(request.GET.get("paragraph")) if about.startswith("section:") else None
-    form = FeedbackForm(about=outline.choices(), initial={"about": about, "paragraph": paragraph})
-    return _render_form(request, outline, form, current)
+    paragraph = _paragraph(request.GET.get("paragraph")) if is_section(about) else None
+    form = FeedbackForm(about=parts.choices(), initial={"about": about, "paragraph": paragraph})
+    return _render_form(request, parts, form, current)
 
 
-def _submit(request: HttpRequest, outline: selectors.Outline, current: Edition) -> HttpResponse:
-    form = FeedbackForm(request.POST, about=outline.choices())
+def _submit(request: HttpRequest, parts: EditionParts, current: Edition) -> HttpResponse:
+    form = FeedbackForm(request.POST, about=parts.choices())
     if not is_same_origin_post(request):
         security_log.warning("Feedback form posted from another site refused")
         message = _(
             "For your security, this form can only be sent from this site's own page. Your "
             "text is kept below: please check it and send it again."
         )
-        return _render_form(request, outline, form, current, status=403, error=message)
+        return _render_form(request, parts, form, current, status=403, error=message)
     if form.is_robot:
         security_log.warning("Feedback honeypot filled: submission dropped")
         return render(request, "feedback/thanks.html", _navigation())
     if not form.is_valid():
-        return _render_form(request, outline, form, current, status=400)
+        return _render_form(request, parts, form, current, status=400)
     data = form.cleaned_data
-    target = outline.target(data["about"], data["paragraph"])
-    section_key = target.section.key if target.section else ""
+    target = parts.target(data["about"], data["paragraph"])
     counted = _count_submission(request, data["email"])
     if counted and not selectors.already_submitted(
-        section_key=section_key, paragraph=target.paragraph, data=data
+        section_key=target.section_key, paragraph=target.paragraph, data=data
     ):
         message = _(
             "You have sent many comments in a short time. Please wait an hour and send this "
             "one again: your text is kept below."
         )
-        return _render_form(request, outline, form, current, status=429, error=message)
-    module, section = target.draft_rows()
+        return _render_form(request, parts, form, current, status=429, error=message)
     feedback, created = services.feedback_submit(
         data=data,
         language=get_language(),
-        edition=outline.edition,
-        module=module,
-        section=section,
-        section_key=section_key,
-        section_number=target.section.number if target.section else "",
-        paragraph=target.paragraph,
+        edition=parts.edition,
+        target=target,
         form_nonce=data["nonce"],
     )
     if not created:  # a double click, a reload or a retry is not another comment

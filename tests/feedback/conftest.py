@@ -8,6 +8,7 @@ from django.utils import translation
 
 from feedback import models, services
 from feedback.models import Feedback
+from feedback.targets import Target
 from modules.models import Edition, Section
 
 ORIGIN = {"HTTP_ORIGIN": "http://testserver"}
@@ -51,8 +52,7 @@ def make_feedback(
     }  # fmt: skip
     item, _created = services.feedback_submit(
         data=values, language=language, edition=Edition.objects.current(),
-        module=section.module, section=section, section_key=section.key,
-        section_number=section.number, notify=False,
+        target=Target.of_section(section), notify=False,
     )  # fmt: skip
     return item
 

@@ -300,6 +300,7 @@ def test_a_module_is_deleted_only_where_its_last_state_can_be_recorded(draft, ed
 
 def test_a_module_that_feedback_is_about_cannot_be_deleted(client, superuser, editor):
     from feedback import services as feedback_services
+    from feedback.targets import Target
 
     module = services.module_create(
         code="CBRN", slug="cbrn", kind="thematic", order=2, title_en="CBRN", short_title_en="CBRN"
@@ -310,8 +311,7 @@ def test_a_module_that_feedback_is_about_cannot_be_deleted(client, superuser, ed
             "country": "NO", "name": "", "organisation": "", "email": "",
             "may_name": False, "publishable": True,
         },
-        language="en", edition=None, module=module, section=None, section_key="",
-        section_number="", notify=False,
+        language="en", edition=None, target=Target(module=module), notify=False,
     )  # fmt: skip
     with pytest.raises(ValidationError) as refused:
         services.module_delete(module=module, user=editor)
