@@ -187,6 +187,26 @@ def test_a_failed_build_is_recorded_retried_and_shown_without_a_500(
     assert response.status_code == 503 and "not available" in response.text
 
 
+def test_the_workers_task_queues_a_failed_build_again_later(
+    edition, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from modules.tasks import build_edition_pdf
+
+    settings.PDF_MAX_ATTEMPTS = 3
+    pdf = EditionPDF.objects.get(edition=edition, module_slug="", language="en")
+    monkeypatch.setattr("modules.pdf.render_pdf", lambda **kwargs: 1 / 0)
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        build_edition_pdf.call(pdf.pk)
+    [retry] = DBTaskResult.objects.all()
+    assert retry.args_kwargs["args"] == [pdf.pk] and retry.run_after > timezone.now()
+    pdf.refresh_from_db()
+    assert (pdf.status, pdf.attempts) == (PDFStatus.QUEUED, 1)
+
+
 def test_only_staff_with_access_to_the_draft_get_the_draft_pdf(
     client, edition, editor, translator, staff_without_permissions
 ):
