@@ -50,7 +50,7 @@ def test_a_failed_placement_leaves_nothing_saved(published, monkeypatch):
     def fail(**kwargs):
         raise RuntimeError("placing failed")
 
-    monkeypatch.setattr(services, "section_move", fail)
+    monkeypatch.setattr("modules.services.draft.section_move", fail)
     with pytest.raises(RuntimeError):  # the service's own transaction is undone
         services.section_save(section=section, changed_fields={"title_en", "position"})
     assert Section.objects.get(key="salw-tracing").title_en != "Changed title"

@@ -1,0 +1,62 @@
+"""Writes to the guidelines content: keyword-only, atomic, validated, versioned.
+
+Every change to the working draft goes through a django-reversion revision, so changes made
+here (by the admin, management commands or data migrations) all appear in the history.
+Callers use ``from modules import services`` and the names below; each lives in the part of
+the package that holds one kind of write:
+
+- numbering: section numbers, places among siblings, when each language's text changed;
+- draft: modules and sections created, changed, moved, deleted (and what the back office
+  saves: section_save, module_update);
+- restore: an old version put back (revert, recovery);
+- editions: publishing an edition, correcting its date;
+- translation_import: Russian texts from XLIFF written into the draft.
+"""
+
+from modules.services.draft import (
+    module_create,
+    module_delete,
+    module_update,
+    section_create,
+    section_delete,
+    section_move,
+    section_save,
+    section_shift,
+    section_update,
+    sections_delete,
+)
+from modules.services.editions import (
+    edition_correct_date,
+    edition_number_suggestion,
+    edition_publish,
+)
+from modules.services.numbering import (
+    SECTION_TEXT_FIELDS,
+    module_renumber,
+    stamp_text_changes,
+)
+from modules.services.restore import section_revert, version_restore
+from modules.services.translation_import import TranslationImportReport, translation_import
+
+__all__ = [
+    "SECTION_TEXT_FIELDS",
+    "TranslationImportReport",
+    "edition_correct_date",
+    "edition_number_suggestion",
+    "edition_publish",
+    "module_create",
+    "module_delete",
+    "module_renumber",
+    "module_update",
+    "section_create",
+    "section_delete",
+    "section_move",
+    "section_revert",
+    "section_save",
+    "section_shift",
+    "section_update",
+    "sections_delete",
+    "stamp_text_changes",
+    "translation_import",
+    "version_restore",
+]

@@ -1,0 +1,188 @@
+"""Publishing an edition of the working draft, and correcting an edition's date."""
+
+import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from modules import pdf_services, search, signals, snapshots
+from modules.markdown import render_markdown
+from modules.models import (
+    Edition,
+    EditionCorrection,
+    EditionModule,
+    EditionSection,
+    Module,
+    Section,
+    parse_edition_number,
+)
+
+# Security Council resolution 2370 was adopted on 2 August 2017: no edition is older.
+EARLIEST_PUBLICATION_DATE = datetime.date(2017, 8, 2)
+# A date a day ahead is allowed: publishing late in the evening for the next morning, or
+# from a time zone ahead of the server's.
+PUBLICATION_DATE_ALLOWANCE = datetime.timedelta(days=1)
+
+
+def _validate_new_edition_number(number: str) -> tuple[int, int]:
+    major, minor = parse_edition_number(number)
+    latest = Edition.objects.current()
+    if latest is not None and (major, minor) <= (latest.major, latest.minor):
+        raise ValidationError(
+            _("The edition number must be greater than the latest edition, %(latest)s.")
+            % {"latest": latest.number},
+            code="not_greater",
+        )
+    return major, minor
+
+
+def _validate_publication_date(
+    published_on: datetime.date, *, previous: Edition | None, following: Edition | None = None
+) -> None:
+    """Refuse a date before the previous edition's (or before resolution 2370), after the
+    following edition's, or in the future beyond a day."""
+    date = formats.date_format
+    error = None
+    latest_allowed = timezone.localdate() + PUBLICATION_DATE_ALLOWANCE
+    if previous is not None and published_on < previous.published_on:
+        error = _("The publication date cannot be before that of edition %(number)s (%(date)s).")
+        error %= {"number": previous.number, "date": date(previous.published_on)}
+    elif published_on < EARLIEST_PUBLICATION_DATE:
+        error = _(
+            "The publication date cannot be before the adoption of resolution 2370 (%(date)s)."
+        ) % {"date": date(EARLIEST_PUBLICATION_DATE)}
+    elif following is not None and published_on > following.published_on:
+        error = _("The publication date cannot be after that of edition %(number)s (%(date)s).")
+        error %= {"number": following.number, "date": date(following.published_on)}
+    elif published_on > latest_allowed:
+        error = _("The publication date cannot be later than %(date)s.") % {
+            "date": date(latest_allowed)
+        }
+    if error:
+        raise ValidationError({"published_on": error}, code="date")
+
+
+def edition_number_suggestion() -> str:
+    """The next minor number after the latest edition (1.0 when there is none)."""
+    latest = Edition.objects.current()
+    return f"{latest.major}.{latest.minor + 1}" if latest else "1.0"
+
+
+@transaction.atomic
+def edition_publish(
+    *,
+    number: str,
+    published_on: datetime.date,
+    change_summary_en: str,
+    change_summary_ru: str = "",
+    user: AbstractBaseUser | None = None,
+    notify: bool = True,
+) -> Edition:
+    """Publish the working draft as edition ``number``: freeze every module and section.
+
+    Accepted feedback that the edition's changes address becomes "incorporated" in it, and
+    its contributors are told (unless ``notify`` is False, as for demonstration data).
+
+    Refuses a number that is malformed or not greater than the latest edition, an empty
+    change summary and an empty draft. Sections are written with bulk inserts: the number of
+    queries grows with insert batches (SQLite allows about 60 rows a batch), never per section.
+    """
+    # Serialise concurrent publications: lock the latest edition row, if any.
+    list(Edition.objects.select_for_update().order_by("-major", "-minor")[:1])
+    major, minor = _validate_new_edition_number(number)
+    _validate_publication_date(published_on, previous=Edition.objects.current())
+    if not change_summary_en.strip():
+        raise ValidationError(_("Write a change summary in English."), code="required")
+    modules = list(Module.objects.in_order())
+    sections = list(Section.objects.select_related("parent").order_by("module_id", "sort_key"))
+    if not sections:
+        raise ValidationError(
+            _("The working draft has no sections: there is nothing to publish."), code="empty"
+        )
+
+    # The fingerprint is part of the edition's row: computed from the draft before inserting.
+    fingerprint = snapshots.edition_fingerprint(*snapshots.freeze_draft(modules, sections))
+    previous = Edition.objects.current()
+    before = dict(previous.sections.values_list("key", "text_hash")) if previous else {}
+    after = {s.key: snapshots.text_hash(s) for s in sections}
+    edition = Edition(
+        number=number,
+        major=major,
+        minor=minor,
+        published_on=published_on,
+        published_by=user if user is not None and user.is_authenticated else None,
+        change_summary_en=change_summary_en,
+        change_summary_ru=change_summary_ru,
+        change_summary_html_en=render_markdown(change_summary_en, id_prefix="changes"),
+        change_summary_html_ru=render_markdown(change_summary_ru, id_prefix="changes"),
+        sections_added=len(after.keys() - before.keys()),
+        sections_removed=len(before.keys() - after.keys()),
+        sections_changed=sum(1 for k in after.keys() & before.keys() if after[k] != before[k]),
+        text_fingerprint=fingerprint,
+    )
+    edition.save()
+
+    frozen_modules = EditionModule.objects.bulk_create(
+        [snapshots.freeze_module(edition, module) for module in modules]
+    )
+    by_module_id = {m.pk: fm for m, fm in zip(modules, frozen_modules, strict=True)}
+    EditionSection.objects.bulk_create(
+        [snapshots.freeze_section(edition, by_module_id[s.module_id], s) for s in sections],
+        batch_size=500,
+    )
+    search.index_sections(EditionSection.objects.filter(edition=edition))
+    # The apps above content follow (feedback: items this edition answers are incorporated).
+    changed = {k for k in after if before.get(k) != after[k]}
+    signals.edition_published.send(
+        sender=Edition, edition=edition, changed_keys=changed, notify=notify
+    )
+    # Its PDFs are built in the background, once the edition is committed.
+    pdf_services.pdfs_queue_edition(edition=edition)
+    return edition
+
+
+@transaction.atomic
+def edition_correct_date(
+    *,
+    edition: Edition,
+    published_on: datetime.date,
+    reason_en: str,
+    reason_ru: str = "",
+    user: AbstractBaseUser | None = None,
+) -> EditionCorrection:
+    """Correct the publication date of a published edition; its text stays as it is.
+
+    The date must fit between the neighbouring editions' dates and a reason is required;
+    the correction (date before and after, reason, who, when) is kept beside the edition and
+    shown to readers. The edition's PDFs, which print the date, are built again (all but one
+    being built at this moment, which keeps the date it started with: build it again).
+    """
+    # Every edition is locked: two corrections of neighbours at once cannot each pass against
+    # the other's old date.
+    ordered = list(Edition.objects.select_for_update().order_by("-major", "-minor"))
+    index = next(i for i, e in enumerate(ordered) if e.pk == edition.pk)
+    locked = ordered[index]
+    if not reason_en.strip():
+        raise ValidationError({"reason_en": _("Say in English why the date is corrected.")})
+    if published_on == locked.published_on:
+        raise ValidationError({"published_on": _("That is already the edition's date.")})
+    _validate_publication_date(
+        published_on,
+        previous=ordered[index + 1] if index + 1 < len(ordered) else None,
+        following=ordered[index - 1] if index > 0 else None,
+    )
+    correction = EditionCorrection.objects.create(
+        edition=locked,
+        published_on_before=locked.published_on,
+        published_on=published_on,
+        reason_en=reason_en.strip(),
+        reason_ru=reason_ru.strip(),
+        corrected_by=user if user is not None and user.is_authenticated else None,
+    )
+    Edition.objects.set_publication_date(locked, published_on)
+    edition.published_on = published_on
+    pdf_services.pdfs_rebuild(pdfs=locked.pdfs.all())
+    return correction
