@@ -44,7 +44,13 @@ class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     history_latest_first = True
     formfield_overrides = {
         models.TextField: {
-            "widget": Textarea(attrs={"rows": 18, "class": "vLargeTextField markdown-field"})
+            "widget": Textarea(
+                attrs={
+                    "rows": 18,
+                    "class": "vLargeTextField markdown-field",
+                    "data-preview-label": _("Preview"),
+                }
+            )
         }
     }
 

@@ -9,6 +9,15 @@ from modules.models import LANGS, Edition, parse_edition_number
 MAX_PREVIEW_LENGTH = 200_000
 
 
+# A Markdown field with the back office's live preview (static/admin-portal), labelled in the
+# editor's language.
+MARKDOWN_ATTRS = {
+    "rows": 8,
+    "class": "vLargeTextField markdown-field",
+    "data-preview-label": _("Preview"),
+}
+
+
 class EditionPublishForm(forms.Form):
     number = forms.CharField(
         label=_("Edition number"),
@@ -22,13 +31,13 @@ class EditionPublishForm(forms.Form):
     )
     change_summary_en = TypedTextFormField(
         label=_("Change summary (English)"),
-        widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField markdown-field"}),
+        widget=forms.Textarea(attrs=MARKDOWN_ATTRS),
         max_length=20_000,
         help_text=_("Markdown. What changed in this edition and why."),
     )
     change_summary_ru = TypedTextFormField(
         label=_("Change summary (Russian)"),
-        widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField markdown-field"}),
+        widget=forms.Textarea(attrs=MARKDOWN_ATTRS),
         max_length=20_000,
         required=False,
     )

@@ -362,3 +362,11 @@ def test_reverting_keeps_the_translation_stamps(editor_client, published):
     assert marking.body_en == old_text
     assert marking.ru_changed_at == ru_stamp  # the Russian text did not change
     assert marking.en_changed_at > en_stamp  # the English text changed again, now
+
+
+def test_the_markdown_preview_is_labelled_in_the_editors_language(editor_client, published):
+    section = Section.objects.get(key="salw-marking")
+    html = editor_client.get(admin_change_url(section), HTTP_ACCEPT_LANGUAGE="ru").text
+    assert html.count('data-preview-label="Просмотр"') == 2  # the English and Russian bodies
+    publish_form = editor_client.get("/admin/modules/edition/add/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert 'data-preview-label="Просмотр"' in publish_form.text
