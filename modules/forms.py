@@ -27,7 +27,8 @@ class EditionPublishForm(forms.Form):
     published_on = forms.DateField(
         label=_("Publication date"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # A date input takes ISO dates whatever the language (Russian would write 01.12.2026).
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     change_summary_en = TypedTextFormField(
         label=_("Change summary (English)"),

@@ -370,3 +370,13 @@ def test_the_markdown_preview_is_labelled_in_the_editors_language(editor_client,
     assert html.count('data-preview-label="Просмотр"') == 2  # the English and Russian bodies
     publish_form = editor_client.get("/admin/modules/edition/add/", HTTP_ACCEPT_LANGUAGE="ru")
     assert 'data-preview-label="Просмотр"' in publish_form.text
+
+
+def test_the_publication_date_is_filled_in_for_the_browser_in_every_language(editor_client, db):
+    from django.utils import timezone
+
+    for language in ("en", "ru"):
+        page = editor_client.get("/admin/modules/edition/add/", HTTP_ACCEPT_LANGUAGE=language)
+        assert f'type="date" name="published_on" value="{timezone.localdate():%Y-%m-%d}"' in (
+            page.text
+        )
