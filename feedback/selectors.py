@@ -1,6 +1,5 @@
 """Reads for the feedback pages: what a comment can be about, and where decisions led."""
 
-import itertools
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
@@ -16,6 +15,7 @@ from feedback.models import (
     FeedbackEvent,
     submission_fingerprint,
 )
+from modules import selectors as content
 from modules.labels import section_number
 from modules.models import Edition, EditionSection
 from modules.snapshots import text_hash
@@ -36,12 +36,6 @@ def receipt_links_exhausted(feedback: Feedback) -> bool:
     """Whether the item already has as many live tracking links as a receipt may add."""
     live = feedback.tracking_links.filter(expires_at__gt=timezone.now())
     return live.count() >= MAX_RECEIPT_LINKS
-
-
-def previous_editions() -> dict[int, Edition]:
-    """{edition id: the edition before it}, for links to the change an edition made."""
-    editions = list(Edition.objects.published())
-    return {newer.pk: older for newer, older in itertools.pairwise(editions)}
 
 
 def change_url(feedback: Feedback, previous: dict[int, Edition]) -> str:
@@ -170,7 +164,7 @@ RESPONSE_COLUMNS = [
 def response_rows(
     edition: Edition, items: list[Feedback], editions: list[Edition]
 ) -> list[ResponseRow]:
-    previous = {newer.pk: older for newer, older in itertools.pairwise(editions)}
+    previous = content.previous_editions(editions)
     sections = section_numbers(edition, {i.section_key for i in items if i.section_key})
     rows = [
         ResponseRow(item, sections.get(item.section_key), change_url(item, previous))

@@ -45,9 +45,9 @@ class EditionParts:
     """The modules and sections of an edition, as the feedback form offers them (two
     queries): the form's choices, and the target each choice stands for."""
 
-    def __init__(self, edition: Edition) -> None:
+    def __init__(self, edition: Edition, modules: list[EditionModule] | None = None) -> None:
         self.edition = edition
-        self.modules: list[EditionModule] = content.get_edition_modules(edition)
+        self.modules = modules if modules is not None else content.get_edition_modules(edition)
         self.sections = list(EditionSection.objects.filter(edition=edition).outline())
 
     def choices(self) -> list:

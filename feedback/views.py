@@ -29,21 +29,6 @@ from modules.models import Edition
 security_log = logging.getLogger("guidelines_portal.security")
 
 
-def _edition(number: str | None) -> tuple[Edition, Edition]:
-    """(the edition named in the query, or the current one; the current one), else 404."""
-    editions = content.get_editions_oldest_first()
-    return content.pick_edition(editions, number or None), editions[-1]
-
-
-def _navigation() -> dict:
-    """The site navigation on pages outside any edition: the current edition's modules."""
-    current = Edition.objects.current()
-    return {
-        "current_edition": current,
-        "modules": content.get_edition_modules(current) if current else [],
-    }
-
-
 def _paragraph(value: str | None) -> int | None:
     return positive_int(value, maximum=999)
 
@@ -53,7 +38,9 @@ def _render_form(request, parts, form, current, *, status: int = 200, error: str
         "form": form,
         "edition": parts.edition,
         "current_edition": current,
-        "modules": parts.modules if parts.edition == current else _navigation()["modules"],
+        "modules": parts.modules
+        if parts.edition == current
+        else content.navigation(current)["modules"],
         "paragraph": form["paragraph"].value(),
         "error": error,
     }
@@ -63,8 +50,8 @@ def _render_form(request, parts, form, current, *, status: int = 200, error: str
 @never_cache
 @csrf_exempt  # checked by is_same_origin_post() instead; see the module docstring
 def feedback_form(request: HttpRequest) -> HttpResponse:
-    edition, current = _edition(request.GET.get("edition"))
-    parts = EditionParts(edition)
+    reading = content.get_reading(request.GET.get("edition") or None)
+    parts, current = EditionParts(reading.edition, modules=reading.modules), reading.current
     if request.method == "POST":
         return _submit(request, parts, current)
     if request.method not in ("GET", "HEAD"):
@@ -88,7 +75,7 @@ def _submit(request: HttpRequest, parts: EditionParts, current: Edition) -> Http
         return _render_form(request, parts, form, current, status=403, error=message)
     if form.is_robot:
         security_log.warning("Feedback honeypot filled: submission dropped")
-        return render(request, "feedback/thanks.html", _navigation())
+        return render(request, "feedback/thanks.html", content.get_navigation())
     if not form.is_valid():
         return _render_form(request, parts, form, current, status=400)
     data = form.cleaned_data
@@ -118,7 +105,7 @@ def _submit(request: HttpRequest, parts: EditionParts, current: Edition) -> Http
         token = services.feedback_tracking_link(feedback=feedback)
         return redirect(f"{tracking_path(token)}?received=1")
     # The same comment from the same address, from another form: say so, without the link.
-    context = {"feedback": feedback, **_navigation()}
+    context = {"feedback": feedback, **content.get_navigation()}
     return render(request, "feedback/already_received.html", context)
 
 
@@ -153,9 +140,11 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     context = {
         "feedback": feedback,
         "history": selectors.public_history(feedback),
-        "change_url": selectors.change_url(feedback, selectors.previous_editions()),
+        "change_url": selectors.change_url(
+            feedback, content.previous_editions(content.get_editions())
+        ),
         "just_received": request.GET.get("received") == "1",
-        **_navigation(),
+        **content.get_navigation(),
     }
     response = render(request, "feedback/track.html", context)
     # The token is in the URL: never pass it on, never index it.

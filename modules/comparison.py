@@ -235,9 +235,8 @@ class TimelineEntry:
 
 
 def section_timeline(key: str, editions: list[Edition]) -> list[TimelineEntry]:
-    """The editions in which this section was added, changed, moved or removed (one query).
-
-    ``editions`` are all published editions, oldest first.
+    """The editions in which this section was added, changed, moved or removed, oldest first
+    (one query). ``editions`` are all published editions, newest first.
     """
     rows = {
         s.edition_id: s
@@ -248,7 +247,7 @@ def section_timeline(key: str, editions: list[Edition]) -> list[TimelineEntry]:
     entries: list[TimelineEntry] = []
     previous: EditionSection | None = None
     previous_edition: Edition | None = None
-    for edition in editions:
+    for edition in reversed(editions):
         current = rows.get(edition.pk)
         status = None
         if current is not None and previous is None:

@@ -3,6 +3,7 @@
 Public pages only ever read published editions; the working draft is for staff.
 """
 
+import itertools
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -23,17 +24,76 @@ from modules.models import (
 )
 from modules.search import NUMBER
 
+# --- The edition being read -------------------------------------------------------------
+# Lists of editions run newest first everywhere: [0] is the current edition.
 
-def pick_edition(editions: list[Edition], number: str | None) -> Edition:
-    """From all editions (oldest first), the one numbered ``number`` or the current one."""
+
+def get_editions() -> list[Edition]:
+    """Every published edition, newest first (one query)."""
+    return list(Edition.objects.published())
+
+
+def previous_editions(editions: list[Edition]) -> dict[int, Edition]:
+    """{edition id: the edition before it}, from ``editions`` newest first."""
+    return {newer.pk: older for newer, older in itertools.pairwise(editions)}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The edition a page shows, among all published editions, with its modules."""
+
+    edition: Edition
+    editions: list[Edition]  # newest first
+    modules: list[EditionModule]
+    edition_in_url: bool  # /editions/<n>/...: the page names its edition
+
+    @property
+    def current(self) -> Edition:
+        return self.editions[0]
+
+    @property
+    def is_current(self) -> bool:
+        return self.edition.pk == self.current.pk
+
+    def context(self) -> dict:
+        """What every reading page's template reads (navigation, edition banner)."""
+        return {
+            "edition": self.edition,
+            "current_edition": self.current,
+            "is_current": self.is_current,
+            "edition_in_url": self.edition_in_url,
+            "modules": self.modules,
+        }
+
+
+def get_reading(number: str | None, *, fallback: bool = False) -> Reading:
+    """The edition numbered ``number`` (the current one when None) with the site's editions
+    and its modules, in two queries; Http404 when there is none. With ``fallback`` (a number
+    from a query string, not from the address) an unknown number reads the current edition,
+    and the page names its edition only when it is not the current one."""
+    editions = get_editions()
     if not editions:
         raise Http404(_("No edition of the guidelines has been published yet."))
-    if number is None:
-        return editions[-1]
-    for edition in editions:
-        if edition.number == number:
-            return edition
-    raise Http404(_("There is no edition %(number)s.") % {"number": number})
+    named = next((e for e in editions if e.number == number), None) if number else None
+    if number is not None and named is None and not fallback:
+        raise Http404(_("There is no edition %(number)s.") % {"number": number})
+    edition = named or editions[0]
+    in_url = edition.pk != editions[0].pk if fallback else number is not None
+    return Reading(edition, editions, get_edition_modules(edition), in_url)
+
+
+def navigation(current: Edition | None) -> dict:
+    """The site navigation on pages outside any edition: the current edition and its
+    modules (nothing before the first edition)."""
+    return {
+        "current_edition": current,
+        "modules": get_edition_modules(current) if current else [],
+    }
+
+
+def get_navigation() -> dict:
+    """navigation() for the current edition, fetched here."""
+    return navigation(Edition.objects.current())
 
 
 def get_edition_modules(edition: Edition) -> list[EditionModule]:
@@ -209,8 +269,32 @@ def get_removed_section(module_slug: str, key: str, current: Edition) -> Removed
     return RemovedSection(last, removed_in, replacement, note.note if note else "")
 
 
-def get_editions_oldest_first() -> list[Edition]:
-    return list(Edition.objects.order_by("major", "minor"))
+@dataclass(frozen=True)
+class SectionLookup:
+    """What a section key in a module of the edition being read resolves to: the section
+    (found), the same key in another module (moved), where it was last published when the
+    current edition dropped it (removed), or nothing (unknown)."""
+
+    found: EditionSection | None = None
+    moved: EditionSection | None = None
+    removed: RemovedSection | None = None
+
+
+def resolve_section(reading: Reading, module: EditionModule, key: str) -> SectionLookup:
+    """``key`` in ``module`` of the edition being read (one query when found). A removed
+    section is looked for only on the current edition's own address: an old edition's
+    address shows that edition as it was."""
+    section = find_section(module, key)
+    if section is not None:
+        return SectionLookup(found=section)
+    moved = find_section_elsewhere(reading.edition, key)
+    if moved is not None:
+        return SectionLookup(moved=moved)
+    if reading.is_current and not reading.edition_in_url:
+        removed = get_removed_section(module.slug, key, reading.edition)
+        if removed is not None:
+            return SectionLookup(removed=removed)
+    return SectionLookup()
 
 
 @dataclass

@@ -1,7 +1,5 @@
 """Editions and what changed between them: the change log, comparisons, one section's change."""
 
-import itertools
-
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,22 +12,14 @@ from modules.forms import CompareForm
 from modules.models import LANGS, Edition
 
 
-def _nav_context(current: Edition | None) -> dict:
-    """The site navigation on pages that are not inside one edition."""
-    return {
-        "current_edition": current,
-        "modules": selectors.get_edition_modules(current) if current else [],
-    }
-
-
 def edition_list(request: HttpRequest) -> HttpResponse:
     editions = list(Edition.objects.published().prefetch_related("corrections"))
     current = editions[0] if editions else None
-    previous = {e.pk: older for e, older in itertools.pairwise(editions)}
+    previous = selectors.previous_editions(editions)
     context = {
         "editions": [(e, previous.get(e.pk)) for e in editions],
         "compare_form": CompareForm(editions=editions),
-        **_nav_context(current),
+        **selectors.navigation(current),
     }
     return render(request, "modules/edition_list.html", context)
 
@@ -39,7 +29,7 @@ def compare_pick(request: HttpRequest) -> HttpResponse:
     editions = list(Edition.objects.published())
     form = CompareForm(request.GET, editions=editions)
     if not form.is_valid():
-        context = {"compare_form": form, **_nav_context(editions[0] if editions else None)}
+        context = {"compare_form": form, **selectors.navigation(editions[0] if editions else None)}
         return render(request, "modules/compare_invalid.html", context, status=400)
     older, newer = form.ordered()
     return redirect("modules:compare", older=older, newer=newer)
@@ -56,7 +46,7 @@ def _comparison_or_error(request: HttpRequest, older: str, newer: str):
     if older == newer:
         form = CompareForm({"older": older, "newer": newer}, editions=editions)
         form.is_valid()  # binds the "two different editions" error for the page
-        context = {"compare_form": form, **_nav_context(editions[0])}
+        context = {"compare_form": form, **selectors.navigation(editions[0])}
         return render(request, "modules/compare_invalid.html", context, status=400)
     first, second = sorted([by_number[older], by_number[newer]], key=lambda e: (e.major, e.minor))
     if (first.number, second.number) != (older, newer):
@@ -102,7 +92,7 @@ def edition_compare(request: HttpRequest, older: str, newer: str) -> HttpRespons
         "compare_form": CompareForm(
             editions=editions, initial={"older": first.number, "newer": second.number}
         ),
-        **_nav_context(editions[0]),
+        **selectors.navigation(editions[0]),
     }
     return render(request, "modules/compare.html", context)
 
@@ -118,7 +108,7 @@ def section_change(request: HttpRequest, older: str, newer: str, key: str) -> Ht
         # Unchanged between these editions (or unknown): 404 unless either edition has it.
         section = selectors.get_section_in_any(key, [first, second])
         context = {"older": first, "newer": second, "section": section}
-        context.update(_nav_context(editions[0]))
+        context.update(selectors.navigation(editions[0]))
         return render(request, "modules/section_unchanged.html", context)
     side_by_side, langs = requested_languages(request)
     diffs = section_diffs(first, second, [change], langs)
@@ -133,6 +123,6 @@ def section_change(request: HttpRequest, older: str, newer: str, key: str) -> Ht
         "compare_url": reverse(
             "modules:compare", kwargs={"older": first.number, "newer": second.number}
         ),
-        **_nav_context(editions[0]),
+        **selectors.navigation(editions[0]),
     }
     return render(request, "modules/section_change.html", context)

@@ -13,12 +13,10 @@ from modules.models import PDFStatus
 
 
 def edition_pdf(request: HttpRequest, edition: str, module: str = "") -> HttpResponse:
-    editions = selectors.get_editions_oldest_first()
-    page_edition = selectors.pick_edition(editions, edition)
-    modules = selectors.get_edition_modules(page_edition)
-    page_module = selectors.get_module(modules, module) if module else None
+    reading = selectors.get_reading(edition)
+    page_module = selectors.get_module(reading.modules, module) if module else None
     pdf = pdf_services.pdf_request(
-        edition=page_edition, language=get_language(), module_slug=module
+        edition=reading.edition, language=get_language(), module_slug=module
     )
     if pdf.status == PDFStatus.READY:
         response = FileResponse(
@@ -29,9 +27,7 @@ def edition_pdf(request: HttpRequest, edition: str, module: str = "") -> HttpRes
         patch_cache_control(response, public=True, max_age=365 * 24 * 3600, immutable=True)
         return response
     context = {
-        "edition": page_edition,
-        "current_edition": editions[-1],
-        "modules": modules,
+        **reading.context(),
         "module": page_module,
         "pdf": pdf,
         "failed": pdf.status == PDFStatus.FAILED,

@@ -20,21 +20,14 @@ RESULT_FIELDS = (
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
-    editions = selectors.get_editions_oldest_first()
-    newest_first = list(reversed(editions))
     # An unknown edition or module in the query string falls back to the default.
-    number = request.GET.get("edition")
-    edition = selectors.pick_edition(
-        editions, number if number in {e.number for e in editions} else None
-    )
-    modules = selectors.get_edition_modules(edition)
+    reading = selectors.get_reading(request.GET.get("edition") or None, fallback=True)
+    edition, modules = reading.edition, reading.modules
     module = next((m for m in modules if m.slug == request.GET.get("module")), None)
-    form = SearchForm(request.GET or None, editions=newest_first, modules=modules,
+    form = SearchForm(request.GET or None, editions=reading.editions, modules=modules,
                       initial={"edition": edition.number})  # fmt: skip
     context = {
-        "form": form, "edition": edition, "current_edition": editions[-1],
-        "modules": modules, "search_module": module, "query": "",
-        "edition_in_url": edition.pk != editions[-1].pk,
+        **reading.context(), "form": form, "search_module": module, "query": "",
     }  # fmt: skip
     if form.is_bound and not form.is_valid() and "q" in form.errors:
         return render(request, "modules/search.html", context, status=400)
