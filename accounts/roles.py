@@ -4,8 +4,10 @@ Permissions are named "app_label.codename". The migrations that first created th
 their own frozen copies of these lists; a test checks that both agree.
 """
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import HttpRequest
 
 EDITORS = "Editors"
 TRANSLATORS = "Translators"
@@ -89,3 +91,15 @@ def staff_with_permission(name: str):
         .filter(Q(is_superuser=True) | holds)
         .distinct()
     )
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in person a back-office request acts for, as services record them.
+
+    Staff views are reached only signed in (the admin's own check, ``login_required``), so an
+    anonymous visitor here means a view lost its guard: refused, never recorded as nobody.
+    """
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ class CodeCheck:
 
 
 @transaction.atomic
-def setup_link_issue(*, user: AbstractBaseUser) -> str:
+def setup_link_issue(*, user: User) -> str:
     """A new set-up link for ``user``'s authenticator app: returns its path. It replaces the
     person's earlier unused links; only a digest of its token is stored."""
     SetupLink.objects.filter(user=user, used_at__isnull=True).delete()
@@ -40,7 +40,7 @@ def setup_link_issue(*, user: AbstractBaseUser) -> str:
     return reverse("accounts:setup_link", kwargs={"token": token})
 
 
-def setup_link_url(*, user: AbstractBaseUser) -> str:
+def setup_link_url(*, user: User) -> str:
     """A new set-up link as an administrator sends it: the site's public address and path."""
     return settings.PORTAL_BASE_URL.rstrip("/") + setup_link_issue(user=user)
 
@@ -54,7 +54,7 @@ def setup_link_find(token: str) -> SetupLink | None:
     )
 
 
-def setup_link_allows(*, user: AbstractBaseUser, link_id: object) -> bool:
+def setup_link_allows(*, user: User, link_id: object) -> bool:
     """Whether the link opened in this browser (its id, kept in the session) still lets
     ``user`` set up an app."""
     return (
@@ -68,13 +68,13 @@ def new_secret() -> str:
     return random_hex(20)
 
 
-def unsaved_device(*, user: AbstractBaseUser, key: str) -> TOTPDevice:
+def unsaved_device(*, user: User, key: str) -> TOTPDevice:
     """The device a pending set-up would create, for its QR code and typed-in key."""
     return TOTPDevice(user=user, name=gettext("Authenticator app"), key=key, confirmed=False)
 
 
 @transaction.atomic
-def totp_check(*, user: AbstractBaseUser, code: str) -> CodeCheck:
+def totp_check(*, user: User, code: str) -> CodeCheck:
     """Check a code against the person's confirmed authenticator app (a code works once)."""
     device = (
         TOTPDevice.objects.select_for_update()
@@ -91,9 +91,7 @@ def totp_check(*, user: AbstractBaseUser, code: str) -> CodeCheck:
 
 
 @transaction.atomic
-def totp_enrol(
-    *, user: AbstractBaseUser, key: str, code: str, link_id: int | None = None
-) -> TOTPDevice | None:
+def totp_enrol(*, user: User, key: str, code: str, link_id: int | None = None) -> TOTPDevice | None:
     """Confirm the app set up with ``key`` (kept in one sign-in session, never stored before):
     the device exists only once its first code is right, and the set-up link ``link_id`` is
     then used up. None when the code is wrong, the link no longer allows it, or the person
@@ -115,5 +113,6 @@ def totp_enrol(
     device.save()
     # Pending devices left by the earlier design (a stored, reused secret) go.
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    SetupLink.objects.filter(pk=link_id).update(used_at=timezone.now())
+    if link_id is not None:
+        SetupLink.objects.filter(pk=link_id).update(used_at=timezone.now())
     return device

@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django_otp.middleware import is_verified
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.forms import CodeForm
+from accounts.roles import acting_user
 from guidelines_portal.abuse import client_ip, rate_limited, rate_refund
 
 security_log = logging.getLogger("guidelines_portal.security")
@@ -105,11 +107,11 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     The key of an app being set up lives in this sign-in's session only, and becomes a device
     when its first code is right: someone who once saw a set-up page holds nothing later.
     """
-    user = request.user
+    user = acting_user(request)
     next_url = _next_url(request)
     if not user.is_staff:
         raise PermissionDenied
-    if not settings.STAFF_TWO_FACTOR or user.is_verified():
+    if not settings.STAFF_TWO_FACTOR or is_verified(user):
         return HttpResponseRedirect(next_url)
     enrolling = not TOTPDevice.objects.filter(user=user, confirmed=True).exists()
     link_id = request.session.get(SETUP_KEY)
@@ -164,7 +166,7 @@ def _needs_setup_link(request: HttpRequest) -> HttpResponse:
 
 def _check_code(request: HttpRequest, code: str, enrolling: bool) -> tuple[TOTPDevice | None, str]:
     """The device that accepts ``code``, or None and the message to show."""
-    user = request.user
+    user = acting_user(request)
     if rate_limited(
         "two-step",
         str(user.pk),

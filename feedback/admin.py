@@ -3,12 +3,16 @@ changes and CSV export. Every change goes through feedback.services, so it is ke
 item's history; nothing is ever deleted."""
 
 import re
+from typing import cast
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,7 +21,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
-from accounts.roles import staff_with_permission
+from accounts.roles import acting_user, staff_with_permission
 from feedback import services
 from feedback.csv import csv_response
 from feedback.forms import FeedbackAdminForm, SectionFeedbackAdminForm, StatusForm
@@ -57,14 +61,14 @@ def _yes_no(value: bool) -> str:
 def _export_row(f: Feedback) -> list:
     return [
         f.reference, f.received_on, f.get_source_display(), f.get_status_display(),
-        f.incorporated_in.number if f.incorporated_in_id else "",
-        f.edition.number if f.edition_id else "", f.language,
-        f.module.code if f.module_id else "",
-        f.section.number if f.section_id else f.section_number, f.paragraph or "",
+        f.incorporated_in.number if f.incorporated_in else "",
+        f.edition.number if f.edition else "", f.language,
+        f.module.code if f.module else "",
+        f.section.number if f.section else f.section_number, f.paragraph or "",
         f.get_kind_display(), f.comment, f.proposed_wording, f.get_category_display(),
         f.country.name if f.country else "", f.name, f.organisation, f.email,
         _yes_no(f.may_name), _yes_no(f.publishable),
-        f.assigned_to.get_username() if f.assigned_to_id else "",
+        f.assigned_to.get_username() if f.assigned_to else "",
         f.response_en, f.response_ru,
     ]  # fmt: skip
 
@@ -126,7 +130,7 @@ class ProgressFilter(admin.SimpleListFilter):
             "to_decide": lambda: queryset.filter(status__in=PENDING_STATUSES),
             "awaiting_change": lambda: queryset.awaiting_change(),
             "incorporated": lambda: queryset.filter(incorporated_in__isnull=False),
-        }.get(self.value(), lambda: queryset)()
+        }.get(self.value() or "", lambda: queryset)()
 
 
 class FeedbackEventInline(admin.TabularInline):
@@ -212,9 +216,8 @@ class FeedbackAdmin(admin.ModelAdmin):
                 if widget is not None and hasattr(widget, flag):
                     setattr(widget, flag, False)
         if obj is None:
-            form.base_fields["source"].choices = [
-                c for c in form.base_fields["source"].choices if c[0] != Source.WEB
-            ]
+            source = cast(forms.ChoiceField, form.base_fields["source"])
+            source.choices = [c for c in Source.choices if c[0] != Source.WEB]
             form.base_fields["received_on"].initial = timezone.localdate
         return form
 
@@ -237,8 +240,8 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_label(self, obj: Feedback) -> str:
-        if obj.incorporated_in_id:
-            return _("Incorporated in %(number)s") % {"number": obj.incorporated_in.number}
+        if obj.incorporated_in:
+            return str(_("Incorporated in %(number)s") % {"number": obj.incorporated_in.number})
         return obj.get_status_display()
 
     @admin.display(description=_("about"))
@@ -246,23 +249,28 @@ class FeedbackAdmin(admin.ModelAdmin):
         if obj.section_id:
             return Truncator(str(obj.section)).chars(60)
         if obj.section_number:
-            return _("%(number)s (removed)") % {"number": obj.section_number}
-        return obj.module.short_title if obj.module_id else _("The guidelines as a whole")
+            return str(_("%(number)s (removed)") % {"number": obj.section_number})
+        return obj.module.short_title if obj.module else str(_("The guidelines as a whole"))
 
     @admin.display(description=_("progress"))
     def progress(self, obj: Feedback) -> str:
-        if obj.incorporated_in_id:
-            return _("Incorporated in edition %(number)s.") % {"number": obj.incorporated_in.number}
+        if obj.incorporated_in:
+            return str(
+                _("Incorporated in edition %(number)s.") % {"number": obj.incorporated_in.number}
+            )
         if obj.status in ACCEPTED_STATUSES and obj.addressed_at:
-            return _(
-                "A change to the section is recorded; it will be incorporated when the next edition is published."
+            return str(
+                _(
+                    "A change to the section is recorded; it will be incorporated when the next edition is published."
+                )
             )
         if obj.status in ACCEPTED_STATUSES:
-            return _("Accepted: record the change while editing the section.")
-        if obj.responded_in_id:
-            return _("Response published with edition %(number)s.") % {
-                "number": obj.responded_in.number
-            }
+            return str(_("Accepted: record the change while editing the section."))
+        if obj.responded_in:
+            return str(
+                _("Response published with edition %(number)s.")
+                % {"number": obj.responded_in.number}
+            )
         return obj.get_status_display()
 
     # --- Saving through the services --------------------------------------------------
@@ -271,7 +279,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         if not change:
             recorded = services.feedback_record(
-                user=request.user,
+                user=acting_user(request),
                 note=data.get("note", ""),
                 assigned_to=data.get("assigned_to"),
                 **{name: data[name] for name in RECORD_FIELDS if name in data},
@@ -284,7 +292,10 @@ class FeedbackAdmin(admin.ModelAdmin):
             obj._state.adding = False
             return
         services.feedback_triage(
-            feedback=obj, stored=form.instance_before, note=data.get("note", ""), user=request.user
+            feedback=obj,
+            stored=form.instance_before,
+            note=data.get("note", ""),
+            user=acting_user(request),
         )
 
     # --- Actions and the CSV export ---------------------------------------------------
@@ -292,7 +303,9 @@ class FeedbackAdmin(admin.ModelAdmin):
     @admin.action(description=_("Assign to me"), permissions=["change"])
     def assign_to_me(self, request: HttpRequest, queryset: QuerySet) -> None:
         count = sum(
-            services.feedback_assign(feedback=item, assignee=request.user, user=request.user)
+            services.feedback_assign(
+                feedback=item, assignee=acting_user(request), user=acting_user(request)
+            )
             for item in queryset
         )
         self.message_user(request, _("%(count)d items assigned to you.") % {"count": count})
@@ -304,7 +317,7 @@ class FeedbackAdmin(admin.ModelAdmin):
             changed, refused = services.feedback_bulk_status(
                 items=queryset,
                 status=form.cleaned_data["status"],
-                user=request.user,
+                user=acting_user(request),
                 notify=form.cleaned_data["notify"],
             )
             self.message_user(request, _("%(count)d items changed.") % {"count": changed})
@@ -318,12 +331,12 @@ class FeedbackAdmin(admin.ModelAdmin):
             "title": _("Change the status of %(count)d items") % {"count": queryset.count()},
             "form": form,
             "items": queryset,
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/feedback/feedback/change_status.html", context)
 
     @admin.action(description=_("Export selected items as CSV"), permissions=["view"])
-    def export_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponse:
+    def export_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponseBase:
         return self._export(queryset)
 
     def get_urls(self):
@@ -336,7 +349,7 @@ class FeedbackAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def export_view(self, request: HttpRequest) -> HttpResponse:
+    def export_view(self, request: HttpRequest) -> HttpResponseBase:
         """The list as filtered and searched on the page, as CSV."""
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -346,7 +359,7 @@ class FeedbackAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:feedback_feedback_changelist") + "?e=1")
         return self._export(changelist.get_queryset(request))
 
-    def _export(self, queryset: QuerySet) -> HttpResponse:
+    def _export(self, queryset: QuerySet) -> StreamingHttpResponse:
         items = queryset.select_related(
             "edition", "module", "section", "assigned_to", "incorporated_in"
         ).order_by("created_at", "pk")
@@ -407,5 +420,5 @@ class SectionAdmin(ContentSectionAdmin):
             items=form.cleaned_data["addresses_feedback"] if offered else None,
             position=form.cleaned_data.get("position"),
             restoring=getattr(request, RESTORING, False),
-            user=request.user,
+            user=acting_user(request),
         )

@@ -91,7 +91,7 @@ def decide(entries: list[dict], *, before: str | None) -> None:
         services.feedback_set_status(
             feedback=item, status=status, user=None, duplicate_of=duplicate_of, notify=False
         )
-        if status in ACCEPTED_STATUSES and entry.get("addressed") and item.section_id:
+        if status in ACCEPTED_STATUSES and entry.get("addressed") and item.section is not None:
             services.feedback_mark_addressed(section=item.section, items=[item], user=None)
 
 

@@ -302,12 +302,12 @@ class Feedback(models.Model):
 
     @property
     def public_decision(self) -> str:
-        if self.incorporated_in_id:
+        if self.incorporated_in is not None:
             return str(
                 _("%(decision)s: incorporated in edition %(number)s")
                 % {"decision": self.get_status_display(), "number": self.incorporated_in.number}
             )
-        if self.status == Status.DUPLICATE and self.duplicate_of_id:
+        if self.status == Status.DUPLICATE and self.duplicate_of is not None:
             return str(_("Duplicate of %(reference)s") % {"reference": self.duplicate_of.reference})
         if self.status == Status.SPAM:
             return str(_("Closed"))

@@ -9,10 +9,10 @@ import datetime
 import secrets
 from collections.abc import Iterable
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +41,7 @@ CONTRIBUTION_FIELDS = (
 )  # fmt: skip
 
 
-def _user(user: AbstractBaseUser | None) -> AbstractBaseUser | None:
+def _user(user: User | None) -> User | None:
     return user if user is not None and user.is_authenticated else None
 
 
@@ -124,7 +124,7 @@ def feedback_tracking_link(*, feedback: Feedback, prune: bool = False) -> str:
 
 
 @transaction.atomic
-def feedback_record(*, user: AbstractBaseUser | None, note: str = "", **fields) -> Feedback:
+def feedback_record(*, user: User | None, note: str = "", **fields) -> Feedback:
     """Record feedback received outside the site (a workshop, a letter, a meeting)."""
     if fields.get("source", Source.OTHER) == Source.WEB:
         raise ValidationError(
@@ -152,11 +152,16 @@ def feedback_record(*, user: AbstractBaseUser | None, note: str = "", **fields) 
     return feedback
 
 
+def _verbose_name(name: str) -> object:
+    field = Feedback._meta.get_field(name)
+    return field.verbose_name if isinstance(field, Field) else name
+
+
 def validate_status(feedback: Feedback, status: str, duplicate_of: Feedback | None = None) -> None:
     """Refuse a status change that would lose or contradict a decision."""
     if status not in Status.values:
         raise ValidationError({"status": _("Choose a valid status.")})
-    if feedback.is_incorporated and status != feedback.status:
+    if feedback.incorporated_in is not None and status != feedback.status:
         raise ValidationError(
             {
                 "status": _(
@@ -178,7 +183,7 @@ def validate_status(feedback: Feedback, status: str, duplicate_of: Feedback | No
         if duplicate_of is None:
             raise ValidationError({"duplicate_of": _("Say which item this one duplicates.")})
         seen = {feedback.pk}
-        node_id = duplicate_of.pk
+        node_id: int | None = duplicate_of.pk
         while node_id is not None:
             if node_id in seen:
                 raise ValidationError(
@@ -199,7 +204,7 @@ def feedback_set_status(
     *,
     feedback: Feedback,
     status: str,
-    user: AbstractBaseUser | None,
+    user: User | None,
     duplicate_of: Feedback | None = None,
     notify: bool = True,
 ) -> bool:
@@ -234,7 +239,7 @@ def feedback_set_status(
 
 @transaction.atomic
 def feedback_bulk_status(
-    *, items: Iterable[Feedback], status: str, user: AbstractBaseUser, notify: bool = True
+    *, items: Iterable[Feedback], status: str, user: User, notify: bool = True
 ) -> tuple[int, list[tuple[Feedback, ValidationError]]]:
     """Set one status on many items; (changed count, items refused with the reason)."""
     changed, refused = 0, []
@@ -250,9 +255,7 @@ def feedback_bulk_status(
 
 
 @transaction.atomic
-def feedback_assign(
-    *, feedback: Feedback, assignee: AbstractBaseUser | None, user: AbstractBaseUser
-) -> bool:
+def feedback_assign(*, feedback: Feedback, assignee: User | None, user: User) -> bool:
     """Give an item to an editor (or to nobody), and keep that in the history."""
     if feedback.assigned_to_id == getattr(assignee, "pk", None):
         return False
@@ -271,9 +274,7 @@ PUBLIC_TEXT_FIELDS = ("summary_en", "summary_ru", "response_en", "response_ru")
 
 
 @transaction.atomic
-def feedback_edit_public_texts(
-    *, feedback: Feedback, user: AbstractBaseUser | None, **texts: str
-) -> bool:
+def feedback_edit_public_texts(*, feedback: Feedback, user: User | None, **texts: str) -> bool:
     """Change the public summary and response; the history keeps each text as it was.
 
     Returns False when nothing changed.
@@ -297,15 +298,14 @@ def feedback_edit_public_texts(
         actor=_user(user),
         kind=EventKind.RESPONSE,
         text="\n\n".join(
-            _("%(field)s was: %(text)s")
-            % {"field": Feedback._meta.get_field(name).verbose_name, "text": old or "—"}
+            _("%(field)s was: %(text)s") % {"field": _verbose_name(name), "text": old or "—"}
             for name, (old, _new) in changed.items()
         ),
     )
     return True
 
 
-def feedback_note(*, feedback: Feedback, text: str, user: AbstractBaseUser) -> FeedbackEvent:
+def feedback_note(*, feedback: Feedback, text: str, user: User) -> FeedbackEvent:
     """An internal note: editors see it in the history; the public never does."""
     text = text.strip()
     if not text:
@@ -317,7 +317,7 @@ def feedback_note(*, feedback: Feedback, text: str, user: AbstractBaseUser) -> F
 
 @transaction.atomic
 def feedback_triage(
-    *, feedback: Feedback, stored: Feedback, note: str = "", user: AbstractBaseUser
+    *, feedback: Feedback, stored: Feedback, note: str = "", user: User
 ) -> Feedback:
     """Save an item as edited in the back office. ``feedback`` holds the edited values,
     ``stored`` the item as it was. What the contributor sent (place, comment, contributor) is
@@ -348,7 +348,7 @@ def section_save_addressing(
     items: Iterable[Feedback] | None,
     position: int | None = None,
     restoring: bool = False,
-    user: AbstractBaseUser,
+    user: User,
 ) -> Section:
     """Save a section as edited in the back office (modules.services.section_save) and, when
     ``items`` is given (the accepted feedback the editor was offered), record which of them
@@ -364,7 +364,7 @@ def section_save_addressing(
 
 @transaction.atomic
 def feedback_mark_addressed(
-    *, section: Section, items: Iterable[Feedback], user: AbstractBaseUser
+    *, section: Section, items: Iterable[Feedback], user: User | None
 ) -> None:
     """Record which accepted items of a section the editor's draft change addresses.
 

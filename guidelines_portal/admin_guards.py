@@ -56,7 +56,8 @@ VALUE_LOOKUPS = frozenset({"", "exact", "iexact", "in", "gt", "gte", "lt", "lte"
 
 def _fields_of(model, lookup: str) -> tuple[list, str]:
     """The fields a lookup path walks through, and the lookup that ends it ("" for exact)."""
-    fields, parts = [], lookup.split(LOOKUP_SEP)
+    fields: list = []
+    parts = lookup.split(LOOKUP_SEP)
     for index, part in enumerate(parts):
         try:
             field = model._meta.pk if part == "pk" else model._meta.get_field(part)
@@ -155,5 +156,6 @@ def guard_lookups(site: admin.AdminSite) -> None:
         def get_changeform_initial_data(request, *, _model=model, _initial=initial_data):
             return usable_initial(_model, _initial(request))
 
-        model_admin.lookup_allowed = lookup_allowed
-        model_admin.get_changeform_initial_data = get_changeform_initial_data
+        # Every registered admin is guarded, third-party ones too: so per instance, not a mixin.
+        model_admin.lookup_allowed = lookup_allowed  # type: ignore[method-assign]
+        model_admin.get_changeform_initial_data = get_changeform_initial_data  # type: ignore[method-assign]

@@ -3,15 +3,18 @@ else made since it was opened (two editors on one section, an editor and a trans
 module summary, two reviewers on one feedback item)."""
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.db.models import Model
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 def edit_token(instance: Model, fields: tuple[str, ...]) -> str:
     """A digest of ``fields`` of ``instance`` as they stand now."""
-    opts = instance._meta
-    values = [getattr(instance, opts.get_field(name).attname) for name in fields]
+    values = [instance.serializable_value(name) for name in fields]
     # An untranslated text may be stored as NULL or as "": the same to an editor.
     values = ["" if value is None else value for value in values]
     return hashlib.sha256(repr(values).encode("utf-8")).hexdigest()
@@ -24,7 +27,7 @@ class ConcurrentEditGuard(forms.ModelForm):
     fields (it is hidden)."""
 
     guarded_fields: tuple[str, ...] = ()
-    conflict_message = ""
+    conflict_message: "StrOrPromise" = ""
 
     edit_token = forms.CharField(widget=forms.HiddenInput, required=False)
 
@@ -34,7 +37,8 @@ class ConcurrentEditGuard(forms.ModelForm):
             self.initial["edit_token"] = edit_token(self.instance, self.guarded_fields)
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         # self.instance is the object as stored now (the form has not changed it yet).
         if self.instance.pk and data.get("edit_token") != edit_token(
             self.instance, self.guarded_fields

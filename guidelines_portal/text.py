@@ -38,8 +38,17 @@ class TypedTextFormField(forms.CharField):
 class TypedTextField(models.TextField):
     """A model text field that people type into: LF line ends in forms and in the database."""
 
-    def formfield(self, **kwargs: Any) -> forms.Field:
-        return super().formfield(**{"form_class": TypedTextFormField, **kwargs})
+    def formfield(
+        self,
+        form_class: type[forms.Field] | None = None,
+        choices_form_class: type[forms.ChoiceField] | None = None,
+        **kwargs: Any,
+    ) -> forms.Field | None:
+        return super().formfield(
+            form_class=form_class or TypedTextFormField,
+            choices_form_class=choices_form_class,
+            **kwargs,
+        )
 
     def get_prep_value(self, value: Any) -> Any:
         # Normalised on the way to the database only: writing it back to the instance would go

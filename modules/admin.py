@@ -1,6 +1,8 @@
 """Editors' back office: the working draft (tabbed English/Russian, history, compare,
 revert, ordering, live preview) and the publication of editions."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 from modeltranslation.admin import TabbedTranslationAdmin
 from reversion_compare.admin import CompareVersionAdmin
 
+from accounts.roles import acting_user
 from guidelines_portal.params import positive_int
 from modules import pdf_services, selectors, services
 from modules.forms import (
@@ -33,6 +36,15 @@ from modules.models import (
     Section,
     SectionReplacement,
 )
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class SectionCount(TypedDict):
+        num_sections: int
+
 
 # Set on the request by the revision and recovery views, whose form saves an old version.
 RESTORING = "portal_restoring_version"
@@ -147,14 +159,16 @@ class ModuleAdmin(DraftAdmin):
         return super().get_queryset(request).annotate(num_sections=Count("sections"))
 
     @admin.display(description=_("sections"), ordering="num_sections")
-    def section_count(self, obj: Module) -> int:
+    def section_count(self, obj: "WithAnnotations[Module, SectionCount]") -> int:
         return obj.num_sections
 
     def save_model(self, request, obj, form, change) -> None:
-        services.module_update(module=obj, changed_fields=set(form.changed_data), user=request.user)
+        services.module_update(
+            module=obj, changed_fields=set(form.changed_data), user=acting_user(request)
+        )
 
     def delete_model(self, request, obj: Module) -> None:
-        services.module_delete(module=obj, user=request.user)
+        services.module_delete(module=obj, user=acting_user(request))
 
     def get_actions(self, request):
         # A bulk deletion runs inside the change list's revision, where the last state of a
@@ -247,7 +261,7 @@ class SectionAdmin(DraftAdmin):
         if not allowed or direction not in ("up", "down"):
             raise PermissionDenied
         services.section_shift(
-            section=section, offset=-1 if direction == "up" else 1, user=request.user
+            section=section, offset=-1 if direction == "up" else 1, user=acting_user(request)
         )
         changelist = reverse("admin:modules_section_changelist")
         return HttpResponseRedirect(request.headers.get("Referer") or changelist)
@@ -258,14 +272,14 @@ class SectionAdmin(DraftAdmin):
             changed_fields=set(form.changed_data),
             position=form.cleaned_data.get("position"),
             restoring=getattr(request, RESTORING, False),
-            user=request.user,
+            user=acting_user(request),
         )
 
     def delete_model(self, request, obj: Section) -> None:
-        services.section_delete(section=obj, user=request.user)
+        services.section_delete(section=obj, user=acting_user(request))
 
     def delete_queryset(self, request, queryset: QuerySet) -> None:
-        services.sections_delete(sections=list(queryset), user=request.user)
+        services.sections_delete(sections=list(queryset), user=acting_user(request))
 
 
 @admin.register(SectionReplacement)
@@ -336,7 +350,7 @@ class EditionAdmin(admin.ModelAdmin):
         )
         if request.method == "POST" and form.is_valid():
             try:
-                edition = services.edition_publish(user=request.user, **form.cleaned_data)
+                edition = services.edition_publish(user=acting_user(request), **form.cleaned_data)
             except ValidationError as error:
                 not_greater = getattr(error, "code", None) == "not_greater"
                 form.add_error("number" if not_greater else None, error)

@@ -45,7 +45,7 @@ class SectionChange:
     @property
     def labels(self) -> list[tuple[str, str]]:
         """(status, translated label) pairs, for badges."""
-        return [(status, STATUS_LABELS[status]) for status in self.statuses]
+        return [(status, str(STATUS_LABELS[status])) for status in self.statuses]
 
     @property
     def text_changed(self) -> bool:
@@ -176,10 +176,12 @@ def diff_section(old: EditionSection | None, new: EditionSection | None, lang: s
 
     title = diff_text(text(old, "title"), text(new, "title"))
     body = diff_blocks(text_blocks(text(old, "body_html")), text_blocks(text(new, "body_html")))
-    both_exist = old is not None and new is not None
     other_only = (
-        both_exist and not (title.changed or body.changed) and old.text_hash != new.text_hash
-    )  # type: ignore[union-attr]
+        old is not None
+        and new is not None
+        and not (title.changed or body.changed)
+        and old.text_hash != new.text_hash
+    )
     return SectionDiff(title=title, body=body, other_language_only=other_only)
 
 
@@ -231,7 +233,7 @@ class TimelineEntry:
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
 
 def section_timeline(key: str, editions: list[Edition]) -> list[TimelineEntry]:

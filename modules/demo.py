@@ -9,6 +9,7 @@ together with the demonstration feedback.
 import datetime
 import tomllib
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -22,7 +23,8 @@ MODULE_TEXTS = ("title", "short_title", "summary")
 SECTION_TEXTS = ("title", "body")
 
 
-def _texts(entry: dict, names: tuple[str, ...]) -> dict[str, str]:
+def _texts(entry: dict, names: tuple[str, ...]) -> dict[str, Any]:
+    """Field values for a service's ``**fields``: each translated text, stripped."""
     return {
         f"{name}_{lang}": entry[f"{name}_{lang}"].strip()
         for name in names

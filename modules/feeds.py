@@ -9,6 +9,7 @@ feed changes only with a new edition or a corrected publication date.
 import datetime
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.syndication.views import Feed
 from django.db.models import Count, Max
@@ -23,6 +24,17 @@ from guidelines_portal.public_address import absolute_url, base_url
 from modules.citations import CORPORATE_AUTHOR
 from modules.comparison import SectionChange, compare_sections
 from modules.models import Edition, EditionModule, EditionSection, active_language
+
+if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
+    class _Corrections(TypedDict):
+        last_corrected: datetime.datetime | None
+
+    # An edition with the date of its latest correction (annotated by the feeds' queries).
+    CorrectedEdition = WithAnnotations[Edition, _Corrections]
 
 FEED_SIZE = 50
 # Ids of feeds and entries: "tag:" + an authority and a date, then a path of our own. Fixed
@@ -72,7 +84,7 @@ def feed_state(*parts: str) -> FeedState:
 class PortalFeed(Feed):
     """Atom, in the reader's language, with the publishing body as author and validators."""
 
-    feed_type = Atom1Feed
+    feed_type: type[Atom1Feed] = Atom1Feed
 
     def author_name(self) -> str:
         return str(CORPORATE_AUTHOR)  # the publisher, as citations name it
@@ -95,7 +107,7 @@ class PortalFeed(Feed):
         )
         def respond(request: HttpRequest) -> HttpResponse:
             feed = self.get_feed(obj, request)
-            response = HttpResponse(content_type=feed.content_type)
+            response = HttpResponse(content_type=self.feed_type.content_type)
             feed.write(response, "utf-8")
             return response
 
@@ -141,7 +153,7 @@ class EditionsFeed(PortalFeed):
     def item_pubdate(self, item: Edition) -> datetime.datetime:
         return _day(item.published_on)
 
-    def item_updateddate(self, item: Edition) -> datetime.datetime:
+    def item_updateddate(self, item: "CorrectedEdition") -> datetime.datetime:
         """The publication date, or the latest correction of it if there was one."""
         return max(d for d in (_day(item.published_on), item.last_corrected) if d is not None)
 
@@ -150,7 +162,7 @@ class EditionsFeed(PortalFeed):
 class ModuleEdition:
     """What one edition changed in one module: its sections, and its title or summary."""
 
-    edition: Edition
+    edition: "CorrectedEdition"
     previous: Edition | None  # the edition before it, None when the module first appeared
     module: EditionModule
     changes: list[SectionChange]
@@ -193,7 +205,7 @@ SUMMARY_FIELDS = ("title_en", "title_ru", "summary_html_en", "summary_html_ru")
 
 
 def _module_edition(
-    edition: Edition,
+    edition: "CorrectedEdition",
     previous: Edition | None,
     modules: dict[int, EditionModule],
     sections: dict[int, list[EditionSection]],
@@ -202,14 +214,14 @@ def _module_edition(
     module = modules[edition.pk]
     new = sections.get(edition.pk, [])
     old_module = modules.get(previous.pk) if previous is not None else None
-    if old_module is None:
+    if previous is None or old_module is None:
         return ModuleEdition(edition, None, module, [], False, len(new))
     comparison = compare_sections(
-        old=sections.get(previous.pk, []),  # type: ignore[union-attr]
+        old=sections.get(previous.pk, []),
         new=new,
         old_modules=[old_module],
         new_modules=[module],
-        older_number=previous.number,  # type: ignore[union-attr]
+        older_number=previous.number,
         newer_number=edition.number,
     )
     changes = list(comparison.changes())

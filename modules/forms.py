@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,18 +65,19 @@ class CompareForm(forms.Form):
         super().__init__(*args, **kwargs)
         self._editions = {e.number: e for e in editions}
         choices = [(e.number, e.number) for e in editions]
-        self.fields["older"].choices = choices
-        self.fields["newer"].choices = choices
+        cast(forms.ChoiceField, self.fields["older"]).choices = choices
+        cast(forms.ChoiceField, self.fields["newer"]).choices = choices
         if not self.is_bound and editions and "older" not in self.initial:
             self.initial["older"] = editions[1].number if len(editions) > 1 else editions[0].number
             self.initial["newer"] = editions[0].number
 
     @staticmethod
     def same_edition_message() -> str:
-        return _("Choose two different editions to compare.")
+        return str(_("Choose two different editions to compare."))
 
     def clean(self) -> dict:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("older") and cleaned.get("older") == cleaned.get("newer"):
             raise forms.ValidationError(self.same_edition_message(), code="same")
         return cleaned
@@ -105,10 +108,10 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, editions: list[Edition], modules: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["edition"].choices = [
+        cast(forms.ChoiceField, self.fields["edition"]).choices = [
             (e.number, _("Edition %(number)s") % {"number": e.number}) for e in editions
         ]
-        self.fields["module"].choices = [("", _("All modules"))] + [
+        cast(forms.ChoiceField, self.fields["module"]).choices = [("", _("All modules"))] + [
             (m.slug, m.short_title) for m in modules
         ]
 
@@ -131,7 +134,7 @@ class TranslationFilterForm(forms.Form):
 
     def __init__(self, *args, modules: list, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["module"].choices = [("", _("All modules"))] + [
+        cast(forms.ChoiceField, self.fields["module"]).choices = [("", _("All modules"))] + [
             (m.slug, m.short_title) for m in modules
         ]
 

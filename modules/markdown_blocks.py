@@ -69,7 +69,8 @@ class Segmented:
         """Stable block ids: kind and a hash of the block's text (whitespace-insensitive),
         with an occurrence number for repeated blocks. An English edit changes the id of the
         edited block only; blocks added or removed elsewhere leave the others' ids alone."""
-        ids, seen = [], {}
+        ids: list[str] = []
+        seen: dict[str, int] = {}
         for slot in self.slots:
             digest = hashlib.sha256(f"{slot.kind}\n{normalize(slot.text)}".encode()).hexdigest()
             base = f"{slot.kind}-{digest[:10]}"
@@ -79,13 +80,13 @@ class Segmented:
 
     def render(self, texts: list[str]) -> str:
         """The body with these texts in the slots, in order."""
-        texts = iter(texts)
+        remaining = iter(texts)
         out = []
         for piece in self.pieces:
             if isinstance(piece, Literal):
                 out.append(piece.raw)
             else:
-                out.append(next(texts).replace("\n", "\n" + piece.indent))
+                out.append(next(remaining).replace("\n", "\n" + piece.indent))
         return "".join(out)
 
 
@@ -230,7 +231,10 @@ class _Parser:
         self.slot("quote", first, marker, more)
 
     def fence(self, line: str) -> None:
-        fence = _FENCE.match(line)[1]
+        opening = _FENCE.match(line)
+        if opening is None:
+            raise _Unsupported
+        fence = opening[1]
         raw = [line]
         while self.i < len(self.lines):
             raw.append(self.lines[self.i])

@@ -98,7 +98,7 @@ def render_pdf(
 ) -> RenderedPDF:
     """The PDF of ``edition`` (None: the working draft, marked DRAFT), whole or one module."""
     draft = edition is None
-    if draft:
+    if edition is None:
         snapshot = selectors.get_draft()
         modules, sections = snapshot.modules, snapshot.sections
         current = snapshot.current

@@ -9,7 +9,7 @@ import hashlib
 from modules.models import LANGS, Edition, EditionModule, EditionSection, Module, Section
 
 
-def freeze_module(edition: Edition, module: Module) -> EditionModule:
+def freeze_module(edition: Edition | None, module: Module) -> EditionModule:
     return EditionModule(
         edition=edition,
         code=module.code,
@@ -41,7 +41,9 @@ def text_hash(section: Section) -> str:
     )  # fmt: skip
 
 
-def freeze_section(edition: Edition, module: EditionModule, section: Section) -> EditionSection:
+def freeze_section(
+    edition: Edition | None, module: EditionModule, section: Section
+) -> EditionSection:
     texts = section_texts(section)
     return EditionSection(
         edition=edition,
@@ -70,9 +72,9 @@ def freeze_draft(
     by_id = {m.pk: m for m in frozen_modules}
     frozen_sections = []
     for section in sections:
-        frozen = freeze_section(None, by_id[section.module_id], section)
-        frozen.module_id = section.module_id
-        frozen_sections.append(frozen)
+        frozen_section = freeze_section(None, by_id[section.module_id], section)
+        frozen_section.module_id = section.module_id
+        frozen_sections.append(frozen_section)
     return frozen_modules, frozen_sections
 
 

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 
 import reversion
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 
 # Derived or bookkeeping fields: recomputed, never brought back by a revert.
@@ -20,7 +20,7 @@ def register_versioned_models() -> None:
 
 
 @contextmanager
-def revision(*, user: AbstractBaseUser | None, comment: str) -> Iterator[None]:
+def revision(*, user: User | None, comment: str) -> Iterator[None]:
     """Record every change made inside the block as one revision.
 
     Nested blocks merge into the enclosing revision. User and comment are set when the block
@@ -49,9 +49,7 @@ def record(objects: Iterable[models.Model], *, comment: str) -> None:
             reversion.add_to_revision(obj)
 
 
-def record_before_deletion(
-    obj: models.Model, *, user: AbstractBaseUser | None, comment: str
-) -> None:
+def record_before_deletion(obj: models.Model, *, user: User | None, comment: str) -> None:
     """Record the last state of a row that is about to be deleted, as its own revision.
 
     reversion keeps only versions of rows that still exist when a revision is saved, so the

@@ -118,9 +118,14 @@ def export(*, module_slug: str, edition_number: str, sections, as_translated=Non
     for section in sections:
         up_to_date = _up_to_date(section, as_translated.get(section.key))
         title_ru = (section.title_ru or "").strip() or None
-        units = [("title", section.title_en or "", title_ru, "title")]
+        units: list[tuple[str, str, str | None, str]] = [
+            ("title", section.title_en or "", title_ru, "title")
+        ]
         cut, segmented = body_units(section)
-        units += [(f"body/{block}" if block else "body", *rest) for block, *rest in cut]
+        units += [
+            (f"body/{block}" if block else "body", source, target, kind)
+            for block, source, target, kind in cut
+        ]
         for n, (suffix, source, target, kind) in enumerate(units):
             attrs = {"id": f"{section.key}/{suffix}", "resname": f"{section.number}/{suffix}"}
             current = up_to_date(kind, source)
@@ -365,8 +370,8 @@ def _blocks(section, units: list[Unit]) -> Outcome:
     if problems:
         return Outcome(problems=problems)
     ordered = [by_id[block] for block in ids]
-    if not any(u.target for u in ordered):
-        return Outcome()
+    if en is None or not any(u.target for u in ordered):
+        return Outcome()  # (no English blocks: no units either)
     targets = []
     for unit, slot in zip(ordered, en.slots, strict=True):
         target = "\n".join(line.lstrip(" \t") for line in (unit.target or "").split("\n"))
@@ -377,7 +382,7 @@ def _blocks(section, units: list[Unit]) -> Outcome:
     if problems:
         return Outcome(problems=problems)
     ru = blocks.segment(section.body_ru)
-    skeleton = ru if blocks.same_skeleton(en, ru) else en
+    skeleton = ru if ru is not None and blocks.same_skeleton(en, ru) else en
     text = skeleton.render(targets)
     check = blocks.segment(text)
     if (

@@ -99,9 +99,11 @@ def backup_database(output: Path | None = None, *, using: str = "default") -> Ba
         raise BackupError("Run the backup outside a transaction.")
     path = Path(output) if output else default_backup_path(connection.vendor)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    handle, temporary_name = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=".tmp", dir=path.parent
+    )
     os.close(handle)
-    temporary = Path(temporary)
+    temporary = Path(temporary_name)
     try:
         if connection.vendor == "sqlite":
             connection.ensure_connection()

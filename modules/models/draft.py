@@ -1,6 +1,8 @@
 """The working draft: modules and their numbered sections, translated with
 django-modeltranslation (translation.py) and versioned with django-reversion (versioning.py)."""
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -22,6 +24,9 @@ class ModuleQuerySet(models.QuerySet):
     def in_order(self) -> "ModuleQuerySet":
         """Modules in reading order."""
         return self.order_by("order", "code")
+
+
+ModuleManager = models.Manager.from_queryset(ModuleQuerySet)
 
 
 class Module(models.Model):
@@ -46,7 +51,7 @@ class Module(models.Model):
     summary = TypedTextField(_("executive summary"), blank=True, help_text=_("Markdown."))
     summary_html = models.TextField(editable=False, blank=True)
 
-    objects = ModuleQuerySet.as_manager()
+    objects: ClassVar[ModuleManager] = ModuleManager()
 
     class Meta:
         ordering = ["order", "code"]
@@ -76,6 +81,9 @@ class SectionQuerySet(models.QuerySet):
     def siblings_of(self, *, module: Module, parent: "Section | None") -> "SectionQuerySet":
         """Sections sharing a parent, in order."""
         return self.filter(module=module, parent=parent).order_by("position", "pk")
+
+
+SectionManager = models.Manager.from_queryset(SectionQuerySet)
 
 
 class Section(models.Model):
@@ -112,7 +120,15 @@ class Section(models.Model):
     en_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     ru_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    objects = SectionQuerySet.as_manager()
+    objects: ClassVar[SectionManager] = SectionManager()
+
+    if TYPE_CHECKING:  # one column per language, added by django-modeltranslation
+        title_en: str
+        title_ru: str
+        body_en: str
+        body_ru: str
+        body_html_en: str
+        body_html_ru: str
 
     class Meta:
         ordering = ["module__order", "sort_key"]
@@ -140,13 +156,14 @@ class Section(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.parent_id is None:
+        parent = self.parent
+        if parent is None:
             return
-        if self.parent.module_id != self.module_id:
+        if parent.module_id != self.module_id:
             raise ValidationError(
                 {"parent": _("The parent section must belong to the same module.")}
             )
-        if self.pk is not None and self.pk in self._ancestor_ids_including(self.parent):
+        if self.pk is not None and self.pk in self._ancestor_ids_including(parent):
             raise ValidationError(
                 {
                     "parent": _(
@@ -192,6 +209,8 @@ class SectionReplacement(models.Model):
         help_text=_("The section of the working draft that now holds its content."),
     )
     note = TypedTextField(_("note"), blank=True, help_text=_("Optional explanation for readers."))
+
+    objects: ClassVar[models.Manager["SectionReplacement"]] = models.Manager()
 
     class Meta:
         verbose_name = _("section replacement")

@@ -3,7 +3,7 @@
 from typing import Any
 
 import reversion
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -25,9 +25,7 @@ from modules.versioning import revision
 
 
 @transaction.atomic
-def module_create(
-    *, user: AbstractBaseUser | None = None, comment: str = "", **fields: Any
-) -> Module:
+def module_create(*, user: User | None = None, comment: str = "", **fields: Any) -> Module:
     """Create a module of the working draft."""
     module = Module(**fields)
     module.full_clean()
@@ -42,7 +40,7 @@ def section_create(
     module: Module,
     key: str,
     parent: Section | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     comment: str = "",
     **texts: str,
 ) -> Section:
@@ -60,7 +58,7 @@ def section_create(
 
 @transaction.atomic
 def section_update(
-    *, section: Section, user: AbstractBaseUser | None = None, comment: str = "", **texts: str
+    *, section: Section, user: User | None = None, comment: str = "", **texts: str
 ) -> Section:
     """Change the titles and bodies of a section (any of title_en, body_ru, ...)."""
     unknown = set(texts) - set(SECTION_TEXT_FIELDS)
@@ -82,7 +80,7 @@ def section_move(
     section: Section,
     parent: Section | None,
     position: int,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     comment: str = "",
 ) -> Section:
     """Move a section (with its sub-sections) under ``parent`` at ``position`` (1-based).
@@ -106,7 +104,7 @@ def section_save(
     changed_fields: set[str],
     position: int | None = None,
     restoring: bool = False,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> Section:
     """Save a section as edited in the back office (new, changed, or an old version put back).
 
@@ -129,9 +127,7 @@ def section_save(
 
 
 @transaction.atomic
-def module_update(
-    *, module: Module, changed_fields: set[str], user: AbstractBaseUser | None = None
-) -> Module:
+def module_update(*, module: Module, changed_fields: set[str], user: User | None = None) -> Module:
     """Save a module of the working draft as edited in the back office; a new number prefix
     renumbers its sections (their numbers start with it)."""
     with revision(user=user, comment=""):
@@ -141,9 +137,7 @@ def module_update(
     return module
 
 
-def section_shift(
-    *, section: Section, offset: int, user: AbstractBaseUser | None = None
-) -> Section:
+def section_shift(*, section: Section, offset: int, user: User | None = None) -> Section:
     """Move a section up (offset -1) or down (+1) among its siblings."""
     return section_move(
         section=section,
@@ -162,9 +156,7 @@ def _deleted(sections: list[Section]) -> str:
 
 
 @transaction.atomic
-def section_delete(
-    *, section: Section, user: AbstractBaseUser | None = None, comment: str = ""
-) -> None:
+def section_delete(*, section: Section, user: User | None = None, comment: str = "") -> None:
     """Remove a section without sub-sections from the working draft.
 
     Its versions stay in the history, so it can be recovered; published editions keep it.
@@ -183,7 +175,7 @@ def section_delete(
 
 
 @transaction.atomic
-def sections_delete(*, sections: list[Section], user: AbstractBaseUser | None = None) -> None:
+def sections_delete(*, sections: list[Section], user: User | None = None) -> None:
     """Remove several sections, sub-sections before their parents, as one revision."""
     with revision(user=user, comment=_deleted(sections)):
         for section in sorted(sections, key=lambda s: s.depth, reverse=True):
@@ -191,9 +183,7 @@ def sections_delete(*, sections: list[Section], user: AbstractBaseUser | None = 
 
 
 @transaction.atomic
-def module_delete(
-    *, module: Module, user: AbstractBaseUser | None = None, comment: str = ""
-) -> None:
+def module_delete(*, module: Module, user: User | None = None, comment: str = "") -> None:
     """Remove a module without sections or feedback from the working draft.
 
     Its last state is recorded first, so the admin's recover list can bring it back.

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
@@ -78,7 +78,7 @@ def edition_publish(
     published_on: datetime.date,
     change_summary_en: str,
     change_summary_ru: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     notify: bool = True,
 ) -> Edition:
     """Publish the working draft as edition ``number``: freeze every module and section.
@@ -151,7 +151,7 @@ def edition_correct_date(
     published_on: datetime.date,
     reason_en: str,
     reason_ru: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> EditionCorrection:
     """Correct the publication date of a published edition; its text stays as it is.
 

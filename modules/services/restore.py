@@ -1,6 +1,6 @@
 """Putting back an old version of a module or section (a revert, a recovery)."""
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 from reversion.models import Version
@@ -62,7 +62,7 @@ def _stamp_from_history(section: Section, *, upto) -> None:
         previous = fields
 
 
-def section_revert(*, version, user: AbstractBaseUser | None = None) -> Section:
+def section_revert(*, version, user: User | None = None) -> Section:
     """Bring a section back to an earlier version (both languages), then renumber."""
     when = f"{version.revision.date_created:%Y-%m-%d %H:%M}"
     with revision(user=user, comment=_("Reverted to the version of %(date)s") % {"date": when}):

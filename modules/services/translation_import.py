@@ -4,8 +4,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Field
 from django.utils.translation import gettext as _
 
 from modules import xliff
@@ -28,7 +29,7 @@ class TranslationImportReport:
 
 @transaction.atomic
 def translation_import(
-    *, module: Module, units, user: AbstractBaseUser | None = None
+    *, module: Module, units, user: User | None = None
 ) -> TranslationImportReport:
     """Write the Russian texts rebuilt from XLIFF units into the working draft (Russian only).
 
@@ -59,7 +60,8 @@ def translation_import(
         if text == (getattr(section, f"{field}_ru") or "").replace("\r\n", "\n").rstrip():
             report.unchanged.append((section.number, field))
             continue
-        limit = Section._meta.get_field(f"{field}_ru").max_length
+        column = Section._meta.get_field(f"{field}_ru")
+        limit = column.max_length if isinstance(column, Field) else None
         if limit is not None and len(text) > limit:
             reason = _("the Russian text is longer than %(limit)d characters") % {"limit": limit}
             report.skipped.append((section.number, field, reason))

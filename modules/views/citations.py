@@ -14,7 +14,7 @@ def citation_file(
 ) -> HttpResponse:
     page_edition, page_module, section = selectors.get_citable(edition, module, key)
     language = get_language()
-    if section is not None:
+    if section is not None and page_module is not None:
         citation = citations.for_section(page_edition, page_module, section, language=language)
     elif page_module is not None:
         citation = citations.for_module(page_edition, page_module, language=language)
@@ -28,4 +28,5 @@ def citation_file(
     etag = f'"{hashlib.sha256(content).hexdigest()}"'
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=24 * 3600)
-    return get_conditional_response(request, etag=etag, response=response)
+    # 304 or 412 when the request's conditions say so; otherwise the response itself.
+    return get_conditional_response(request, etag=etag, response=response) or response

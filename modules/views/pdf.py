@@ -3,6 +3,7 @@ and the working draft (staff only, built on request and marked DRAFT)."""
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
@@ -12,7 +13,7 @@ from modules import pdf_services, selectors
 from modules.models import PDFStatus
 
 
-def edition_pdf(request: HttpRequest, edition: str, module: str = "") -> HttpResponse:
+def edition_pdf(request: HttpRequest, edition: str, module: str = "") -> HttpResponseBase:
     reading = selectors.get_reading(edition)
     page_module = selectors.get_module(reading.modules, module) if module else None
     pdf = pdf_services.pdf_request(
@@ -32,15 +33,15 @@ def edition_pdf(request: HttpRequest, edition: str, module: str = "") -> HttpRes
         "pdf": pdf,
         "failed": pdf.status == PDFStatus.FAILED,
     }
-    response = render(
+    pending = render(
         request,
         "modules/pdf_pending.html",
         context,
         status=503 if pdf.status == PDFStatus.FAILED else 202,
     )
-    response["Retry-After"] = "10"
-    patch_cache_control(response, no_store=True)
-    return response
+    pending["Retry-After"] = "10"
+    patch_cache_control(pending, no_store=True)
+    return pending
 
 
 @never_cache

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from accounts.roles import acting_user
 from modules import selectors, services, xliff
 from modules.forms import TranslationFilterForm, XliffImportForm
 from modules.models import Edition, Module
@@ -88,6 +89,6 @@ def xliff_import(request: HttpRequest, module: str) -> HttpResponse:
         form.add_error("file", str(error))
         return render(request, "modules/translation_import.html", context, status=400)
     context["report"] = services.translation_import(
-        module=draft_module, units=units, user=request.user
+        module=draft_module, units=units, user=acting_user(request)
     )
     return render(request, "modules/translation_import.html", context)
