@@ -227,7 +227,8 @@ class EditionSection(InsertedOnce):
     text_hash = models.CharField(max_length=64, default="")
     # The Russian text was older than the English when this edition was published.
     ru_outdated = models.BooleanField(default=False)
-    # Filled once at publication (modules.search): tsvector on PostgreSQL, text on SQLite.
+    # Filled once at publication (modules.search): a tsvector on PostgreSQL; empty on SQLite,
+    # whose index is an FTS5 table per language (migration 0016).
     search_en = SearchDocumentField(null=True, editable=False)
     search_ru = SearchDocumentField(null=True, editable=False)
 

@@ -58,8 +58,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
         edition.sections.filter(pk__in=[s.pk for s in page]), query=query, lang=lang
     )
     for section in page:
-        section.excerpt = search.excerpt(texts.get(section.pk, ""), query)
-    context.update(query=query, page=page, numbered=jump, full_text=search.uses_full_text())
+        section.excerpt = search.excerpt(texts.get(section.pk, ""), query, lang=lang)
+    context.update(query=query, page=page, numbered=jump)
     return render(request, "modules/search.html", context)
 
 
