@@ -1,19 +1,21 @@
-# Two commands matter: `make run` and `make test` (see README.md).
+# Two commands matter: `make run` and `make test` (see README.md); `make dev` for developers.
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+WORKERS ?= 2
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: run test setup install checkers browser migrate messages demo lint format check check-browser bench bench-postgres clean
+.PHONY: run dev test setup install checkers browser migrate messages demo lint format check check-browser bench bench-postgres clean
 
-run: setup demo ## Set everything up and serve the portal on http://127.0.0.1:$(PORT)/
-	@# The background worker (edition PDFs, feedback e-mail) runs beside the server and stops with it.
-	@# Absolute addresses (PDF colophons, e-mail, feeds) follow the port unless PORTAL_BASE_URL says.
-	@trap 'kill 0' EXIT; \
-	export PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)}; \
-	$(MANAGE) db_worker --interval 2 --queue-name default,email & \
-	$(MANAGE) runserver 127.0.0.1:$(PORT)
+# Both serve on 127.0.0.1 with the background worker (edition PDFs, feedback e-mail) beside the
+# server; Ctrl-C stops both (guidelines_portal/local_server.py). Absolute addresses (PDF
+# colophons, e-mail, feeds) follow the port unless PORTAL_BASE_URL says otherwise.
+run: setup demo ## Set everything up and serve the portal as readers get it (gunicorn, DEBUG off) on http://127.0.0.1:$(PORT)/
+	@exec $(BIN)/python -m guidelines_portal.local_server --port $(PORT) --workers $(WORKERS)
+
+dev: setup demo ## The same set-up, then Django's development server (DEBUG on, reloads on code changes)
+	@exec $(BIN)/python -m guidelines_portal.local_server --dev --port $(PORT)
 
 test: install checkers browser messages ## Set everything up and run the whole suite (tests create their own database)
 	$(BIN)/pytest
@@ -61,11 +63,12 @@ migrate: install
 demo: migrate ## Load the demonstration guidelines unless an edition already exists
 	$(MANAGE) load_demo --if-empty
 
-lint: install ## ruff, bandit (medium severity and above), the import rule, migrations check
+lint: install ## ruff, bandit (medium severity and above), the import rules, types (mypy), migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit --quiet --recursive guidelines_portal modules feedback accounts scripts --severity-level medium --exclude "*/migrations/*"
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 	$(MANAGE) makemigrations --check --dry-run
 
 format: install
@@ -75,8 +78,11 @@ format: install
 makemessages: install ## Refresh locale/ru/LC_MESSAGES/django.po after changing strings
 	$(MANAGE) makemessages -l ru --ignore=.venv --ignore=staticfiles --ignore=tests --no-obsolete --add-location=file
 
-bench: setup demo ## Serve with gunicorn and print requests per second and latency percentiles
-	$(BIN)/python scripts/bench.py
+bench: setup demo ## Serve with gunicorn; every page's rate (wrk) as a ratio to a static file, and more
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing wrk"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else echo "wrk is missing: apt-get install wrk"; exit 1; fi; }
+	$(BIN)/python scripts/bench.py --wrk
 	$(BIN)/python scripts/bench_feedback.py
 	$(BIN)/python scripts/bench_pdf.py --scale 10
 	@if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \

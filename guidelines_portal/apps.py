@@ -11,6 +11,8 @@ class PortalConfig(AppConfig):
         from django.contrib import admin
 
         from guidelines_portal.admin_guards import guard_lookups
+        from guidelines_portal.page_store import receivers
 
         # Last in INSTALLED_APPS: every app has registered its ModelAdmins by now.
         guard_lookups(admin.site)
+        receivers.connect()

@@ -5,6 +5,7 @@ deployment never silently falls back to a default.
 """
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -43,3 +44,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_secret_file(name: str) -> str:
+    """The secret held in the file the variable names (surrounding white space removed), or ""
+    when the variable is unset. A named file that cannot be read or is empty fails loudly."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return ""
+    try:
+        secret = Path(raw).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"{name}: cannot read {raw!r} ({error.strerror})") from None
+    if not secret:
+        raise ImproperlyConfigured(f"{name}: {raw!r} is empty")
+    return secret

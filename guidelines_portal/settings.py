@@ -6,22 +6,28 @@ with safe local defaults (DEBUG on, a SQLite file in the project folder).
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from guidelines_portal.env import env_bool, env_int, env_list, env_str
+from guidelines_portal.env import env_bool, env_int, env_list, env_secret_file, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", default=True)
 
-SECRET_KEY = env_str("SECRET_KEY")
+# The key itself, or the file that holds it (SECRET_KEY_FILE: `make run` generates one in
+# .secret_key on the first run, mode 0600; a mounted secret elsewhere). Never a default
+# with DEBUG off: a file is read only when the environment names it.
+SECRET_KEY = env_str("SECRET_KEY") or env_secret_file("SECRET_KEY_FILE")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (or SECRET_KEY_FILE name a file holding it)."
+        )
     SECRET_KEY = "django-insecure-local-development-only"  # noqa: S105 - DEBUG only
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -59,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Published pages, as files, before sessions and sign-in (guidelines_portal.page_store).
+    "guidelines_portal.page_store.middleware.StoredPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the locale, so its refusal is in the reader's language.
@@ -197,7 +205,8 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here (elsewhere for a test server of its own).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files browsers ask for at the site's root (/favicon.ico), served by WhiteNoise before any
 # session or sign-in middleware: a browser's icon request beside a sign-in must not carry the
@@ -207,7 +216,7 @@ WHITENOISE_ROOT = BASE_DIR / "site_root"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # `manage.py backup` writes here unless told --output (see README, Backup and restore).
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
@@ -222,10 +231,13 @@ STORAGES = {
 # private bucket of any S3-compatible service (django-storages); the site still serves them.
 MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
 if MEDIA_STORAGE == "s3":
+    S3_BUCKET = env_str("S3_BUCKET")
+    if not S3_BUCKET:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env_str("S3_BUCKET"),
+            "bucket_name": S3_BUCKET,
             "location": env_str("S3_PREFIX", "media"),
             # Unset: the instance's role or the standard AWS_* environment variables.
             "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
@@ -236,10 +248,23 @@ if MEDIA_STORAGE == "s3":
             "file_overwrite": False,
         },
     }
-    if not STORAGES["default"]["OPTIONS"]["bucket_name"]:
-        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
 elif MEDIA_STORAGE != "local":
     raise ImproperlyConfigured("MEDIA_STORAGE must be 'local' or 's3'.")
+
+# Published pages stored once and served like files (guidelines_portal.page_store), in the
+# default storage above: under MEDIA_ROOT/pages/, or in the bucket for several hosts.
+# Off by default with DEBUG, so that a developer's template edits show at once.
+PAGE_STORE = env_bool("PAGE_STORE", default=not DEBUG)
+# Pages are kept per release of the code; unset, a fingerprint of the code and templates.
+PAGE_STORE_RELEASE = env_str("PAGE_STORE_RELEASE")
+# Each server process keeps the most read pages in memory, up to this size.
+PAGE_STORE_MEMORY_BYTES = env_int("PAGE_STORE_MEMORY_MB", 64) * 1024 * 1024
+# From a bucket, each process checks at most this often which generation is current.
+PAGE_STORE_STATE_SECONDS = env_int("PAGE_STORE_STATE_SECONDS", 2)
+# Cache-Control max-age: "current" addresses follow each new edition; an edition's own
+# addresses change only with notices and corrections.
+PAGE_STORE_MAX_AGE = env_int("PAGE_STORE_MAX_AGE", 60)
+PAGE_STORE_MAX_AGE_EDITION = env_int("PAGE_STORE_MAX_AGE_EDITION", 24 * 3600)
 
 # E-mail: printed to the console locally; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST")

@@ -18,6 +18,10 @@ register_converter(EditionNumberConverter, "edition")
 register_converter(CitationFormatConverter, "citation_format")
 
 handler403 = "accounts.views.permission_denied"
+# In the reader's language, with no database or context processor (guidelines_portal.errors);
+# 404 is Django's own view with templates/404.html.
+handler400 = "guidelines_portal.errors.bad_request"
+handler500 = "guidelines_portal.errors.server_error"
 
 urlpatterns = [
     # Before the admin's own URLs: its sign-in page, rate limited, and the two-step code.

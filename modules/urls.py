@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from guidelines_portal.page_store import stored_page
 from modules.feeds import EditionsFeed, ModuleEditionsFeed
 from modules.views import changes, citations, pdf, preview, reading, search, translation
 
@@ -51,10 +52,10 @@ translations = [
 urlpatterns = [
     path("", reading.home, name="home"),
     path("modules/<slug:module>/", reading.module_detail, name="module"),
-    path("modules/<slug:module>/feed/", ModuleEditionsFeed(), name="module_feed"),
+    path("modules/<slug:module>/feed/", stored_page(ModuleEditionsFeed()), name="module_feed"),
     path("modules/<slug:module>/<slug:key>/", reading.section_detail, name="section"),
     path("editions/", changes.edition_list, name="edition_list"),
-    path("editions/feed/", EditionsFeed(), name="edition_feed"),
+    path("editions/feed/", stored_page(EditionsFeed()), name="edition_feed"),
     path("editions/compare/", changes.compare_pick, name="compare_pick"),
     path("editions/<edition:older>/compare/<edition:newer>/", include(comparisons)),
     path("editions/<edition:edition>/", include(in_edition)),

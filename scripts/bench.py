@@ -7,6 +7,13 @@ SQLite file with the demonstration data, see `make bench`).
 
     python scripts/bench.py [--requests 400] [--concurrency 8] [--workers 2]
     python scripts/bench.py --postgres --scale 10 --only search
+    python scripts/bench.py --wrk [--seconds 8] [--connections 16]
+
+--wrk drives the load with wrk (Debian's package) instead of the Python clients, side by side
+with the section page's own bytes served as a static file by WhiteNoise (pre-compressed, as
+collectstatic leaves CSS), and prints each page's rate as a ratio to that file's, against the
+goals: 0.8x for published pages (stored once, sent like files), 0.1x for pages that stay
+dynamic (search, the feedback form).
 
 --postgres benchmarks a database of its own on the local PostgreSQL (BENCH_DATABASE_URL,
 default postgres://postgres@127.0.0.1:5432/guidelines_bench): created, migrated and loaded
@@ -17,6 +24,7 @@ of the demonstration data (copies of every module) before measuring.
 import argparse
 import http.client
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,6 +60,14 @@ SEARCHES = {
     "search (ru) module filter": "/ru/search/?q=оружие&module=salw",
 }
 PG_DEFAULT = "postgres://postgres@127.0.0.1:5432/guidelines_bench"
+# Pages that stay dynamic (goal: 0.1x the static file); every other page is published.
+DYNAMIC = {
+    "feedback form (en)": "/en/feedback/",
+    "feedback form (ru), about a section": "/ru/feedback/?module=salw&section=salw-marking",
+}
+STATIC_COPY = "bench/section.html"
+STATIC_SOURCE = "/en/modules/salw/salw-marking/"
+PUBLISHED_GOAL, DYNAMIC_GOAL = 0.8, 0.1
 
 
 def prepare_postgres(scale: int) -> None:
@@ -144,18 +160,15 @@ def scale_up(factor: int) -> None:
 
 
 def server_env(port: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DEBUG="0",
-        SECRET_KEY=env.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789"),
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_COOKIES="0",
-        # Plain HTTP on 127.0.0.1: no redirect to HTTPS, no HSTS.
-        SECURE_SSL_REDIRECT="0",
-        SECURE_HSTS_SECONDS="0",
-        # Every client is 127.0.0.1: the per-address search limit would refuse the load.
-        SEARCH_RATE_LIMIT="0",
-    )
+    """The portal as `make run` serves it (DEBUG off, plain HTTP on 127.0.0.1, the local
+    secret key), without the search limit."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from guidelines_portal.local_server import production_env
+
+    env = production_env(os.environ, port=port)
+    # Every client is 127.0.0.1: the per-address search limit would refuse the load.
+    env["SEARCH_RATE_LIMIT"] = "0"
     return env
 
 
@@ -221,6 +234,101 @@ def hammer(port: int, path: str, total: int, concurrency: int) -> tuple[list[flo
     return latencies, errors, time.perf_counter() - started
 
 
+def static_copy(port: int) -> str:
+    """Write the section page's bytes (and their brotli and gzip forms) as a static file."""
+    import gzip
+
+    import brotli
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", STATIC_SOURCE)
+    body = connection.getresponse().read()
+    target = ROOT / "staticfiles" / STATIC_COPY
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(body)
+    target.with_name(target.name + ".br").write_bytes(brotli.compress(body, quality=11))
+    target.with_name(target.name + ".gz").write_bytes(gzip.compress(body, 9))
+    return f"/static/{STATIC_COPY}"
+
+
+def wrk(port: int, path: str, seconds: int, connections: int) -> tuple[float, float, float, int]:
+    """(requests/s, p50 ms, p99 ms, non-2xx/3xx responses) measured by wrk."""
+    url = f"http://127.0.0.1:{port}{urllib.parse.quote(path, safe='/?=&+%')}"
+    program = shutil.which("wrk")
+    if program is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it).")
+    result = subprocess.run(
+        [program, "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+         "-H", "Accept-Encoding: br, gzip", url],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    out = result.stdout
+    rate = float(_field(out, "Requests/sec:"))
+    p50 = _milliseconds(_field(out, "50%"))
+    p99 = _milliseconds(_field(out, "99%"))
+    errors = int(_field(out, "Non-2xx or 3xx responses:") or 0)
+    return rate, p50, p99, errors
+
+
+def _field(output: str, label: str) -> str:
+    for line in output.splitlines():
+        line = line.strip()
+        if line.startswith(label):
+            return line[len(label) :].split()[0]
+    return ""
+
+
+def _milliseconds(value: str) -> float:
+    for unit, factor in (("us", 0.001), ("ms", 1.0), ("s", 1000.0)):
+        if value.endswith(unit):
+            return float(value[: -len(unit)]) * factor
+    return float("nan")
+
+
+def run_wrk(args: argparse.Namespace) -> None:
+    """Every page side by side with the static file, with its ratio and goal."""
+    server = start_server(args.port, args.workers)
+    try:
+        path = static_copy(args.port)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    server = start_server(args.port, args.workers)  # WhiteNoise finds the new file
+    pages = {**PAGES, **SEARCHES, **DYNAMIC}
+    try:
+        for page in pages.values():  # each page rendered (and stored) once before measuring
+            hammer(args.port, page, 4, 2)
+        static_rate, static_p50, static_p99, _errors = wrk(
+            args.port, path, args.seconds, args.connections
+        )
+        print(
+            f"wrk -t1 -c{args.connections} -d{args.seconds}s, gunicorn with {args.workers} workers, "
+            f"Accept-Encoding: br, gzip\n"
+        )
+        print(f"{'page':<38} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}  goal")
+        print(
+            f"{'the section as a static file':<38} {static_rate:>8.0f} {static_p50:>7.2f} "
+            f"{static_p99:>7.2f} {1:>6.2f}"
+        )
+        missed = 0
+        for name, page in pages.items():
+            rate, p50, p99, errors = wrk(args.port, page, args.seconds, args.connections)
+            dynamic = page in SEARCHES.values() or page in DYNAMIC.values()
+            goal = DYNAMIC_GOAL if dynamic else PUBLISHED_GOAL
+            ratio = rate / static_rate
+            verdict = "met" if ratio >= goal and not errors else "MISSED"
+            missed += verdict == "MISSED"
+            note = f" ({errors} errors)" if errors else ""
+            print(
+                f"{name:<38} {rate:>8.0f} {p50:>7.2f} {p99:>7.2f} {ratio:>6.2f}  "
+                f"{goal}x {verdict}{note}"
+            )
+        print(f"\n{len(pages) - missed} of {len(pages)} pages meet their goal.")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -237,7 +345,15 @@ def main() -> None:
     )
     parser.add_argument("--scale", type=int, default=1, help="edition size, in demonstration texts")
     parser.add_argument("--only", choices=["pages", "search"], help="measure only these")
+    parser.add_argument("--wrk", action="store_true", help="load with wrk, beside a static file")
+    parser.add_argument("--seconds", type=int, default=8, help="wrk: seconds per page")
+    parser.add_argument("--connections", type=int, default=16, help="wrk: open connections")
     args = parser.parse_args()
+    if args.wrk:
+        if args.postgres:
+            prepare_postgres(args.scale)
+        run_wrk(args)
+        return
 
     if args.postgres:
         prepare_postgres(args.scale)

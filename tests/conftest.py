@@ -32,6 +32,9 @@ def _isolate_global_state(settings):
     # Absolute addresses come from this setting, never from the request's host.
     settings.PORTAL_BASE_URL = PUBLIC_ADDRESS
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Every request renders its page: stored pages are tested, each test with its own folder,
+    # in tests/test_page_store.py.
+    settings.PAGE_STORE = False
     translation.activate("en")
     cache.clear()
     yield

@@ -383,7 +383,9 @@ def test_a_malformed_checksum_file_is_refused(content, tmp_path, checksum):
 def test_a_backup_from_an_older_release_is_migrated_before_it_is_checked(tmp_path):
     """The backup predates the code's last migration: the restore applies it, then verifies."""
     older = f"sqlite:///{tmp_path / 'older.sqlite3'}"
-    for arguments in (("migrate",), ("migrate", "modules", "0012"), ("load_demo",)):
+    # The demonstration data, then the schema taken back to before 0013 (today's code writes
+    # the search index of migration 0016 when it publishes, so it cannot publish on 0012).
+    for arguments in (("migrate",), ("load_demo",), ("migrate", "modules", "0012")):
         result = manage(*arguments, database_url=older)
         assert result.returncode == 0, result.stderr
     backup = tmp_path / "older.sqlite3.backup"

@@ -6,12 +6,14 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from guidelines_portal.page_store import stored_page
 from modules import selectors
 from modules.comparison import compare_editions, section_diffs
 from modules.forms import CompareForm
 from modules.models import LANGS, Edition
 
 
+@stored_page
 def edition_list(request: HttpRequest) -> HttpResponse:
     editions = list(Edition.objects.published().prefetch_related("corrections"))
     current = editions[0] if editions else None
@@ -72,6 +74,7 @@ def requested_languages(request: HttpRequest) -> tuple[bool, tuple[str, ...]]:
     return both, LANGS if both else (get_language() or "en",)
 
 
+@stored_page(variants=["languages=both"])
 def edition_compare(request: HttpRequest, older: str, newer: str) -> HttpResponse:
     result = _comparison_or_error(request, older, newer)
     if isinstance(result, HttpResponse):
@@ -97,6 +100,7 @@ def edition_compare(request: HttpRequest, older: str, newer: str) -> HttpRespons
     return render(request, "modules/compare.html", context)
 
 
+@stored_page(variants=["languages=both"])
 def section_change(request: HttpRequest, older: str, newer: str, key: str) -> HttpResponse:
     result = _comparison_or_error(request, older, newer)
     if isinstance(result, HttpResponse):

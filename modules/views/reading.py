@@ -11,10 +11,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from guidelines_portal.page_store import stored_page
 from modules import citations, selectors
 from modules.comparison import section_timeline
 
 
+@stored_page
 def home(request: HttpRequest, edition: str | None = None) -> HttpResponse:
     reading = selectors.get_reading(edition)
     context = reading.context()
@@ -25,6 +27,7 @@ def home(request: HttpRequest, edition: str | None = None) -> HttpResponse:
     return render(request, "modules/edition_home.html", context)
 
 
+@stored_page
 def module_detail(request: HttpRequest, module: str, edition: str | None = None) -> HttpResponse:
     reading = selectors.get_reading(edition)
     page_module = selectors.get_module(reading.modules, module)
@@ -34,6 +37,7 @@ def module_detail(request: HttpRequest, module: str, edition: str | None = None)
     return render(request, "modules/module_detail.html", context)
 
 
+@stored_page
 def section_detail(
     request: HttpRequest, module: str, key: str, edition: str | None = None
 ) -> HttpResponse:

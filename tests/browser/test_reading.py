@@ -64,3 +64,24 @@ def test_phone_width_has_no_horizontal_scrolling(browser, live_server, guideline
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     context.close()
+
+
+def test_stored_pages_read_the_same_in_the_browser(page, guidelines, settings, tmp_path):
+    """Pages sent from the store, brotli-compressed, with 304 on reload, read as rendered."""
+    from guidelines_portal.page_store.store import store
+
+    settings.PAGE_STORE, settings.MEDIA_ROOT = True, str(tmp_path)
+    store.forget()
+    encodings = []
+    for _visit in range(2):  # rendered and stored, then sent from the store
+        response = page.goto("/ru/modules/salw/salw-marking/")
+        assert response is not None and response.status == 200
+        encodings.append(response.headers.get("content-encoding"))
+        assert page.locator("h1").inner_text() == "B.1.1 Маркировка"
+        assert "Маркируйте каждую единицу оружия." in page.locator("main").inner_text()
+    assert encodings[-1] in ("br", "gzip"), encodings  # Chromium sends br over HTTPS only
+    assert list(tmp_path.glob("pages/*/*/*/*.page"))
+    reloaded = page.reload()
+    assert reloaded is not None and reloaded.status in (200, 304)
+    assert page.locator("h1").inner_text() == "B.1.1 Маркировка"
+    store.forget()

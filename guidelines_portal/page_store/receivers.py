@@ -1,0 +1,61 @@
+"""What makes stored pages out of date, connected in PortalConfig.ready().
+
+A new edition changes every page (the current text, "a newer edition exists" on the older
+ones): its pages are prepared by the worker under the next generation, then switched on at
+once. A corrected date, a replacement note or a change to a comment's public response
+changes some pages: the next generation starts and pages are rendered again on request.
+Each acts once the change is committed; nothing is done when PAGE_STORE is off.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from feedback.models import EventKind, Feedback, FeedbackEvent
+from guidelines_portal.page_store.store import store
+from modules.models import EditionCorrection, SectionReplacement
+from modules.signals import edition_published
+
+
+def _on_publication(sender: Any, **kwargs: Any) -> None:
+    if settings.PAGE_STORE:
+        transaction.on_commit(_stage_new_edition)
+
+
+def _stage_new_edition() -> None:
+    from guidelines_portal.page_store.tasks import prepare_pages
+
+    generation = store.stage()
+    prepare_pages.enqueue(generation)
+
+
+def _on_change(sender: Any, **kwargs: Any) -> None:
+    if settings.PAGE_STORE and not kwargs.get("raw"):
+        transaction.on_commit(store.invalidate)
+
+
+def _on_feedback_change(sender: Any, instance: Feedback, created: bool = False, **kwargs: Any):
+    # A new comment is not public; a decision, a response or a publication choice may be.
+    if not created:
+        _on_change(sender, **kwargs)
+
+
+def _on_feedback_event(sender: Any, instance: FeedbackEvent, **kwargs: Any) -> None:
+    # Public texts are changed with an update (no save signal): their event says so.
+    if instance.kind == EventKind.RESPONSE:
+        _on_change(sender, **kwargs)
+
+
+def connect() -> None:
+    edition_published.connect(_on_publication, dispatch_uid="page_store_publication")
+    for model in (EditionCorrection, SectionReplacement):
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"page_store_{model.__name__}")
+        post_delete.connect(
+            _on_change, sender=model, dispatch_uid=f"page_store_{model.__name__}_delete"
+        )
+    post_save.connect(_on_feedback_change, sender=Feedback, dispatch_uid="page_store_feedback")
+    post_save.connect(
+        _on_feedback_event, sender=FeedbackEvent, dispatch_uid="page_store_feedback_event"
+    )
