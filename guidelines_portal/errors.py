@@ -42,13 +42,17 @@ def _page(request: HttpRequest, template_name: str) -> str:
         return loader.get_template(template_name).render(context)
 
 
+def _page_or_plain(request: HttpRequest, template_name: str, *, en: str, ru: str) -> str:
+    try:
+        return _page(request, template_name)
+    except Exception:
+        logger.exception("The %s page could not be rendered", template_name)
+        return PLAIN_PAGE.format(en=en, ru=ru)
+
+
 @requires_csrf_token
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
-    try:
-        content = _page(request, template_name)
-    except Exception:
-        logger.exception("The server error page could not be rendered")
-        content = PLAIN_PAGE.format(en="Server error", ru="Ошибка сервера")
+    content = _page_or_plain(request, template_name, en="Server error", ru="Ошибка сервера")
     return HttpResponseServerError(content)
 
 
@@ -56,9 +60,5 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
 def bad_request(
     request: HttpRequest, exception: Exception, template_name: str = "400.html"
 ) -> HttpResponse:
-    try:
-        content = _page(request, template_name)
-    except Exception:
-        logger.exception("The bad request page could not be rendered")
-        content = PLAIN_PAGE.format(en="Bad request", ru="Неверный запрос")
+    content = _page_or_plain(request, template_name, en="Bad request", ru="Неверный запрос")
     return HttpResponseBadRequest(content)
