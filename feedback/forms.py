@@ -1,16 +1,23 @@
 """Forms: the public feedback form, and the back office's status and record forms."""
 
 import secrets
+from functools import partial
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from feedback.kept import kept
 from feedback.models import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH, Category, Feedback, Kind, Status
 from feedback.services import PUBLIC_TEXT_FIELDS, validate_status
-from feedback.targets import is_section
+from feedback.targets import Offer, is_section
+from feedback.widgets import KeptOptions, KeptOptionsSelect
 from guidelines_portal.edit_guard import ConcurrentEditGuard
 from guidelines_portal.text import TypedTextFormField
 from modules.forms import SectionAdminForm
@@ -19,7 +26,8 @@ from modules.forms import SectionAdminForm
 class FeedbackForm(forms.Form):
     """A comment on the guidelines, as a reader sends it."""
 
-    about = forms.ChoiceField(label=_("Your comment is about"))
+    # The long lists are written once per edition or language, not per page (feedback.widgets).
+    about = forms.ChoiceField(label=_("Your comment is about"), widget=KeptOptionsSelect)
     paragraph = forms.IntegerField(
         label=_("Paragraph"), required=False, min_value=1, max_value=999, widget=forms.HiddenInput
     )
@@ -45,11 +53,14 @@ class FeedbackForm(forms.Form):
         help_text=_("The text you suggest instead, if any."),
     )
     category = forms.ChoiceField(
-        label=_("You are writing as"), choices=[("", "—"), *Category.choices]
+        label=_("You are writing as"),
+        choices=[("", "—"), *Category.choices],
+        widget=KeptOptionsSelect,
     )
     country = forms.ChoiceField(
         label=_("Country"),
         choices=lambda: [("", "—"), *countries],  # named in the page language
+        widget=KeptOptionsSelect,
         required=False,
         help_text=_("Required for Member State officials."),
     )
@@ -84,9 +95,17 @@ class FeedbackForm(forms.Form):
     website = forms.CharField(label=_("Leave this field empty"), required=False)
     nonce = forms.CharField(widget=forms.HiddenInput, max_length=64, required=False)
 
-    def __init__(self, *args, about: list, **kwargs) -> None:
+    def __init__(self, *args: Any, about: Offer, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["about"].choices = about
+        about_field = cast(forms.ChoiceField, self.fields["about"])
+        about_field.choices = about.choices
+        about_field.widget.kept = about.options
+        for name in ("category", "country"):
+            field = cast(forms.ChoiceField, self.fields[name])
+            # Their choices change only with the language.
+            field.widget.kept = kept(
+                ("options", name, get_language()), partial(KeptOptions.write, field.widget.choices)
+            )
         # Interpolated here, in the reader's language (not once, at import, in English).
         self.fields["comment"].help_text = _(
             "Up to %(limit)s characters. Plain text: formatting is not kept."
@@ -98,6 +117,21 @@ class FeedbackForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("nonce", secrets.token_urlsafe(16))
 
+    FIELDS_TEMPLATE = "feedback/_form_fields.html"
+    # Values a page may give a new form: none of them is shown by FIELDS_TEMPLATE.
+    PAGE_INITIAL = frozenset({"about", "paragraph", "nonce"})
+
+    def fields_html(self) -> SafeString:
+        """The fields after "about", rendered. Until a reader fills them in, they are the
+        same for every reader in a language: rendered once per process and kept."""
+        if self.is_bound or self.initial.keys() - self.PAGE_INITIAL:
+            return self._render_fields()
+        return kept(("fields", get_language()), self._render_fields)
+
+    def _render_fields(self) -> SafeString:
+        html = render_to_string(self.FIELDS_TEMPLATE, {"form": self}).removesuffix("\n")
+        return mark_safe(html)  # noqa: S308 - a template's output, escaped by it  # nosec
+
     @property
     def is_robot(self) -> bool:
         return bool(self.data.get("website"))
@@ -105,10 +139,11 @@ class FeedbackForm(forms.Form):
     def clean(self) -> dict:
         # Plain text is plain text: "a<b", "<5 kg" or even "<b>" are kept as written, and
         # escaped wherever they are shown; nothing is refused for looking like HTML.
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("category") == Category.STATE and not data.get("country"):
             self.add_error("country", _("Choose the country you represent."))
-        if not is_section(data.get("about")):
+        if not is_section(data.get("about", "")):
             data["paragraph"] = None
         return data
 
@@ -157,8 +192,9 @@ class FeedbackAdminForm(ConcurrentEditGuard):
         ]  # fmt: skip
 
     def clean(self) -> dict:
-        data = super().clean()
-        if self.instance.pk and "status" in data:
+        super().clean()
+        data = self.cleaned_data
+        if self.instance_before is not None and "status" in data:
             try:
                 validate_status(self.instance_before, data["status"], data.get("duplicate_of"))
             except ValidationError as error:
@@ -207,6 +243,6 @@ class SectionFeedbackAdminForm(SectionAdminForm):
                 .filter(section=self.instance)
                 .order_by("created_at")
             )
-            field = self.fields["addresses_feedback"]
+            field = cast(forms.ModelMultipleChoiceField, self.fields["addresses_feedback"])
             field.queryset = Feedback.objects.filter(pk__in=[item.pk for item in items])
             self.initial["addresses_feedback"] = [i.pk for i in items if i.addressed_at]

@@ -38,16 +38,34 @@ def receipt_links_exhausted(feedback: Feedback) -> bool:
     return live.count() >= MAX_RECEIPT_LINKS
 
 
+def tracked_item(token: str, editions: list[Edition]) -> Feedback | None:
+    """The item behind a tracking link (None: unknown or expired) in one query: the editions
+    it names (read, incorporated in) are taken from ``editions``, every published edition,
+    which its page reads anyway. A token names one link: the query needs no ordering."""
+    feedback = Feedback.objects.order_by().tracked_by(token)
+    if feedback is not None:
+        by_id = {edition.pk: edition for edition in editions}
+        if feedback.edition_id in by_id:
+            feedback.edition = by_id[feedback.edition_id]
+        if feedback.incorporated_in_id in by_id:
+            feedback.incorporated_in = by_id[feedback.incorporated_in_id]
+    return feedback
+
+
 def change_url(feedback: Feedback, previous: dict[int, Edition]) -> str:
     """The section's change in the edition that incorporated the item ("" when none)."""
-    older = previous.get(feedback.incorporated_in_id)
+    newer_id = feedback.incorporated_in_id
+    older = previous.get(newer_id) if newer_id is not None else None
     if older is None or not feedback.section_key:
+        return ""
+    newer = feedback.incorporated_in
+    if newer is None:  # its id was found among the editions: it is there
         return ""
     return reverse(
         "modules:section_change",
         kwargs={
             "older": older.number,
-            "newer": feedback.incorporated_in.number,
+            "newer": newer.number,
             "key": feedback.section_key,
         },
     )

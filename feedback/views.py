@@ -8,7 +8,7 @@ guidelines_portal.abuse), so a page served from a cache to a first-time visitor 
 import logging
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,9 +19,10 @@ from feedback import selectors, services
 from feedback.csv import csv_response
 from feedback.forms import FeedbackForm
 from feedback.models import Feedback, tracking_path
-from feedback.targets import EditionParts, is_section
+from feedback.targets import EditionParts, edition_modules, is_section
 from guidelines_portal import public_address
 from guidelines_portal.abuse import client_ip, is_same_origin_post, rate_limited, rate_refund
+from guidelines_portal.page_store import stored_page
 from guidelines_portal.params import positive_int
 from modules import selectors as content
 from modules.models import Edition
@@ -38,10 +39,9 @@ def _render_form(request, parts, form, current, *, status: int = 200, error: str
         "form": form,
         "edition": parts.edition,
         "current_edition": current,
-        "modules": parts.modules
-        if parts.edition == current
-        else content.navigation(current)["modules"],
+        "modules": parts.modules if parts.edition == current else edition_modules(current),
         "paragraph": form["paragraph"].value(),
+        "form_fields": form.fields_html(),
         "error": error,
     }
     return render(request, "feedback/form.html", context, status=status)
@@ -50,8 +50,8 @@ def _render_form(request, parts, form, current, *, status: int = 200, error: str
 @never_cache
 @csrf_exempt  # checked by is_same_origin_post() instead; see the module docstring
 def feedback_form(request: HttpRequest) -> HttpResponse:
-    reading = content.get_reading(request.GET.get("edition") or None)
-    parts, current = EditionParts(reading.edition, modules=reading.modules), reading.current
+    reading = content.get_reading(request.GET.get("edition") or None, modules=edition_modules)
+    parts, current = EditionParts(reading.edition), reading.current
     if request.method == "POST":
         return _submit(request, parts, current)
     if request.method not in ("GET", "HEAD"):
@@ -60,12 +60,12 @@ def feedback_form(request: HttpRequest) -> HttpResponse:
         module=request.GET.get("module", "")[:80], section=request.GET.get("section", "")[:80]
     )
     paragraph = _paragraph(request.GET.get("paragraph")) if is_section(about) else None
-    form = FeedbackForm(about=parts.choices(), initial={"about": about, "paragraph": paragraph})
+    form = FeedbackForm(about=parts.offer, initial={"about": about, "paragraph": paragraph})
     return _render_form(request, parts, form, current)
 
 
 def _submit(request: HttpRequest, parts: EditionParts, current: Edition) -> HttpResponse:
-    form = FeedbackForm(request.POST, about=parts.choices())
+    form = FeedbackForm(request.POST, about=parts.offer)
     if not is_same_origin_post(request):
         security_log.warning("Feedback form posted from another site refused")
         message = _(
@@ -132,19 +132,16 @@ def _refund_submission(request: HttpRequest, email: str) -> None:
 @never_cache
 def track(request: HttpRequest, token: str) -> HttpResponse:
     """The contributor's private page: status, history, response and the change it made."""
-    feedback = Feedback.objects.select_related(
-        "edition", "incorporated_in", "duplicate_of"
-    ).tracked_by(token)
+    editions = content.get_editions()
+    feedback = selectors.tracked_item(token, editions)
     if feedback is None:
         raise Http404  # says nothing about why
     context = {
         "feedback": feedback,
         "history": selectors.public_history(feedback),
-        "change_url": selectors.change_url(
-            feedback, content.previous_editions(content.get_editions())
-        ),
+        "change_url": selectors.change_url(feedback, content.previous_editions(editions)),
         "just_received": request.GET.get("received") == "1",
-        **content.get_navigation(),
+        **content.navigation(editions[0] if editions else None, modules=edition_modules),
     }
     response = render(request, "feedback/track.html", context)
     # The token is in the URL: never pass it on, never index it.
@@ -164,6 +161,7 @@ def _responses(edition_number: str) -> tuple[Edition, list[Edition], list, int]:
     return edition, editions, rows, unpublished
 
 
+@stored_page
 def responses(request: HttpRequest, edition: str) -> HttpResponse:
     """An edition's response to comments: every publishable decision it carries."""
     page_edition, editions, rows, unpublished = _responses(edition)
@@ -178,7 +176,7 @@ def responses(request: HttpRequest, edition: str) -> HttpResponse:
     return render(request, "feedback/responses.html", context)
 
 
-def responses_csv(request: HttpRequest, edition: str) -> HttpResponse:
+def responses_csv(request: HttpRequest, edition: str) -> StreamingHttpResponse:
     page_edition, _editions, rows, _unpublished = _responses(edition)
     base = public_address.base_url()
     return csv_response(

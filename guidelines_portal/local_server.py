@@ -80,6 +80,8 @@ def production_env(
         SECURE_HSTS_SECONDS="0",
         SECURE_COOKIES="0",
     )
+    # As in production (README): each worker keeps its database connection between requests.
+    env.setdefault("DATABASE_CONN_MAX_AGE", "60")
     if not env.get("SECRET_KEY"):
         key_file = Path(env.get("SECRET_KEY_FILE") or secret_key_file)
         env["SECRET_KEY_FILE"] = str(ensure_secret_key(key_file))

@@ -4,6 +4,7 @@ Public pages only ever read published editions; the working draft is for staff.
 """
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -66,11 +67,18 @@ class Reading:
         }
 
 
-def get_reading(number: str | None, *, fallback: bool = False) -> Reading:
+def get_reading(
+    number: str | None,
+    *,
+    fallback: bool = False,
+    modules: Callable[[Edition], list[EditionModule]] | None = None,
+) -> Reading:
     """The edition numbered ``number`` (the current one when None) with the site's editions
     and its modules, in two queries; Http404 when there is none. With ``fallback`` (a number
     from a query string, not from the address) an unknown number reads the current edition,
-    and the page names its edition only when it is not the current one."""
+    and the page names its edition only when it is not the current one. ``modules`` gives an
+    edition's modules instead of the second query (a caller that keeps them: they never
+    change once published)."""
     editions = get_editions()
     if not editions:
         raise Http404(_("No edition of the guidelines has been published yet."))
@@ -79,15 +87,17 @@ def get_reading(number: str | None, *, fallback: bool = False) -> Reading:
         raise Http404(_("There is no edition %(number)s.") % {"number": number})
     edition = named or editions[0]
     in_url = edition.pk != editions[0].pk if fallback else number is not None
-    return Reading(edition, editions, get_edition_modules(edition), in_url)
+    return Reading(edition, editions, (modules or get_edition_modules)(edition), in_url)
 
 
-def navigation(current: Edition | None) -> dict:
+def navigation(
+    current: Edition | None, *, modules: Callable[[Edition], list[EditionModule]] | None = None
+) -> dict:
     """The site navigation on pages outside any edition: the current edition and its
-    modules (nothing before the first edition)."""
+    modules (nothing before the first edition); ``modules`` as for get_reading()."""
     return {
         "current_edition": current,
-        "modules": get_edition_modules(current) if current else [],
+        "modules": (modules or get_edition_modules)(current) if current else [],
     }
 
 

@@ -92,9 +92,27 @@ def test_every_tracking_link_opens_the_page_and_only_its_digest_is_stored(client
 def test_the_tracking_page_runs_a_bounded_number_of_queries(
     client, answered, django_assert_max_num_queries
 ):
-    path = tracking_path(answered[0])
-    with django_assert_max_num_queries(5):
-        assert client.get(path).status_code == 200
+    first, second = tracking_path(answered[0]), tracking_path(answered[1])
+    # The editions, the item, its history, and once per process the current edition's modules.
+    with django_assert_max_num_queries(4):
+        assert client.get(first).status_code == 200
+    with django_assert_max_num_queries(3):
+        assert client.get(second).status_code == 200
+
+
+def test_the_tracking_page_names_the_editions_and_the_change(client, answered, editor):
+    incorporated = answered[0]
+    page = client.get(tracking_path(incorporated)).text
+    assert "Accepted: incorporated in edition 1.1" in page
+    assert "Section B.1.2 · edition 1.0" in page
+    assert "Your comment was taken into account in edition 1.1." in page
+    assert 'href="/en/editions/1.0/compare/1.1/sections/salw-marking/"' in page
+    duplicate = make_feedback(email="again@example.org")
+    services.feedback_set_status(
+        feedback=duplicate, status=Status.DUPLICATE, duplicate_of=incorporated, user=editor
+    )
+    page = client.get(tracking_path(duplicate, "ru")).text
+    assert f"Дубликат комментария {incorporated.reference}" in page
 
 
 def test_html_in_a_stored_comment_is_shown_as_text(client, published):

@@ -1,11 +1,15 @@
 """A reader sends a comment: the form, its checks, the receipt and the acknowledgement."""
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.utils.html import escape
 
 from feedback.models import EventKind, Feedback, Status
+from modules import services as content
+from modules.models import Section
+from tests.conftest import make_section, publish
 from tests.feedback.conftest import ORIGIN, form_data, submit, token_in
 
 pytestmark = pytest.mark.django_db
@@ -270,6 +274,8 @@ def test_submitting_runs_a_bounded_number_of_queries(
 ):
     with django_assert_max_num_queries(14):
         assert submit(client).status_code == 302
+    with django_assert_max_num_queries(12):  # the edition's parts are kept since the first
+        assert submit(client, email="other@example.org", nonce="n2").status_code == 302
 
 
 def test_other_methods_are_refused(client, published):
@@ -325,3 +331,73 @@ def test_consents_are_asked_never_assumed(client, published):
     submit(client, publishable=None, may_name=None)  # a browser omits unticked boxes
     item = Feedback.objects.get()
     assert (item.publishable, item.may_name) == (False, False)
+
+
+# --- What the form keeps, and what stays each reader's ----------------------------------
+
+
+def _csrf_token(page) -> str:
+    return page.text.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+
+def test_the_form_runs_one_query_once_its_edition_is_known(
+    client, published, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(3):  # the editions, then this edition's parts, once
+        assert client.get("/en/feedback/").status_code == 200
+    with django_assert_max_num_queries(1):  # the editions
+        response = client.get("/en/feedback/?section=salw-marking&paragraph=2")
+    assert 'value="section:salw-marking" selected' in response.text
+
+
+def test_a_new_edition_offers_its_own_sections_and_the_draft_is_never_offered(
+    client, published, draft
+):
+    assert "Marking" in client.get("/en/feedback/").text  # edition 1.0's parts are kept
+    make_section(draft, "salw-disposal", title_en="Disposal")
+    marking = Section.objects.get(key="salw-marking")
+    content.section_update(section=marking, title_en="Marking and record-keeping")
+    page = client.get("/en/feedback/").text
+    assert "salw-disposal" not in page and "record-keeping" not in page  # still edition 1.0
+    assert client.get("/en/feedback/?section=salw-disposal").status_code == 404
+
+    publish("1.1")
+    page = client.get("/en/feedback/").text
+    assert "You are reading edition 1.1." in page
+    assert '<option value="section:salw-disposal">B.3 Disposal</option>' in page
+    assert "Marking and record-keeping</option>" in page
+    assert client.get("/en/feedback/?section=salw-disposal").status_code == 200
+    older = client.get("/en/feedback/?edition=1.0").text
+    assert "salw-disposal" not in older and "record-keeping" not in older
+    assert client.get("/en/feedback/?edition=1.0&section=salw-disposal").status_code == 404
+    assert submit(client, about="section:salw-disposal").status_code == 302
+    assert Feedback.objects.get().section_key == "salw-disposal"
+
+
+def test_two_readers_get_csrf_tokens_of_their_own(published):
+    readers = [Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)]
+    pages = [reader.get("/en/feedback/") for reader in readers]
+    for page in pages:
+        assert "private" in page.headers["Cache-Control"]
+        assert "no-store" in page.headers["Cache-Control"]
+    first, second = (_csrf_token(page) for page in pages)
+    assert first != second
+    cookies = [reader.cookies[settings.CSRF_COOKIE_NAME].value for reader in readers]
+    assert cookies[0] != cookies[1]
+    nonces = {page.context["form"]["nonce"].value() for page in pages}
+    assert len(nonces) == 2
+    # Without the browser's headers, a token is good for its own reader only.
+    for token, status in ((first, 403), (second, 302)):
+        response = readers[1].post("/en/feedback/", form_data(csrfmiddlewaretoken=token))
+        assert response.status_code == status
+
+
+def test_what_a_reader_typed_is_never_shown_to_the_next(client, published):
+    client.get("/en/feedback/")
+    typed = submit(client, name="Aigerim Sadykova", email="not-an-address")
+    assert typed.status_code == 400
+    assert 'value="Aigerim Sadykova"' in typed.text and '<option value="KZ" selected>' in typed.text
+    page = Client().get("/en/feedback/?section=salw-marking").text
+    assert "Aigerim" not in page and "not-an-address" not in page
+    assert "Marking of polymer frames" not in page
+    assert '<option value="KZ" selected>' not in page and 'value="state" selected' not in page
