@@ -51,6 +51,7 @@ from guidelines_portal.backups.integrity import (
     pdfs_to_rebuild,
     read_contents,
 )
+from guidelines_portal.page_store import store as page_store
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,9 @@ def restore_database(
     sessions_ended, _ = Session.objects.using(using).all().delete()
     with connection.cursor() as cursor:
         contents = read_contents(cursor)
+    if settings.PAGE_STORE:  # pages stored from the database as it was are out of date
+        page_store.database.cache_clear()
+        page_store.store.invalidate()
     return RestoreResult(
         checksum_verified=verified,
         editions=check_editions(using=using),

@@ -6,7 +6,9 @@ Layout in the default file storage (MEDIA_ROOT locally, the bucket with MEDIA_ST
     pages/<database>/<release>/<generation>/<sha256 of address>.page
 
 <database> tells apart the databases that may share a media folder (make run's, a
-benchmark's): a page is only ever served to readers of the database it was rendered from.
+benchmark's, one deleted and made again under the same name): their settings and when their
+first migration was applied. A page is only ever served to readers of the database it was
+rendered from. (A restored backup keeps that date: restoring starts a new generation.)
 
 A ``.page`` file is one line of JSON (status, headers, time stored, digest, the length of
 each encoding) followed by the page's bytes as sent uncompressed, in brotli and in gzip.
@@ -29,6 +31,7 @@ import brotli
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import connection
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +132,10 @@ def release() -> str:
 def database() -> str:
     db = settings.DATABASES["default"]
     identity = "|".join(str(db.get(k) or "") for k in ("ENGINE", "HOST", "PORT", "NAME"))
-    return hashlib.sha256(identity.encode()).hexdigest()[:12]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MIN(applied) FROM django_migrations")
+        (created,) = cursor.fetchone()
+    return hashlib.sha256(f"{identity}|{created}".encode()).hexdigest()[:12]
 
 
 def root() -> str:
