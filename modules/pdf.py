@@ -6,9 +6,13 @@ own static files (``SiteOnlyURLFetcher``). Published editions never change, so t
 are built once, in the background (modules.tasks), and served as files (views/pdf.py).
 """
 
+import gc
 import logging
 import mimetypes
 import re
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -18,8 +22,11 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from weasyprint import HTML
+from weasyprint import HTML, Document
+from weasyprint import layout as weasyprint_layout
 from weasyprint.formatting_structure import boxes
+from weasyprint.formatting_structure.boxes import Box
+from weasyprint.layout import page as weasyprint_page
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from guidelines_portal import public_address
@@ -129,9 +136,11 @@ def render_pdf(
         labels = _link_labels(context["parts"])
     document = HTML(string=html, base_url=STATIC_BASE, url_fetcher=SiteOnlyURLFetcher())
     rendered = render_with_footnotes_on_call_pages(document)
-    content = rendered.write_pdf(
-        pdf_variant="pdf/ua-1", finisher=AccessibilityFinisher(labels=labels, language=language)
-    )
+    with _kept_out_of_garbage_collection():
+        content = rendered.write_pdf(
+            pdf_variant="pdf/ua-1",
+            finisher=AccessibilityFinisher(labels=labels, language=language),
+        )
     code = modules[0].code if module_slug else ""
     return RenderedPDF(
         pdf_filename(edition.number if edition else "", language, code, draft=draft),
@@ -140,78 +149,94 @@ def render_pdf(
     )
 
 
+@contextmanager
+def _kept_out_of_garbage_collection() -> Iterator[None]:
+    """The laid-out pages (millions of objects in a long text) live until the PDF is written:
+    collect the garbage once, then keep everything alive now out of the collector's full
+    passes, which would walk every box again and again (a tenth of the layout's time). The
+    layout collects and sets aside in the same way each page as it is made (_set_aside)."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def _set_aside() -> None:
+    """Collect the garbage made since the last call (a short pass: older objects are frozen)
+    and freeze what is left, within _kept_out_of_garbage_collection."""
+    gc.collect()
+    gc.freeze()
+
+
 # Blocks that a forced page break may move whole (a table row rather than one of its cells).
 _MOVABLE_BLOCKS = {"p", "li", "dt", "dd", "blockquote", "pre", "tr"}
+# How many times one page is laid out again to bring its footnotes back (the demonstration
+# editions need one at most).
 FOOTNOTE_PASSES = 3
+# HTML documents being laid out by render_with_footnotes_on_call_pages (see _make_all_pages).
+_KEEPING_FOOTNOTES: "weakref.WeakSet[HTML]" = weakref.WeakSet()
 
 
-def render_with_footnotes_on_call_pages(html: HTML):
+def render_with_footnotes_on_call_pages(html: HTML) -> Document:
     """Lay ``html`` out so that every footnote body is on the page of its call.
 
     WeasyPrint 70 moves footnotes already placed on a page to the next one to make room for
     the second line of a paragraph that would otherwise be an orphan (``_linebox_layout`` in
     weasyprint/layout/block.py), whatever ``footnote-policy`` says, and does not bring them
     back when that paragraph goes to the next page after all. Where a footnote went astray,
-    the block that took its room is made to start the next page, and the text laid out again
-    (at most ``FOOTNOTE_PASSES`` times; the demonstration editions need one).
+    the block that took its room is made to start the next page, and that page laid out
+    again (at most ``FOOTNOTE_PASSES`` times). This is done as the pages are made, one page
+    back, so the pages before are not laid out again, and a later page is judged as it
+    finally stands (laying the whole text out again after moving every such block at once
+    took twice the time, and could move a block that the first move had already settled).
     """
-    document = html.render()
-    for _attempt in range(FOOTNOTE_PASSES):
-        blocks = _blocks_pushing_footnotes_away(document)
-        if not blocks:
-            break
-        for element in blocks:
-            element.set("style", f"{element.get('style') or ''};break-before: page")
-        document = html.render()
-    else:
-        if _blocks_pushing_footnotes_away(document):
-            log.warning("Some footnotes are still not on the page of their call")
-    return document
+    _KEEPING_FOOTNOTES.add(html)
+    try:
+        with _kept_out_of_garbage_collection():
+            return html.render()
+    finally:
+        _KEEPING_FOOTNOTES.discard(html)
 
 
-def footnote_pages(document) -> list[tuple[list, list]]:
+def footnote_pages(document: Document) -> list[tuple[list, list]]:
     """Per page, the elements of the footnotes called there and of those printed there."""
-    pages = []
-    for page in document.pages:
-        calls, bodies = [], []
-        for child in page._page_box.children:
-            if isinstance(child, boxes.FootnoteAreaBox):
-                bodies += [footnote.element for footnote in child.children]
-            elif not isinstance(child, boxes.MarginBox):
-                calls += [box.footnote.element for box in child.descendants() if box.footnote]
-        pages.append((calls, bodies))
-    return pages
+    return [_footnotes_of(page._page_box) for page in document.pages]
 
 
-def _blocks_pushing_footnotes_away(document) -> list:
-    """For each page where a footnote is called but not printed, the block that took its room:
-    the block split over the page turn, or else the one that starts the next page (WeasyPrint
-    tried it on the page, moved the footnote away for it, then moved it over anyway)."""
-    blocks = []
-    pages = document.pages
-    for index, (calls, bodies) in enumerate(footnote_pages(document)[:-1]):
-        if all(call in bodies for call in calls):
-            continue
-        first, last = _edge_block(pages[index], last=False), _edge_block(pages[index], last=True)
-        following = _edge_block(pages[index + 1], last=False)
-        if last is not None and last is following and last is not first:
-            blocks.append(last)
-        elif following is not None:
-            blocks.append(following)
-    return blocks
+def _footnotes_of(page_box: boxes.PageBox) -> tuple[list, list]:
+    calls, bodies = [], []
+    for child in page_box.children:
+        if isinstance(child, boxes.FootnoteAreaBox):
+            bodies += [footnote.element for footnote in child.children]
+        elif not isinstance(child, boxes.MarginBox):
+            calls += [box.footnote.element for box in child.descendants() if box.footnote]
+    return calls, bodies
 
 
-def _edge_block(page, *, last: bool):
-    """The element of the innermost movable block around the first (or last) line of a page."""
-    return _edge_line(page._page_box.children[0], None, last)[1]
+def _block_pushing_footnotes_away(page: boxes.PageBox, following: boxes.PageBox) -> Box | None:
+    """Where a footnote is called on ``page`` but not printed there, the block that took its
+    room: the one around the first line of the next page, be it the block split over the
+    page turn or one that starts there (WeasyPrint tried it on the page, moved the footnote
+    away for it, then moved it over anyway)."""
+    calls, bodies = _footnotes_of(page)
+    if all(call in bodies for call in calls):
+        return None
+    return _edge_block(following, last=False)
 
 
-def _edge_line(box, movable, last: bool) -> tuple[bool, object]:
+def _edge_block(page: boxes.PageBox, *, last: bool) -> Box | None:
+    """The innermost movable block around the first (or last) line of a page."""
+    return _edge_line(page.children[0], None, last)[1]
+
+
+def _edge_line(box: Box, movable: Box | None, last: bool) -> tuple[bool, Box | None]:
     """(whether ``box`` holds a line, the innermost movable block around its edge line)."""
     if isinstance(box, boxes.LineBox):
         return True, movable
     if box.element_tag in _MOVABLE_BLOCKS:
-        movable = box.element
+        movable = box
     children = getattr(box, "children", ())
     for child in reversed(children) if last else children:
         if isinstance(child, boxes.MarginBox) or child.style["position"] in ("absolute", "fixed"):
@@ -220,6 +245,111 @@ def _edge_line(box, movable, last: bool) -> tuple[bool, object]:
         if has_line:
             return True, found
     return False, None
+
+
+def _make_all_pages(context, root_box: Box, html: HTML, pages: list) -> Iterator:
+    """WeasyPrint's ``make_all_pages`` (which ``layout_document`` calls for each pass over
+    the pages), checking footnotes page by page for documents rendered by
+    render_with_footnotes_on_call_pages, and left as it is for any other."""
+    if html in _KEEPING_FOOTNOTES:
+        yield from _FootnotePaginator(context, root_box, html).make_all(pages)
+    else:
+        yield from _weasyprint_make_all_pages(context, root_box, html, pages)
+
+
+class _FootnotePaginator:
+    """Makes the pages as WeasyPrint does (``remake_page`` for each page that is new or out
+    of date), and after each one checks the page before it; where a footnote went astray
+    there, the block that took its room is given ``break-before: page`` and the page before
+    is made again, from the layout state it started with (the page maker keeps where each
+    page starts; the footnotes waiting and the floats broken over a page are kept here)."""
+
+    def __init__(self, context, root_box: Box, html: HTML) -> None:
+        self.context, self.root_box, self.html = context, root_box, html
+        self._movable: dict[object, list[Box]] | None = None
+
+    def _break_before(self, element: object) -> None:
+        """Make the boxes of ``element`` start a page, in the box tree that pages are laid out
+        from. Elements styled alike share one style object: the element gets its own."""
+        if self._movable is None:
+            self._movable = {}
+            for box in self.root_box.descendants():
+                if box.element_tag in _MOVABLE_BLOCKS:
+                    self._movable.setdefault(box.element, []).append(box)
+        for box in self._movable.get(element, ()):
+            box.style = box.style.copy()
+            box.style["break_before"] = "page"
+
+    def make_all(self, previous: list) -> list:
+        context = self.context
+        context.rendered_notes = []
+        made: list = []
+        states: dict[int, tuple] = {}  # the state each page made in this pass started with
+        tries: dict[int, int] = {}
+        index, stale_from = 0, None  # pages from stale_from on are made again
+        while True:
+            remake_state = context.page_maker[index][-1]
+            if (
+                index >= len(previous)
+                or remake_state["content_changed"]
+                or remake_state["pages_wanted"]
+                or (stale_from is not None and index >= stale_from)
+            ):
+                states[index] = self._state()
+                states.pop(index - 2, None)
+                remake_state.update(
+                    content_changed=False, pages_wanted=False, anchors=[], content_lookups=[]
+                )
+                page, resume_at = weasyprint_page.remake_page(
+                    index, context, self.root_box, self.html
+                )
+                reported = context.reported_footnotes
+                _set_aside()
+            else:
+                page, resume_at = previous[index], context.page_maker[index + 1][0]
+                reported = None
+            del made[index:]
+            made.append(page)
+            if index - 1 in states:
+                block = _block_pushing_footnotes_away(made[index - 1], page)
+                if block is not None and tries.get(index - 1, 0) < FOOTNOTE_PASSES:
+                    tries[index - 1] = tries.get(index - 1, 0) + 1
+                    self._break_before(block.element)
+                    index -= 1
+                    self._restore(states[index])
+                    stale_from = index if stale_from is None else min(stale_from, index)
+                    continue
+                if block is not None:
+                    log.warning("Some footnotes are still not on the page of their call")
+            index += 1
+            if resume_at is None and not reported:
+                # As WeasyPrint ends its pass: throw away obsolete pages and content.
+                context.page_maker = context.page_maker[: index + 1]
+                context.broken_out_of_flow.clear()
+                context.reported_footnotes.clear()
+                return made
+
+    def _state(self) -> tuple:
+        context = self.context
+        return (
+            list(context.footnotes),
+            list(context.reported_footnotes),
+            dict(context.broken_out_of_flow),
+            len(context.rendered_notes),
+        )
+
+    def _restore(self, state: tuple) -> None:
+        context = self.context
+        footnotes, reported, broken_out_of_flow, notes = state
+        context.footnotes, context.reported_footnotes = list(footnotes), list(reported)
+        context.broken_out_of_flow = dict(broken_out_of_flow)
+        del context.rendered_notes[notes:]
+
+
+# WeasyPrint 70 has no hook between pages: its layout_document looks make_all_pages up in
+# its module each time, so the check goes in there, and does nothing for other documents.
+_weasyprint_make_all_pages = weasyprint_layout.make_all_pages
+weasyprint_layout.make_all_pages = _make_all_pages
 
 
 class AccessibilityFinisher:
