@@ -128,17 +128,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 # Cache: local memory per process by default; Redis (CACHE_URL=redis://host:6379/0) shares it
 # between server processes and hosts, which rate limits and comparisons need in production.
+# What is made from published editions, which never change (search results, fragments of
+# reading pages), has an alias of its own, "published": a flood of different searches fills
+# and culls that one, never the rate-limit counters in "default".
 CACHE_URL = env_str("CACHE_URL")
+CACHES: dict[str, dict[str, Any]]
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
-        "default": {
+        alias: {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "tg2370",
+            "KEY_PREFIX": prefix,
         }
+        for alias, prefix in (("default", "tg2370"), ("published", "tg2370-published"))
     }
 elif CACHE_URL:
     raise ImproperlyConfigured("CACHE_URL must start with redis:// or rediss://")
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "published": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "published",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

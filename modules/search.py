@@ -24,6 +24,7 @@ snowballstemmer package, a few English words stem differently (Snowball 3 keeps
 
 import re
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
 from html import escape
 from typing import NamedTuple
@@ -36,7 +37,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     SearchVectorField,
 )
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import F, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.safestring import SafeString, mark_safe
@@ -91,6 +92,11 @@ class SearchDocumentField(SearchVectorField):
 
     def db_type(self, connection) -> str:
         return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+def _analyze(alias: str, table: str) -> None:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")  # the model's own table name, quoted
 
 
 def _on_postgresql(sections: QuerySet) -> bool:
@@ -153,30 +159,33 @@ def _lexeme(word: str, lang: str) -> str | None:
 
 def analyze(text: str, lang: str) -> list[Token]:
     """The lexemes of ``text``, one per position, as ``to_tsvector`` finds them."""
-    tokens: list[Token] = []
+    return list(tokens(text, lang))
+
+
+def tokens(text: str, lang: str) -> Iterator[Token]:
+    """analyze(), one token at a time: a reader that stops early stems no further."""
     hyphenated_end = -1
     for match in _TOKEN.finditer(_NON_ASCII_RUN.sub(_letters_only, text)):
         kind, value, start, end = match.lastgroup, match.group(0), match.start(), match.end()
         if kind == "skip":  # tags, entities, "https://"
             continue
         if kind == "hyphenated":  # the whole word, then each part
-            tokens.append(Token(start, end, _lexeme(value, lang)))
+            yield Token(start, end, _lexeme(value, lang))
             for part in re.finditer(_ALNUM + "+", value):
                 word = part.group(0)
-                tokens.append(Token(start + part.start(), start + part.end(), _lexeme(word, lang)))
+                yield Token(start + part.start(), start + part.end(), _lexeme(word, lang))
             hyphenated_end = end
         elif kind == "word":
-            tokens.append(Token(start, end, _lexeme(value, lang)))
+            yield Token(start, end, _lexeme(value, lang))
         elif kind == "url" and "/" in value:  # the address, its host, its path
             host = value.partition("/")[0]
-            tokens.append(Token(start, end, value.lower()))
-            tokens.append(Token(start, start + len(host), host.lower()))
-            tokens.append(Token(start + len(host), end, value[len(host) :].lower()))
+            yield Token(start, end, value.lower())
+            yield Token(start, start + len(host), host.lower())
+            yield Token(start + len(host), end, value[len(host) :].lower())
         elif kind == "number" and value[0] == "-" and start == hyphenated_end:
-            tokens.append(Token(start + 1, end, value[1:]))  # "a-b-1": a hyphen, not a sign
+            yield Token(start + 1, end, value[1:])  # "a-b-1": a hyphen, not a sign
         else:
-            tokens.append(Token(start, end, value.lower()))
-    return tokens
+            yield Token(start, end, value.lower())
 
 
 def _lexemes(text: str, lang: str) -> list[str | None]:
@@ -321,6 +330,11 @@ def index_sections(sections: QuerySet) -> None:
                 for lang, config in CONFIGS.items()
             }
         )
+        # The planner's statistics are those of before the edition (autovacuum catches up
+        # only later): renewed once it is committed, so searches use the GIN indexes from the
+        # first reader on. ANALYZE reads a sample of rows, whatever the table's size.
+        table = connections[sections.db].ops.quote_name(sections.model._meta.db_table)
+        transaction.on_commit(lambda: _analyze(sections.db, table), using=sections.db)
         return
     rows = list(
         sections.values("pk", *[f"{f}_{lang}" for f in ("title", "body") for lang in CONFIGS])
@@ -381,8 +395,23 @@ def _tsquery(alternatives: list[list[Operand]], lang: str) -> SearchQuery:
     return SearchQuery(_websearch(alternatives), config=CONFIGS[lang], search_type="websearch")
 
 
+def asked(sections: QuerySet, *, query: str, lang: str) -> str:
+    """``query`` as the database is asked it, empty when nothing can match: two queries
+    asked alike find the same sections, in the same order, with the same excerpts."""
+    alternatives = parse_query(query, lang)
+    if not alternatives:
+        return ""
+    return _websearch(alternatives) if _on_postgresql(sections) else _fts5(alternatives)
+
+
 def headlines(sections: QuerySet, *, query: str, lang: str) -> dict[int, str]:
-    """Excerpt source per section id, for one page of results only (one query).
+    """Excerpt source per section id, for one page of results only (one query)."""
+    return dict(with_headline(sections, query=query, lang=lang).values_list("pk", "headline"))
+
+
+def with_headline(sections: QuerySet, *, query: str, lang: str) -> QuerySet:
+    """The sections, each with the source of its excerpt as ``headline``: for one page of
+    results only.
 
     Kept apart from search(): PostgreSQL would otherwise build a headline for every match
     before sorting and cutting the page. SQLite gives the body, marked by excerpt().
@@ -401,7 +430,7 @@ def headlines(sections: QuerySet, *, query: str, lang: str) -> dict[int, str]:
             max_fragments=2,
             fragment_delimiter=" … ",
         )
-    return dict(sections.annotate(headline=headline).values_list("pk", "headline"))
+    return sections.annotate(headline=headline)
 
 
 def excerpt(headline: str, query: str, *, lang: str) -> SafeString:
@@ -424,7 +453,9 @@ def _highlight_plain(text: str, lang: str, lexemes: set[str | None], width: int 
     """Cut a window around the first matched word and mark every word whose lexeme the query
     holds, whatever its form (SQLite)."""
     spans: list[tuple[int, int]] = []
-    for token in analyze(text, lang):  # a hyphenated word comes before its parts
+    for token in tokens(text, lang):  # a hyphenated word comes before its parts
+        if spans and token.start >= spans[0][0] + width:
+            break  # past the window, which ends within ``width`` of the first match
         if token.lexeme not in lexemes:
             continue
         if spans and token.start < spans[-1][1]:

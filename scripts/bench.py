@@ -47,8 +47,15 @@ PAGES = {
     "compare 1.0-1.1 (en)": "/en/editions/1.0/compare/1.1/",
     "compare both (ru)": "/ru/editions/1.0/compare/1.1/?languages=both",
     "section change (ru)": "/ru/editions/1.0/compare/1.1/sections/salw-marking/",
-    "editions feed": "/en/editions/feed/",
+    "old edition section (ru)": "/ru/editions/1.0/modules/salw/salw-marking/",
+    "removed section (en, 410)": "/en/modules/uas/uas-geofencing/",
+    "responses to comments (en)": "/en/feedback/editions/1.1/",
+    "responses to comments (ru)": "/ru/feedback/editions/1.1/",
+    "editions feed (en)": "/en/editions/feed/",
+    "module feed (ru)": "/ru/modules/salw/feed/",
 }
+# Pages whose right answer is not a 200 (wrk counts them as "Non-2xx or 3xx").
+NOT_OK = {"/en/modules/uas/uas-geofencing/"}
 
 
 SEARCHES = {
@@ -68,6 +75,17 @@ DYNAMIC = {
 STATIC_COPY = "bench/section.html"
 STATIC_SOURCE = "/en/modules/salw/salw-marking/"
 PUBLISHED_GOAL, DYNAMIC_GOAL = 0.8, 0.1
+PUBLISHED_P99_MS = 10
+SEARCH_P95_MS, SEARCH_RATE = 20, 200
+# Words from the text, each asked once: what a reader's first question costs.
+FIRST_QUESTIONS = {
+    "en": ["weapons", "licence", "stockpile", "destruction", "tracing", "registry", "export",
+           "brokering", "detonator", "battery", "drone", "customs", "ammunition", "precursors",
+           "inspection", "training", "transfer", "theft", "insurance", "database"],
+    "ru": ["оружие", "лицензия", "запасы", "уничтожение", "отслеживание", "реестр", "экспорт",
+           "посредничество", "детонатор", "батарея", "беспилотник", "таможня", "боеприпасы",
+           "прекурсоры", "инспекция", "обучение", "передача", "хищение", "страхование", "база"],
+}  # fmt: skip
 
 
 def prepare_postgres(scale: int) -> None:
@@ -313,20 +331,91 @@ def run_wrk(args: argparse.Namespace) -> None:
         missed = 0
         for name, page in pages.items():
             rate, p50, p99, errors = wrk(args.port, page, args.seconds, args.connections)
+            errors = 0 if page in NOT_OK else errors
             dynamic = page in SEARCHES.values() or page in DYNAMIC.values()
             goal = DYNAMIC_GOAL if dynamic else PUBLISHED_GOAL
             ratio = rate / static_rate
-            verdict = "met" if ratio >= goal and not errors else "MISSED"
+            fast = dynamic or p99 < PUBLISHED_P99_MS
+            verdict = "met" if ratio >= goal and fast and not errors else "MISSED"
             missed += verdict == "MISSED"
             note = f" ({errors} errors)" if errors else ""
             print(
                 f"{name:<38} {rate:>8.0f} {p50:>7.2f} {p99:>7.2f} {ratio:>6.2f}  "
-                f"{goal}x {verdict}{note}"
+                f"{goal}x{'' if dynamic else f', p99<{PUBLISHED_P99_MS} ms'} {verdict}{note}"
             )
         print(f"\n{len(pages) - missed} of {len(pages)} pages meet their goal.")
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def run_search_goals(args: argparse.Namespace) -> None:
+    """Search against its goals: one reader's p95 (for words asked the first time, and for
+    searches asked again, which are kept) and the rate of many (wrk), each with its verdict."""
+    explain_search()
+    server = start_server(args.port, args.workers)
+    missed = 0
+    try:
+        print(
+            f"\nSearch, gunicorn with {args.workers} workers; one client for p95 "
+            f"(goal under {SEARCH_P95_MS} ms), wrk -c{args.connections} for the rate "
+            f"(goal {SEARCH_RATE} req/s)\n"
+        )
+        print(f"{'search':<36} {'p50 ms':>7} {'p95 ms':>7} {'req/s':>7}  verdict")
+        for lang, words in FIRST_QUESTIONS.items():
+            for path in SEARCHES.values():  # each worker's first requests, in both languages
+                hammer(args.port, path, 4, 2)
+            ms = []
+            for word in words:  # each word once: nothing kept for it yet
+                latencies, errors, _ = hammer(args.port, f"/{lang}/search/?q={word}", 1, 1)
+                missed += errors
+                ms += [v * 1000 for v in latencies]
+            p95 = percentile(ms, 0.95)
+            verdict = "met" if p95 < SEARCH_P95_MS else "MISSED"
+            missed += verdict == "MISSED"
+            print(
+                f"{f'{len(words)} words asked once ({lang})':<36} {statistics.median(ms):>7.1f} "
+                f"{p95:>7.1f} {'':>7}  {verdict}"
+            )
+        for name, path in SEARCHES.items():
+            hammer(args.port, path, 20, 2)  # asked once in each worker
+            latencies, errors, _ = hammer(args.port, path, args.requests, 1)
+            ms = [v * 1000 for v in latencies]
+            p95 = percentile(ms, 0.95)
+            rate, _p50, _p99, wrk_errors = wrk(args.port, path, args.seconds, args.connections)
+            ok = p95 < SEARCH_P95_MS and rate >= SEARCH_RATE and not (errors or wrk_errors)
+            missed += not ok
+            print(
+                f"{name:<36} {statistics.median(ms):>7.1f} {p95:>7.1f} {rate:>7.0f}  "
+                f"{'met' if ok else 'MISSED'}"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"\nSearch goals missed: {missed}.")
+
+
+def explain_search() -> None:
+    """Print PostgreSQL's plan (EXPLAIN ANALYZE) for a search of the current edition."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guidelines_portal.settings")
+    django.setup()
+    from modules import search
+    from modules.models import Edition
+
+    edition = Edition.objects.current()
+    sections = edition.sections.all()
+    # A word in a tenth of the sections or more is read through the edition's index (the
+    # planner's choice); a rarer one through the GIN index.
+    for query, lang in (("marking", "en"), ("детонатор", "ru")):
+        print(
+            f"\nEXPLAIN ANALYZE, {query!r} in {lang}, edition {edition.number} "
+            f"({sections.count()} sections):"
+        )
+        plan = search.search(sections, query=query, lang=lang).values("pk")[:20]
+        print(plan.explain(analyze=True))
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -357,6 +446,9 @@ def main() -> None:
 
     if args.postgres:
         prepare_postgres(args.scale)
+        if args.only == "search":
+            run_search_goals(args)
+            return
     pages = {"pages": PAGES, "search": SEARCHES}.get(args.only, {**PAGES, **SEARCHES})
     server = start_server(args.port, args.workers)
     try:
@@ -366,7 +458,7 @@ def main() -> None:
             f"{os.environ.get('DATABASE_URL', 'SQLite (db.sqlite3)').split('@')[-1]}\n"
         )
         print(
-            f"{'page':<22} {'req/s':>8} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}"
+            f"{'page':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}"
         )
         failed = 0
         for name, path in pages.items():
@@ -376,7 +468,7 @@ def main() -> None:
             ms = [v * 1000 for v in latencies]
             print(
                 f"{name:<28} {len(latencies) / elapsed:>8.1f} {statistics.median(ms):>8.1f} "
-                f"{percentile(ms, 0.90):>8.1f} {percentile(ms, 0.99):>8.1f} {max(ms):>8.1f} {errors:>7}"
+                f"{percentile(ms, 0.95):>8.1f} {percentile(ms, 0.99):>8.1f} {max(ms):>8.1f} {errors:>7}"
             )
     finally:
         server.terminate()

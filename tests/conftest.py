@@ -5,7 +5,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -36,10 +36,12 @@ def _isolate_global_state(settings):
     # in tests/test_page_store.py.
     settings.PAGE_STORE = False
     translation.activate("en")
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
     translation.deactivate()
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 def confirm_second_factor(client: Client, user: User) -> TOTPDevice:

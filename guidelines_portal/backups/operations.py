@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -175,6 +176,9 @@ def restore_database(
     sessions_ended, _ = Session.objects.using(using).all().delete()
     with connection.cursor() as cursor:
         contents = read_contents(cursor)
+    # What was kept from published editions (search results, fragments) may name editions
+    # that the backup does not hold, or holds under other ids.
+    caches["published"].clear()
     if settings.PAGE_STORE:  # pages stored from the database as it was are out of date
         page_store.database.cache_clear()
         page_store.store.invalidate()
