@@ -10,9 +10,15 @@ own, keyed with its id and publication time (an id alone could name another edit
 database restored from a backup). Entries are bounded in size (a page of sections, at most
 MAX_CACHED_MATCHES ids), in time (CACHE_SECONDS; the template's fragments likewise) and in
 number by the cache itself.
+
+A results page asked again is sent as it was rendered (kept_page): the same bytes for every
+reader (no form token, nothing of a session), keyed by the address, the code release and
+every published edition and its date (the page lists them, and names the current one),
+compressed in the cache.
 """
 
 import hashlib
+import zlib
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -20,6 +26,7 @@ from django.core.cache import caches
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
+from guidelines_portal.page_store.store import release
 from modules import search
 from modules.models import Edition, EditionModule, EditionSection
 
@@ -117,3 +124,23 @@ def _with_excerpts(
         section.excerpt = search.excerpt(section.headline, query, lang=lang)
         del section.headline  # the whole body on SQLite: not to be kept
     return [by_id[pk] for pk in ids]
+
+
+def page_key(editions: Sequence[Edition], lang: str, address: str) -> str:
+    """Names a whole results page: its address as asked, in ``lang``, while ``editions`` (every
+    published edition) are those published, rendered by this release of the code."""
+    # An edition's date may be corrected after publication; its time of publication never.
+    published = (f"{e.pk}@{e.published_at.isoformat()}@{e.published_on}" for e in editions)
+    identity = "\x1f".join((release(), lang, address, *published))
+    return "search-page:" + hashlib.sha256(identity.encode()).hexdigest()
+
+
+def kept_page(key: str) -> bytes | None:
+    """The results page as sent before, or None."""
+    kept = caches[CACHE].get(key, version=CACHE_VERSION)
+    return zlib.decompress(kept) if kept is not None else None
+
+
+def keep_page(key: str, content: bytes) -> None:
+    """Keep a results page (a fifth of its size: pages repeat their markup)."""
+    caches[CACHE].set(key, zlib.compress(content, 1), CACHE_SECONDS, version=CACHE_VERSION)

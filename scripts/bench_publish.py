@@ -83,7 +83,7 @@ def main() -> None:
                 number=services.edition_number_suggestion(),
                 published_on=timezone.localdate(),
                 change_summary_en="Benchmark edition.",
-                change_summary_ru="Редакция для замера.",
+                change_summary_ru="Издание для замера.",
                 notify=False,
             )
         committed = time.perf_counter()

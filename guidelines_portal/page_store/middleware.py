@@ -59,7 +59,11 @@ class StoredPageMiddleware:
         if forced is None:
             page = store.get(state.generation, key)
             if page is not None:
-                return respond(request, page)
+                stored = respond(request, page)
+                # A stored 410 (a removed section) was logged as Django's warning when it was
+                # rendered: not again for each reader (the access log has every request).
+                stored._has_been_logged = True  # type: ignore[attr-defined]
+                return stored
         response = self.get_response(request)
         rendered = _storable(request, response)
         if rendered is None:

@@ -38,15 +38,23 @@ def search_page(request: HttpRequest) -> HttpResponse:
         response = render(request, "modules/search.html", context, status=429)
         response["Retry-After"] = str(window)
         return response
+    lang = get_language() or "en"
+    # A results page asked again is sent as it was (after the rate limit: it still counts).
+    key = search_results.page_key(reading.editions, lang, request.get_full_path())
+    kept = search_results.kept_page(key)
+    if kept is not None:
+        return HttpResponse(kept)
     jump = _named_sections(edition, query)
     if len(jump) == 1:
         return redirect(_section_url(jump[0], edition, context["edition_in_url"]))
     page, fragment = search_results.results_page(
-        edition, module=module, query=query, lang=get_language() or "en",
+        edition, module=module, query=query, lang=lang,
         number=request.GET.get("page"), in_edition=context["edition_in_url"],
     )  # fmt: skip
     context.update(query=query, page=page, numbered=jump, results_fragment=fragment)
-    return render(request, "modules/search.html", context)
+    response = render(request, "modules/search.html", context)
+    search_results.keep_page(key, response.content)
+    return response
 
 
 def _named_sections(edition: Edition, query: str) -> list[EditionSection]:
