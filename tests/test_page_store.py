@@ -114,9 +114,20 @@ def test_every_reader_gets_the_same_bytes(published, stored, client, editor):
 
 @pytest.mark.django_db
 def test_edition_addresses_are_cached_longer_than_current_ones(published, stored, client):
-    response = client.get("/en/editions/1.0/modules/salw/salw-marking/")
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "public, max-age=86400"
+    publish("1.1", on=datetime.date(2023, 1, 1))
+    store.invalidate()
+    for numbered in (
+        "/en/editions/1.0/modules/salw/salw-marking/", "/ru/editions/1.1/",
+        "/en/editions/1.0/compare/1.1/", "/en/editions/1.0/compare/1.1/sections/salw-marking/",
+    ):  # fmt: skip
+        response = client.get(numbered)
+        assert response.status_code == 200, numbered
+        assert response["Cache-Control"] == "public, max-age=86400", numbered
+    # The list of editions and their feed change with each new edition, like the current text.
+    for current in ("/en/editions/", "/ru/editions/feed/", "/en/modules/salw/salw-marking/"):
+        response = client.get(current)
+        assert response.status_code == 200, current
+        assert response["Cache-Control"] == "public, max-age=60", current
 
 
 @pytest.mark.django_db
@@ -187,6 +198,53 @@ def test_a_new_edition_is_switched_on_at_once(
     assert store.fresh_state().generation == queued[0]
     after = client.get(SECTION)
     assert b"Revised marking text." in after.content
+
+
+@pytest.mark.django_db
+def test_a_publish_from_a_process_with_the_store_off_still_renews_the_served_pages(
+    published, stored, client, settings, django_capture_on_commit_callbacks
+):
+    # make run serves stored pages; an editor publishes from `manage.py shell` (DEBUG on,
+    # so PAGE_STORE off in that process): the servers must not go on sending the old edition.
+    assert b"English body of salw-marking." in client.get(SECTION).content
+    settings.PAGE_STORE = False
+    services.section_update(
+        section=Section.objects.get(key="salw-marking"), body_en="Revised marking text."
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("1.1", on=datetime.date(2023, 1, 1))
+    [task] = DBTaskResult.objects.filter(task_path=prepare_pages.module_path)
+    assert task.args_kwargs["args"] == [store.fresh_state().pending]
+    settings.PAGE_STORE = True  # the worker and the servers
+    assert prepare.prepare_and_switch(task.args_kwargs["args"][0]).failed == []
+    assert b"Revised marking text." in client.get(SECTION).content
+
+
+@pytest.mark.django_db
+def test_a_correction_from_a_process_with_the_store_off_renders_the_pages_again(
+    published, stored, client, settings, django_capture_on_commit_callbacks
+):
+    assert b"18 March 2022" in client.get("/en/editions/1.0/").content
+    settings.PAGE_STORE = False
+    with django_capture_on_commit_callbacks(execute=True):
+        services.edition_correct_date(
+            edition=published, published_on=datetime.date(2022, 3, 17), reason_en="Typo."
+        )
+    settings.PAGE_STORE = True
+    assert b"17 March 2022" in client.get("/en/editions/1.0/").content
+
+
+@pytest.mark.django_db
+def test_nothing_is_staged_where_nobody_stores_pages(
+    published, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    store.forget()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish("1.1", on=datetime.date(2023, 1, 1))
+    assert not DBTaskResult.objects.filter(task_path=prepare_pages.module_path).exists()
+    assert store.fresh_state() is None
+    assert not list(tmp_path.glob("pages/**/*"))
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 """Serve published pages from the store; store a page the first time it is rendered."""
 
+import re
 from collections.abc import Callable, Iterable
 from email.utils import parsedate_to_datetime
 from functools import wraps
@@ -19,6 +20,9 @@ VARIANTS = "stored_page_variants"
 PREPARE = "page_store.generation"
 STORED_STATUSES = frozenset({200, 301, 410})
 SUFFIXES = {"identity": "", "br": "-br", "gzip": "-gz"}
+# An address inside one edition (/en/editions/1.1/..., /ru/editions/1.0/compare/1.1/...); the
+# edition list and the editions feed (/en/editions/, /en/editions/feed/) change with each one.
+EDITION_ADDRESS = re.compile(r"^/[^/]+/editions/\d+\.\d+/")
 
 
 def stored_page(view: Callable | None = None, *, variants: Iterable[str] = ()) -> Callable:
@@ -117,7 +121,7 @@ def respond(request: HttpRequest, page: StoredPage) -> HttpResponse:
     response["Vary"] = "Accept-Encoding"
     # An edition's own address changes only when a later change touches every page (a new
     # edition's notice, a corrected date); "current" addresses change with each edition.
-    numbered = "/editions/" in request.path
+    numbered = EDITION_ADDRESS.match(request.path) is not None
     seconds = settings.PAGE_STORE_MAX_AGE_EDITION if numbered else settings.PAGE_STORE_MAX_AGE
     response["Cache-Control"] = f"public, max-age={seconds}"
     return response

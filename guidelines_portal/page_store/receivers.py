@@ -4,7 +4,10 @@ A new edition changes every page (the current text, "a newer edition exists" on 
 ones): its pages are prepared by the worker under the next generation, then switched on at
 once. A corrected date, a replacement note or a change to a comment's public response
 changes some pages: the next generation starts and pages are rendered again on request.
-Each acts once the change is committed; nothing is done when PAGE_STORE is off.
+Each acts once the change is committed. It acts whenever pages are stored for this database,
+whatever this process's own PAGE_STORE says: a `manage.py` command run with DEBUG on (the
+store off) beside `make run`, or a one-off command with another environment in production,
+still renews the pages the servers send. Nothing is done when nobody stores pages.
 """
 
 from typing import Any
@@ -19,21 +22,30 @@ from modules.models import EditionCorrection, SectionReplacement
 from modules.signals import edition_published
 
 
+def _in_use() -> bool:
+    """Pages are stored for this database, by this process or by the servers."""
+    return settings.PAGE_STORE or store.fresh_state() is not None
+
+
 def _on_publication(sender: Any, **kwargs: Any) -> None:
-    if settings.PAGE_STORE:
-        transaction.on_commit(_stage_new_edition)
+    transaction.on_commit(_stage_new_edition)
 
 
 def _stage_new_edition() -> None:
     from guidelines_portal.page_store.tasks import prepare_pages
 
-    generation = store.stage()
-    prepare_pages.enqueue(generation)
+    if _in_use():
+        prepare_pages.enqueue(store.stage())
+
+
+def _invalidate() -> None:
+    if _in_use():
+        store.invalidate()
 
 
 def _on_change(sender: Any, **kwargs: Any) -> None:
-    if settings.PAGE_STORE and not kwargs.get("raw"):
-        transaction.on_commit(store.invalidate)
+    if not kwargs.get("raw"):
+        transaction.on_commit(_invalidate)
 
 
 def _on_feedback_change(sender: Any, instance: Feedback, created: bool = False, **kwargs: Any):
