@@ -26,6 +26,8 @@ EDITOR_PERMISSIONS = frozenset(
         "modules.view_sectionreplacement", "modules.add_sectionreplacement",
         "modules.change_sectionreplacement", "modules.delete_sectionreplacement",
         "modules.edit_source_text", "modules.view_editionpdf",
+        "feedback.view_consultationround", "feedback.add_consultationround",
+        "feedback.change_consultationround",
         *FEEDBACK_PERMISSIONS,
     }
 )  # fmt: skip

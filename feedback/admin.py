@@ -10,13 +10,14 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
@@ -24,10 +25,16 @@ from django_countries.filters import CountryFilter
 from accounts.roles import acting_user, staff_with_permission
 from feedback import services
 from feedback.csv import csv_response
-from feedback.forms import FeedbackAdminForm, SectionFeedbackAdminForm, StatusForm
+from feedback.forms import (
+    FeedbackAdminForm,
+    RoundAdminForm,
+    SectionFeedbackAdminForm,
+    StatusForm,
+)
 from feedback.models import (
     ACCEPTED_STATUSES,
     PENDING_STATUSES,
+    ConsultationRound,
     Feedback,
     FeedbackEvent,
     Source,
@@ -164,7 +171,7 @@ class FeedbackAdmin(admin.ModelAdmin):
     )  # fmt: skip
     list_filter = (
         ProgressFilter, "status", "kind", "category", ("country", CountryFilter), "source",
-        "module", SectionFilter, "edition", AssignedFilter,
+        "module", SectionFilter, "edition", "round", "late", AssignedFilter,
     )  # fmt: skip
     search_fields = ("=reference", "name", "organisation", "email", "comment")
     list_select_related = ("section", "module", "assigned_to", "incorporated_in")
@@ -194,13 +201,17 @@ class FeedbackAdmin(admin.ModelAdmin):
             (_("What it is about"), {"fields": (*PLACE, "section_number")}),
             (_("Triage and decision"), {"fields": (*TRIAGE, "edit_token")}),
             (_("Public response"), {"fields": RESPONSE}),
-            (_("Where it came from"), {"fields": (*ORIGIN, "created_at", "acknowledged_at")}),
+            (
+                _("Where it came from"),
+                {"fields": (*ORIGIN, "round", "late", "created_at", "acknowledged_at")},
+            ),
         ]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
         fixed = ["reference", "progress", "section_number", "created_at", "acknowledged_at"]
+        fixed += ["round", "late"]  # set when the comment arrived
         # The contributor's own words and origin are never rewritten by the back office.
         fixed += [*CONTRIBUTION, *ORIGIN, "paragraph"]
         if obj.is_incorporated:
@@ -422,3 +433,105 @@ class SectionAdmin(ContentSectionAdmin):
             restoring=getattr(request, RESTORING, False),
             user=acting_user(request),
         )
+
+
+# --- Consultation rounds -------------------------------------------------------------------
+
+
+@admin.register(ConsultationRound)
+class ConsultationRoundAdmin(admin.ModelAdmin):
+    form = RoundAdminForm
+    list_display = ("title_en", "edition", "scope", "opens_at", "closes_at", "state", "items")
+    list_filter = ("edition",)
+    search_fields = ("title_en", "title_ru")
+    filter_horizontal = ("modules",)
+    readonly_fields = ("extensions_made", "created_by", "created_at")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("edition")
+            .prefetch_related("modules")
+            .annotate(item_count=Count("items"))
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        when = ["opens_at", "closes_at", "late_comments"]
+        if obj is not None:
+            when += ["extension_reason_en", "extension_reason_ru", "extensions_made"]
+        return [
+            (None, {"fields": ["title_en", "title_ru", "description_en", "description_ru"]}),
+            (_("Text under consultation"), {"fields": ["edition", "whole_text", "modules"]}),
+            (_("Dates"), {"fields": when}),
+            (_("Contact"), {"fields": ["contact_email"]}),
+            *([(_("Record"), {"fields": ["created_by", "created_at"]})] if obj else []),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(self.readonly_fields)
+        if obj is not None:
+            fields.append("edition")
+            if obj.opens_at <= timezone.now():  # opened: its opening and scope are settled
+                fields += ["opens_at", "whole_text", "modules"]
+        return fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a round's comments keep pointing at it; nothing is deleted
+
+    @admin.display(description=_("scope"))
+    def scope(self, obj: ConsultationRound) -> str:
+        if obj.whole_text:
+            return str(_("the whole text"))
+        return ", ".join(m.code for m in obj.modules.all())
+
+    @admin.display(description=_("state"))
+    def state(self, obj: ConsultationRound) -> str:
+        now = timezone.now()
+        if obj.opens_at > now:
+            return str(_("upcoming"))
+        return str(_("open")) if obj.is_open_at(now) else str(_("closed"))
+
+    @admin.display(description=_("comments"), ordering="item_count")
+    def items(self, obj: ConsultationRound) -> str:
+        url = reverse("admin:feedback_feedback_changelist")
+        count = getattr(obj, "item_count", 0)  # annotated by get_queryset
+        return format_html('<a href="{}?round__id__exact={}">{}</a>', url, obj.pk, count)
+
+    @admin.display(description=_("deadline extensions"))
+    def extensions_made(self, obj: ConsultationRound) -> str:
+        rows = [
+            format_html(
+                "<li>{} → {}: {}</li>",
+                f"{x.closes_at_before:%Y-%m-%d %H:%M} UTC",
+                f"{x.closes_at:%Y-%m-%d %H:%M} UTC",
+                x.reason_en,
+            )
+            for x in obj.extensions.all()
+        ]
+        return format_html("<ul>{}</ul>", mark_safe("".join(rows))) if rows else "–"  # noqa: S308  # nosec: each row escaped by format_html
+
+    def save_model(self, request, obj: ConsultationRound, form, change: bool) -> None:
+        data = form.cleaned_data
+        texts = {name: data[name] for name in services.ROUND_TEXT_FIELDS if name in data}
+        if not change:
+            form.instance = services.round_open(
+                edition=data["edition"], opens_at=data["opens_at"], closes_at=data["closes_at"],
+                whole_text=data["whole_text"], modules=data.get("modules") or [],
+                user=acting_user(request), **texts,
+            )  # fmt: skip
+            return
+        current = ConsultationRound.objects.get(pk=obj.pk)
+        services.round_update(
+            consultation=current, opens_at=data.get("opens_at"),
+            whole_text=data.get("whole_text"), modules=data.get("modules"), **texts,
+        )  # fmt: skip
+        if "closes_at" in data and data["closes_at"] != current.closes_at:
+            services.round_extend(
+                consultation=current, closes_at=data["closes_at"],
+                reason_en=data.get("extension_reason_en", ""),
+                reason_ru=data.get("extension_reason_ru", ""), user=acting_user(request),
+            )  # fmt: skip
+
+    def save_related(self, request, form, formsets, change: bool) -> None:
+        pass  # the modules were set by the services

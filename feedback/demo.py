@@ -97,3 +97,27 @@ def decide(entries: list[dict], *, before: str | None) -> None:
 
 def _text(value):
     return value.strip() if isinstance(value, str) else value
+
+
+ROUND_TEXTS = ("title_en", "title_ru", "description_en", "description_ru", "contact_email")
+
+
+def open_rounds(path: Path) -> None:
+    """The demonstration rounds (fixtures/demo/rounds.toml) on the current edition, dated from
+    now, opened as an editor would."""
+    if not path.exists():
+        return
+    with path.open("rb") as handle:
+        entries = tomllib.load(handle).get("round", [])
+    now = timezone.now()
+    edition = Edition.objects.current()
+    if edition is None:
+        return
+    for entry in entries:
+        opens = now + datetime.timedelta(days=entry.get("opens_in_days", 0))
+        services.round_open(
+            edition=edition, opens_at=opens,
+            closes_at=opens + datetime.timedelta(days=entry["open_for_days"]),
+            whole_text=True, late_comments=entry.get("late_comments", "refuse"),
+            **{name: entry[name] for name in ROUND_TEXTS},
+        )  # fmt: skip

@@ -13,14 +13,24 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from feedback import services
 from feedback.kept import kept
-from feedback.models import COMMENT_MAX_LENGTH, NAME_MAX_LENGTH, Category, Feedback, Kind, Status
+from feedback.models import (
+    COMMENT_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    Category,
+    ConsultationRound,
+    Feedback,
+    Kind,
+    Status,
+)
 from feedback.services import PUBLIC_TEXT_FIELDS, validate_status
 from feedback.targets import Offer, is_section
 from feedback.widgets import KeptOptions, KeptOptionsSelect
 from guidelines_portal.edit_guard import ConcurrentEditGuard
 from guidelines_portal.text import TypedTextFormField
 from modules.forms import SectionAdminForm
+from modules.models import Edition
 
 
 class FeedbackForm(forms.Form):
@@ -246,3 +256,77 @@ class SectionFeedbackAdminForm(SectionAdminForm):
             field = cast(forms.ModelMultipleChoiceField, self.fields["addresses_feedback"])
             field.queryset = Feedback.objects.filter(pk__in=[item.pk for item in items])
             self.initial["addresses_feedback"] = [i.pk for i in items if i.addressed_at]
+
+
+class RoundAdminForm(forms.ModelForm):
+    """Open a consultation round, or change one: its texts at any time, its opening and scope
+    until it opens, its deadline only later and with a reason (checked by the services)."""
+
+    extension_reason_en = TypedTextFormField(
+        label=_("reason for extending the deadline (English)"), required=False, max_length=2000,
+        help_text=_("Needed when you move the deadline: readers are shown it."),
+    )  # fmt: skip
+    extension_reason_ru = TypedTextFormField(
+        label=_("reason for extending the deadline (Russian)"), required=False, max_length=2000
+    )
+
+    class Meta:
+        model = ConsultationRound
+        fields = (
+            "title_en", "title_ru", "description_en", "description_ru", "edition", "whole_text",
+            "modules", "opens_at", "closes_at", "contact_email", "late_comments",
+        )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "edition" in self.fields:
+            edition = cast(forms.ModelChoiceField, self.fields["edition"])
+            edition.queryset = Edition.objects.published()
+            if self.instance.pk is None:
+                edition.initial = Edition.objects.current()
+        for name in ("opens_at", "closes_at"):
+            if name in self.fields:
+                self.fields[name].help_text = _("In UTC (readers also see their own time).")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        get = partial(_value, self.cleaned_data, self.instance)
+        try:
+            if self.instance.pk is None:
+                services.round_check(
+                    edition=data.get("edition"), opens_at=data.get("opens_at"),
+                    closes_at=data.get("closes_at"), whole_text=data.get("whole_text", False),
+                    modules=data.get("modules") or [],
+                )  # fmt: skip
+                return data
+            services.reschedule_check(
+                consultation=self.instance, opens_at=get("opens_at"),
+                whole_text=get("whole_text"), modules=get("modules"),
+            )  # fmt: skip
+            if get("closes_at") != self.instance.closes_at:
+                services.extension_check(
+                    consultation=self.instance, closes_at=get("closes_at"),
+                    reason_en=data.get("extension_reason_en", ""),
+                )  # fmt: skip
+        except ValidationError as error:
+            self._add_errors(error)
+        return data
+
+    def _add_errors(self, error: ValidationError) -> None:
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, messages in error.error_dict.items():
+            field = {"reason_en": "extension_reason_en", "__all__": None}.get(name, name)
+            self.add_error(field if field in self.fields or field is None else None, messages)
+
+
+def _value(data: dict[str, Any], instance: ConsultationRound, name: str) -> Any:
+    """A field's new value, or the round's own when the form does not offer it (read-only)."""
+    if name in data:
+        return data[name]
+    if name == "modules":
+        return list(instance.modules.all())
+    return getattr(instance, name)

@@ -255,6 +255,19 @@ class Feedback(models.Model):
         verbose_name=_("response published with"),
     )
 
+    # Sent within a consultation round on the edition and part it is about (or, if the round
+    # accepts late comments, after its deadline: ``late``).
+    round = models.ForeignKey(
+        "ConsultationRound",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        editable=False,
+        verbose_name=_("consultation round"),
+    )
+    late = models.BooleanField(_("sent after the deadline"), default=False, editable=False)
+
     summary = Localized("summary")
     response = Localized("response")
 
@@ -381,3 +394,131 @@ class FeedbackEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} · {self.get_kind_display()}"
+
+
+# --- Consultation rounds -----------------------------------------------------------------
+
+
+class LateComments(models.TextChoices):
+    REFUSE = "refuse", _("refused")
+    ACCEPT = "accept", _("accepted and marked late")
+
+
+class RoundQuerySet(models.QuerySet):
+    def open_at(self, moment: datetime.datetime) -> "RoundQuerySet":
+        return self.filter(opens_at__lte=moment, closes_at__gt=moment)
+
+    def upcoming_at(self, moment: datetime.datetime) -> "RoundQuerySet":
+        return self.filter(opens_at__gt=moment)
+
+    def closed_at(self, moment: datetime.datetime) -> "RoundQuerySet":
+        return self.filter(closes_at__lte=moment)
+
+    def covering(self, edition: Edition, module: Module | None) -> "RoundQuerySet":
+        """Rounds on ``edition`` whose scope holds ``module`` (None: the guidelines as a
+        whole, which only a round on the whole text covers)."""
+        whole = Q(whole_text=True)
+        return self.filter(Q(edition=edition) & (whole | Q(modules=module) if module else whole))
+
+
+class ConsultationRound(models.Model):
+    """A dated call for comments on a published edition, on the whole text or some modules.
+
+    It opens and closes at a moment (stored in UTC, shown in UTC and in the reader's time
+    zone). Its deadline may only move later, each time with a reason (RoundExtension). A
+    comment sent after the deadline is refused or kept and marked late, as ``late_comments``
+    says. Rounds on overlapping parts of the text never run at the same time.
+    """
+
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
+    description_en = TypedTextField(_("description (English)"), max_length=5000)
+    description_ru = TypedTextField(_("description (Russian)"), max_length=5000, blank=True)
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        related_name="consultation_rounds",
+        verbose_name=_("edition under consultation"),
+    )
+    whole_text = models.BooleanField(_("the whole text"), default=True)
+    modules = models.ManyToManyField(
+        Module, blank=True, related_name="consultation_rounds", verbose_name=_("modules")
+    )
+    opens_at = models.DateTimeField(_("opens at"), db_index=True)
+    closes_at = models.DateTimeField(_("closes at"), db_index=True)
+    contact_email = models.EmailField(_("contact e-mail"))
+    late_comments = models.CharField(
+        _("comments after the deadline"),
+        max_length=8,
+        choices=LateComments.choices,
+        default=LateComments.REFUSE,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
+    )
+
+    title = Localized("title")
+    description = Localized("description")
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_at", "-pk"]
+        verbose_name = _("consultation round")
+        verbose_name_plural = _("consultation rounds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="round_closes_after_opening"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title_en
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:round", kwargs={"pk": self.pk})
+
+    def is_open_at(self, moment: datetime.datetime) -> bool:
+        return self.opens_at <= moment < self.closes_at
+
+    @property
+    def accepts_late(self) -> bool:
+        return self.late_comments == LateComments.ACCEPT
+
+
+class RoundExtension(models.Model):
+    """A later deadline for a round, with the reason readers are shown."""
+
+    round = models.ForeignKey(
+        ConsultationRound, on_delete=models.CASCADE, related_name="extensions"
+    )
+    closes_at_before = models.DateTimeField(_("deadline before"))
+    closes_at = models.DateTimeField(_("new deadline"))
+    reason_en = TypedTextField(_("reason (English)"), max_length=2000)
+    reason_ru = TypedTextField(_("reason (Russian)"), max_length=2000, blank=True)
+    extended_at = models.DateTimeField(_("extended at"), auto_now_add=True)
+    extended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("extended by"),
+    )
+
+    reason = Localized("reason")
+
+    class Meta:
+        ordering = ["extended_at", "pk"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+
+    def __str__(self) -> str:
+        return f"{self.closes_at_before:%Y-%m-%d %H:%M} -> {self.closes_at:%Y-%m-%d %H:%M}"

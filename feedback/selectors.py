@@ -1,8 +1,10 @@
 """Reads for the feedback pages: what a comment can be about, and where decisions led."""
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,13 +13,15 @@ from django.utils.translation import gettext_lazy
 from feedback.models import (
     ACCEPTED_STATUSES,
     PUBLIC_EVENT_KINDS,
+    ConsultationRound,
     Feedback,
     FeedbackEvent,
+    Status,
     submission_fingerprint,
 )
 from modules import selectors as content
 from modules.labels import section_number
-from modules.models import Edition, EditionSection
+from modules.models import Edition, EditionSection, Module
 from modules.snapshots import text_hash
 
 
@@ -248,3 +252,89 @@ def response_counts() -> dict[int, int]:
         .order_by()
     )
     return {row["responded_in"]: row["count"] for row in rows}
+
+
+# --- Consultation rounds -----------------------------------------------------------------
+
+
+# The form page names the open rounds from a list kept this long (a new round or a later
+# deadline shows within it); whether a comment belongs to a round is always read afresh.
+ROUNDS_SHOWN_SECONDS = 30
+
+
+def open_rounds(edition: Edition, at: datetime.datetime) -> list[ConsultationRound]:
+    """The rounds open on ``edition`` at ``at``, soonest deadline first, with their modules,
+    for the form page: no query while the edition's list of rounds not yet closed is kept
+    (see ROUNDS_SHOWN_SECONDS); a round leaves it at its deadline to the second."""
+    key = f"feedback:rounds-shown:{edition.pk}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = list(
+            ConsultationRound.objects.filter(edition=edition, closes_at__gt=at)
+            .prefetch_related("modules")
+            .order_by("closes_at", "pk")
+        )
+        cache.set(key, kept, ROUNDS_SHOWN_SECONDS)
+    return [r for r in kept if r.is_open_at(at)]
+
+
+@dataclass(frozen=True)
+class RoundVerdict:
+    """What becomes of a comment on a part of an edition, sent at a moment."""
+
+    consultation: ConsultationRound | None = None  # the round it belongs to
+    late: bool = False
+    refused_by: ConsultationRound | None = None  # closed, refusing late comments
+
+
+def round_for_comment(
+    *, edition: Edition | None, module: Module | None, at: datetime.datetime, shown: set[int]
+) -> RoundVerdict:
+    """The round a comment belongs to: one open on its edition and part; else, among the
+    rounds the form showed when it was opened (``shown``), one that covers it and has closed
+    since: the comment is late, or refused if that round refuses late comments."""
+    if edition is None:
+        return RoundVerdict()
+    covering = ConsultationRound.objects.covering(edition, module)
+    consultation = covering.open_at(at).order_by("closes_at", "pk").first()
+    if consultation is not None:
+        return RoundVerdict(consultation)
+    closed = covering.closed_at(at).filter(pk__in=shown).order_by("-closes_at", "pk").first()
+    if closed is None:
+        return RoundVerdict()
+    if closed.accepts_late:
+        return RoundVerdict(closed, late=True)
+    return RoundVerdict(refused_by=closed)
+
+
+@dataclass(frozen=True)
+class PublicRounds:
+    open: list[ConsultationRound]
+    upcoming: list[ConsultationRound]
+    closed: list[ConsultationRound]
+
+
+def public_rounds(at: datetime.datetime) -> PublicRounds:
+    """Every round, sorted into open, upcoming and closed at ``at`` (three queries at most:
+    the rounds, their modules, their editions)."""
+    rounds = list(
+        ConsultationRound.objects.select_related("edition")
+        .prefetch_related("modules")
+        .order_by("closes_at", "pk")
+    )
+    return PublicRounds(
+        open=[r for r in rounds if r.is_open_at(at)],
+        upcoming=sorted((r for r in rounds if r.opens_at > at), key=lambda r: r.opens_at),
+        closed=[r for r in reversed(rounds) if r.closes_at <= at],
+    )
+
+
+def public_round(pk: int) -> ConsultationRound | None:
+    """One round with its edition, modules, extensions and the number of comments in it."""
+    return (
+        ConsultationRound.objects.select_related("edition")
+        .prefetch_related("modules", "extensions")
+        .annotate(comment_count=Count("items", filter=~Q(items__status=Status.SPAM)))
+        .filter(pk=pk)
+        .first()
+    )

@@ -20,9 +20,11 @@ from feedback.models import (
     ACCEPTED_STATUSES,
     DECISION_STATUSES,
     PENDING_STATUSES,
+    ConsultationRound,
     EventKind,
     Feedback,
     FeedbackEvent,
+    RoundExtension,
     Source,
     Status,
     TrackingLink,
@@ -32,7 +34,7 @@ from feedback.targets import Target
 from feedback.tasks import email_after_commit
 from guidelines_portal.tokens import new_token, token_digest
 from modules import services as content
-from modules.models import Edition, Section
+from modules.models import Edition, Module, Section
 
 # Contributor-supplied fields a submission may set.
 CONTRIBUTION_FIELDS = (
@@ -64,12 +66,15 @@ def feedback_submit(
     form_nonce: str = "",
     received_on: datetime.date | None = None,
     notify: bool = True,
+    consultation: ConsultationRound | None = None,
+    late: bool = False,
 ) -> tuple[Feedback, bool]:
     """Store a comment sent through the site; (item, False) when it was already stored.
 
     The same comment sent twice (a double click, a reload, a retry) is stored once: a
     unique fingerprint settles even two requests that race each other. ``notify=False``
-    sends no e-mail (demonstration data).
+    sends no e-mail (demonstration data). ``consultation``: the round the comment was sent in
+    (``late``: after its deadline, which that round allows; see selectors.round_for_comment).
     """
     fingerprint = submission_fingerprint(
         section_key=target.section_key, paragraph=target.paragraph, data=data
@@ -90,6 +95,8 @@ def feedback_submit(
         received_on=received_on or timezone.localdate(),
         fingerprint=fingerprint,
         form_nonce=form_nonce,
+        round=consultation,
+        late=late and consultation is not None,
     )
     # The form has validated the values; the database enforces uniqueness and relations.
     feedback.full_clean(
@@ -427,3 +434,211 @@ def feedback_incorporate(
     if incorporated and notify:
         email_after_commit("incorporated", [item.pk for item in incorporated])
     return incorporated
+
+
+# --- Consultation rounds -----------------------------------------------------------------
+
+# A round may be given an opening time a little in the past: the time it took to fill the form.
+OPENING_GRACE = datetime.timedelta(minutes=15)
+ROUND_TEXT_FIELDS = (
+    "title_en", "title_ru", "description_en", "description_ru", "contact_email", "late_comments",
+)  # fmt: skip
+
+
+def _utc(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment, datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def round_check(
+    *,
+    edition: Edition | None,
+    opens_at: datetime.datetime | None,
+    closes_at: datetime.datetime | None,
+    whole_text: bool,
+    modules: Iterable[Module],
+    current: ConsultationRound | None = None,
+) -> None:
+    """Raise ValidationError (by field) when a round with these dates and scope may not be
+    opened, or ``current`` may not be changed to them."""
+    now = timezone.now()
+    errors: dict[str, list] = {}
+    modules = list(modules)
+    if edition is not None and edition not in Edition.objects.published():
+        errors.setdefault("edition", []).append(_("Only a published edition can be consulted on."))
+    if not whole_text and not modules:
+        errors.setdefault("modules", []).append(
+            _("Choose the modules the round is about, or tick “the whole text”.")
+        )
+    opening_moved = current is None or opens_at != current.opens_at
+    if opens_at is not None and opening_moved and opens_at < now - OPENING_GRACE:
+        errors.setdefault("opens_at", []).append(_("The opening date and time are in the past."))
+    if closes_at is not None and closes_at <= now:
+        errors.setdefault("closes_at", []).append(_("The closing date and time are in the past."))
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        errors.setdefault("closes_at", []).append(_("The round must close after it opens."))
+    if not errors and opens_at is not None and closes_at is not None:
+        other = _overlapping(opens_at, closes_at, whole_text, modules, current)
+        if other is not None:
+            errors.setdefault("__all__", []).append(
+                ValidationError(
+                    _(
+                        "These dates overlap the round “%(title)s” (%(opens)s to %(closes)s) on "
+                        "the same part of the text. Choose other dates or another scope."
+                    ),
+                    params={
+                        "title": other.title,
+                        "opens": _utc(other.opens_at),
+                        "closes": _utc(other.closes_at),
+                    },
+                    code="overlap",
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _overlapping(
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    whole_text: bool,
+    modules: list[Module],
+    current: ConsultationRound | None,
+) -> ConsultationRound | None:
+    others = ConsultationRound.objects.filter(opens_at__lt=closes_at, closes_at__gt=opens_at)
+    if current is not None:
+        others = others.exclude(pk=current.pk)
+    if not whole_text:
+        others = others.filter(Q(whole_text=True) | Q(modules__in=modules)).distinct()
+    return others.order_by("opens_at").first()
+
+
+@transaction.atomic
+def round_open(
+    *,
+    edition: Edition,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    whole_text: bool,
+    modules: Iterable[Module] = (),
+    user: User | None = None,
+    **texts: str,
+) -> ConsultationRound:
+    """Announce a consultation round (it opens at ``opens_at``, which may be now)."""
+    unknown = set(texts) - set(ROUND_TEXT_FIELDS)
+    if unknown:
+        raise TypeError(f"round_open() got unexpected fields: {sorted(unknown)}")
+    modules = [] if whole_text else list(modules)
+    # To the second, as forms show them: an unchanged time is never taken for a change.
+    opens_at, closes_at = opens_at.replace(microsecond=0), closes_at.replace(microsecond=0)
+    # One round at a time per part of the text, even when two editors open one at once.
+    list(ConsultationRound.objects.select_for_update().filter(closes_at__gt=opens_at))
+    round_check(
+        edition=edition, opens_at=opens_at, closes_at=closes_at, whole_text=whole_text,
+        modules=modules,
+    )  # fmt: skip
+    consultation = ConsultationRound(
+        edition=edition, opens_at=opens_at, closes_at=closes_at, whole_text=whole_text,
+        created_by=_user(user), **texts,
+    )  # fmt: skip
+    consultation.full_clean(exclude=["edition", "modules"])
+    consultation.save()
+    consultation.modules.set(modules)
+    return consultation
+
+
+@transaction.atomic
+def round_update(
+    *,
+    consultation: ConsultationRound,
+    opens_at: datetime.datetime | None = None,
+    whole_text: bool | None = None,
+    modules: Iterable[Module] | None = None,
+    **texts: str,
+) -> ConsultationRound:
+    """Change a round's texts, contact and late policy; its opening and scope only until it
+    opens. The deadline moves only with round_extend()."""
+    consultation = ConsultationRound.objects.select_for_update().get(pk=consultation.pk)
+    unknown = set(texts) - set(ROUND_TEXT_FIELDS)
+    if unknown:
+        raise TypeError(f"round_update() got unexpected fields: {sorted(unknown)}")
+    new_opening = (opens_at or consultation.opens_at).replace(microsecond=0)
+    new_whole = whole_text if whole_text is not None else consultation.whole_text
+    new_modules = (
+        [] if new_whole else list(modules if modules is not None else consultation.modules.all())
+    )
+    reschedule_check(
+        consultation=consultation, opens_at=new_opening, whole_text=new_whole, modules=new_modules
+    )
+    for name, value in texts.items():
+        setattr(consultation, name, value)
+    consultation.opens_at, consultation.whole_text = new_opening, new_whole
+    consultation.full_clean(exclude=["edition", "modules"])
+    consultation.save()
+    consultation.modules.set(new_modules)
+    return consultation
+
+
+def extension_check(
+    *, consultation: ConsultationRound, closes_at: datetime.datetime, reason_en: str
+) -> None:
+    """Raise ValidationError (by field: closes_at, reason_en) when the round's deadline may
+    not move to ``closes_at`` for this reason."""
+    errors: dict[str, list] = {}
+    if closes_at <= consultation.closes_at:
+        errors["closes_at"] = [_("An extension moves the deadline later.")]
+    elif closes_at <= timezone.now():
+        errors["closes_at"] = [_("The closing date and time are in the past.")]
+    if not reason_en.strip():
+        errors["reason_en"] = [_("Say why the deadline is extended: readers are shown it.")]
+    if errors:
+        raise ValidationError(errors)
+    round_check(
+        edition=consultation.edition, opens_at=consultation.opens_at, closes_at=closes_at,
+        whole_text=consultation.whole_text, modules=consultation.modules.all(),
+        current=consultation,
+    )  # fmt: skip
+
+
+def reschedule_check(
+    *,
+    consultation: ConsultationRound,
+    opens_at: datetime.datetime,
+    whole_text: bool,
+    modules: Iterable[Module],
+) -> None:
+    """Raise ValidationError when the round may not open at ``opens_at`` on this scope: once
+    it has opened, neither can change."""
+    modules = [] if whole_text else list(modules)
+    current = set(consultation.modules.values_list("pk", flat=True))
+    scope_changed = whole_text != consultation.whole_text or {m.pk for m in modules} != current
+    if opens_at == consultation.opens_at and not scope_changed:
+        return
+    if consultation.opens_at <= timezone.now():
+        raise ValidationError(
+            _("This round has opened: its opening and its scope can no longer change.")
+        )
+    round_check(
+        edition=consultation.edition, opens_at=opens_at, closes_at=consultation.closes_at,
+        whole_text=whole_text, modules=modules, current=consultation,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def round_extend(
+    *,
+    consultation: ConsultationRound,
+    closes_at: datetime.datetime,
+    reason_en: str,
+    reason_ru: str = "",
+    user: User | None = None,
+) -> RoundExtension:
+    """Move a round's deadline later, with the reason readers are shown."""
+    consultation = ConsultationRound.objects.select_for_update().get(pk=consultation.pk)
+    closes_at = closes_at.replace(microsecond=0)
+    extension_check(consultation=consultation, closes_at=closes_at, reason_en=reason_en)
+    extension = RoundExtension.objects.create(
+        round=consultation, closes_at_before=consultation.closes_at, closes_at=closes_at,
+        reason_en=reason_en.strip(), reason_ru=reason_ru.strip(), extended_by=_user(user),
+    )  # fmt: skip
+    ConsultationRound.objects.filter(pk=consultation.pk).update(closes_at=closes_at)
+    return extension

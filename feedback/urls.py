@@ -7,6 +7,8 @@ app_name = "feedback"
 urlpatterns = [
     path("", views.feedback_form, name="form"),
     path("track/<str:token>/", views.track, name="track"),
+    path("rounds/", views.rounds, name="rounds"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("editions/<edition:edition>/", views.responses, name="responses"),
     path("editions/<edition:edition>/responses.csv", views.responses_csv, name="responses_csv"),
 ]

@@ -5,11 +5,14 @@ Sec-Fetch-Site and Origin headers prove the form came from this site (see
 guidelines_portal.abuse), so a page served from a cache to a first-time visitor still works.
 """
 
+import datetime
 import logging
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -18,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from feedback import selectors, services
 from feedback.csv import csv_response
 from feedback.forms import FeedbackForm
-from feedback.models import Feedback, tracking_path
+from feedback.models import ConsultationRound, Feedback, tracking_path
 from feedback.targets import EditionParts, edition_modules, is_section
 from guidelines_portal import public_address
 from guidelines_portal.abuse import client_ip, is_same_origin_post, rate_limited, rate_refund
@@ -34,8 +37,13 @@ def _paragraph(value: str | None) -> int | None:
     return positive_int(value, maximum=999)
 
 
-def _render_form(request, parts, form, current, *, status: int = 200, error: str = ""):
+def _render_form(
+    request, parts, form, current, *, status: int = 200, error: str = "", rounds: bool = True
+):
+    """The form page; ``rounds``: say which consultation rounds are open (and remember, in
+    the form, that they were shown: see _submit)."""
     context = {
+        "open_rounds": selectors.open_rounds(parts.edition, timezone.now()) if rounds else [],
         "form": form,
         "edition": parts.edition,
         "current_edition": current,
@@ -89,12 +97,27 @@ def _submit(request: HttpRequest, parts: EditionParts, current: Edition) -> Http
             "one again: your text is kept below."
         )
         return _render_form(request, parts, form, current, status=429, error=message)
+    verdict = selectors.round_for_comment(
+        edition=parts.edition, module=target.module, at=timezone.now(),
+        shown=_shown_rounds(request.POST.get("rounds", "")),
+    )  # fmt: skip
+    if verdict.refused_by is not None:
+        _refund_submission(request, data["email"])
+        message = _(
+            "The consultation round “%(title)s” closed on %(deadline)s, before your comment "
+            "arrived, and it does not take late comments. Your text is kept below: send it "
+            "again and it will be considered for a later revision of the guidelines, outside "
+            "that round."
+        ) % {"title": verdict.refused_by.title, "deadline": _deadline(verdict.refused_by)}
+        return _render_form(request, parts, form, current, status=409, error=message, rounds=False)
     feedback, created = services.feedback_submit(
         data=data,
         language=get_language(),
         edition=parts.edition,
         target=target,
         form_nonce=data["nonce"],
+        consultation=verdict.consultation,
+        late=verdict.late,
     )
     if not created:  # a double click, a reload or a retry is not another comment
         _refund_submission(request, data["email"])
@@ -107,6 +130,16 @@ def _submit(request: HttpRequest, parts: EditionParts, current: Edition) -> Http
     # The same comment from the same address, from another form: say so, without the link.
     context = {"feedback": feedback, **content.get_navigation()}
     return render(request, "feedback/already_received.html", context)
+
+
+def _shown_rounds(value: str) -> set[int]:
+    """The rounds the form said were open when it was opened ("3,7"; anything else ignored)."""
+    return {n for part in value.split(",")[:20] if (n := positive_int(part)) is not None}
+
+
+def _deadline(consultation: ConsultationRound) -> str:
+    closes = timezone.localtime(consultation.closes_at, datetime.UTC)
+    return f"{date_format(closes, 'DATETIME_FORMAT')} UTC"
 
 
 RATE_SCOPES = ("feedback-ip", "feedback-email")
@@ -184,3 +217,28 @@ def responses_csv(request: HttpRequest, edition: str) -> StreamingHttpResponse:
         selectors.RESPONSE_COLUMNS,
         (row.as_csv(base) for row in rows),
     )
+
+
+def rounds(request: HttpRequest) -> HttpResponse:
+    """Consultation rounds: open, upcoming and closed."""
+    context = {"rounds": selectors.public_rounds(timezone.now()), **content.get_navigation()}
+    return render(request, "feedback/rounds.html", context)
+
+
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One round: what it is about, its dates (and extensions), how to take part."""
+    consultation = selectors.public_round(pk)
+    if consultation is None:
+        raise Http404(_("There is no such consultation round."))
+    now = timezone.now()
+    modules = list(consultation.modules.all())
+    context = {
+        "consultation": consultation,
+        "is_open": consultation.is_open_at(now),
+        "is_upcoming": consultation.opens_at > now,
+        "round_modules": modules,
+        # Comment on the only module a round covers, else on the edition as a whole.
+        "comment_module": modules[0].slug if len(modules) == 1 else "",
+        **content.get_navigation(),
+    }
+    return render(request, "feedback/round.html", context)

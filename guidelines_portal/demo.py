@@ -12,11 +12,14 @@ from django.db import transaction
 from feedback import demo as demo_feedback
 from modules import demo as demo_content
 
+ROUNDS_FILE = "rounds.toml"
+
 
 @transaction.atomic
 def demo_load(*, directory: Path = demo_content.DEMO_DIR) -> list[str]:
-    """Create the demonstration draft, publish every demonstration edition, and record the
-    demonstration feedback between them. Returns the numbers of the editions published."""
+    """Create the demonstration draft, publish every demonstration edition, record the
+    demonstration feedback between them, then open the demonstration consultation round.
+    Returns the numbers of the editions published."""
     module_files, editions = demo_content.read_demo(directory)
     first = editions[0]["number"]
     demo_content.draft_create(module_files, first)
@@ -30,4 +33,5 @@ def demo_load(*, directory: Path = demo_content.DEMO_DIR) -> list[str]:
         published.append(demo_content.edition_publish(edition))
         demo_feedback.receive(feedback, read_in=number)
     demo_feedback.decide(feedback, before=None)
+    demo_feedback.open_rounds(directory / ROUNDS_FILE)
     return published

@@ -34,13 +34,17 @@ def _texts(entry: dict, names: tuple[str, ...]) -> dict[str, Any]:
 
 
 def read_demo(directory: Path = DEMO_DIR) -> tuple[list[dict], list[dict]]:
-    """(module files sorted by order, editions sorted by number)."""
+    """(module files sorted by order, editions sorted by number). A module file is one with
+    a [module] table; the other files (editions, feedback, rounds) are read where they are
+    used."""
     module_files = []
     for path in sorted(directory.glob("*.toml")):
         if path.name in ("editions.toml", FEEDBACK_FILE):
             continue
         with path.open("rb") as handle:
-            module_files.append(tomllib.load(handle))
+            data = tomllib.load(handle)
+        if "module" in data:
+            module_files.append(data)
     with (directory / "editions.toml").open("rb") as handle:
         editions = tomllib.load(handle)["editions"]
     module_files.sort(key=lambda data: data["module"]["order"])

@@ -1,7 +1,8 @@
 """Every page type of the portal, for the quality checks (accessibility, HTML, layout).
 
 Paths refer to the demonstration data (`load_demo`); {lang} is the language prefix and
-{token} the private tracking token of the first demonstration feedback item (see page_url).
+{token} the private tracking token of the first demonstration feedback item and {round} the
+first demonstration consultation round (see page_url).
 """
 
 PUBLIC_PAGES = {
@@ -22,6 +23,8 @@ PUBLIC_PAGES = {
     "search results": "/{lang}/search/?q=marking+маркировка+weapon+оружие",
     "search error": "/{lang}/search/?q=" + "x" * 201,
     "feedback form": "/{lang}/feedback/?edition=1.1&section=salw-marking&paragraph=2",
+    "consultation rounds": "/{lang}/feedback/rounds/",
+    "consultation round": "/{lang}/feedback/rounds/{round}/",
     "feedback tracking": "/{lang}/feedback/track/{token}/?received=1",
     "response to comments": "/{lang}/feedback/editions/1.1/",
     "pdf being prepared": "/{lang}/editions/1.0/modules/salw/pdf/",
@@ -44,13 +47,14 @@ STAFF_PAGES = {
 
 def page_url(path: str, lang: str) -> str:
     """A page's URL in ``lang``, with the demonstration data's tracking token filled in."""
-    from feedback.models import Feedback
+    from feedback.models import ConsultationRound, Feedback
     from feedback.services import feedback_tracking_link
 
     token = ""
     if "{token}" in path:
         token = feedback_tracking_link(feedback=Feedback.objects.order_by("pk").first())
-    return path.format(lang=lang, token=token)
+    first_round = ConsultationRound.objects.order_by("pk").first()
+    return path.format(lang=lang, token=token, round=first_round.pk if first_round else 0)
 
 
 LANGUAGES = ("en", "ru")

@@ -64,3 +64,30 @@
   };
   window.setTimeout(check, 10000);
 })();
+
+// Moments written in UTC (<time data-local-label="your time" datetime="...Z">): add the
+// reader's own time zone, in the page's language.
+(function () {
+  if (!window.Intl || !Intl.DateTimeFormat) return;
+  const lang = document.documentElement.lang || undefined;
+  document.querySelectorAll("time[data-local-label]").forEach(function (element) {
+    const moment = new Date(element.getAttribute("datetime"));
+    if (isNaN(moment.getTime())) return;
+    let zone;
+    try {
+      zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    } catch (error) {
+      return;
+    }
+    if (!zone || zone === "UTC" || zone === "Etc/UTC") return;
+    // (dateStyle and timeStyle cannot be combined with timeZoneName.)
+    const local = new Intl.DateTimeFormat(lang, {
+      year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit",
+      timeZoneName: "short",
+    }).format(moment);
+    const note = document.createElement("span");
+    note.className = "local-time";
+    note.textContent = " (" + element.dataset.localLabel + ": " + local + ")";
+    element.after(note);
+  });
+})();

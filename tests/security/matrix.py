@@ -19,7 +19,7 @@ from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 from reversion.models import Revision, Version
@@ -100,6 +100,7 @@ MATRIX = {
     "GET admin:view_on_site modules.module":                    "L L F R R R R",
     "GET admin:view_on_site modules.section":                   "L L F R R R R",
     "GET admin:view_on_site modules.edition":                   "L L F R R R R",
+    "GET admin:view_on_site feedback.consultationround":        "L L F R F F R",
     # --- Modules of the working draft: editors and translators change; only superusers add or delete
     "GET admin:modules_module_changelist":                      "L L F 2 2 2 2",
     "GET admin:modules_module_add":                             "L L F F F F 2",
@@ -176,6 +177,15 @@ MATRIX = {
     "GET admin:feedback_feedback_delete":                       "L L F F F F F",
     "POST admin:feedback_feedback_delete":                      "L L F F F F F",
     "GET admin:feedback_feedback_history":                      "L L F 2 F 2 2",
+    # Consultation rounds: editors open, change and extend them; nobody deletes one.
+    "GET admin:feedback_consultationround_changelist":          "L L F 2 F F 2",
+    "GET admin:feedback_consultationround_add":                 "L L F 2 F F 2",
+    "POST admin:feedback_consultationround_add":                "L L F . F F .",
+    "GET admin:feedback_consultationround_change":              "L L F 2 F F 2",
+    "POST admin:feedback_consultationround_change":             "L L F . F F .",
+    "GET admin:feedback_consultationround_delete":              "L L F F F F F",
+    "POST admin:feedback_consultationround_delete":             "L L F F F F F",
+    "GET admin:feedback_consultationround_history":             "L L F 2 F F 2",
     # --- Users, groups and the task queue: superusers only
     "GET admin:auth_user_changelist":                           "L L F F F F 2",
     "POST admin:auth_user_changelist delete_selected":          "L L F F F F R",
@@ -295,6 +305,7 @@ SECRETS = (DRAFT_EN, DRAFT_RU, PRIVATE, PRIVATE.lower())
 
 TOKEN = "<tracking token>"  # replaced by the real token of a publishable item
 SETUP_TOKEN = "<set-up token>"  # replaced by a set-up link's token for the editor
+ROUND = "<round>"  # replaced by the consultation round's id
 # (id, URL name, kwargs, query string, outcome)
 PUBLISHED = [
     ("home", "modules:home", {}, "", "2"),
@@ -320,6 +331,8 @@ PUBLISHED = [
      {"edition": "1.1", "module": "salw", "key": "salw-tracing", "fmt": "json"}, "", "2"),
     ("search", "modules:search", {}, "q=tracing", "2"),
     ("feedback form", "feedback:form", {}, "", "2"),
+    ("consultation rounds", "feedback:rounds", {}, "", "2"),
+    ("consultation round", "feedback:round", {"pk": ROUND}, "", "2"),
     ("tracking page", "feedback:track", {"token": TOKEN}, "", "2"),
     ("responses", "feedback:responses", {"edition": "1.1"}, "", "2"),
     ("responses CSV", "feedback:responses_csv", {"edition": "1.1"}, "", "2"),
@@ -371,6 +384,7 @@ UNPUBLISHED = [
      {"older": "1.0", "newer": "1.1", "key": "salw-annex-x"}, "", "N"),
     ("deleted draft section", "modules:section", {"module": "salw", "key": "salw-doomed"}, "", "N"),
     ("bad tracking token", "feedback:track", {"token": "x" * 43}, "", "N"),
+    ("unknown consultation round", "feedback:round", {"pk": "999999"}, "", "N"),
     ("forged set-up link", "accounts:setup_link", {"token": "1:forged:token"}, "", "G"),
     ("altered set-up link", "accounts:setup_link", {"token": SETUP_TOKEN + "x"}, "", "G"),
     ("altered tracking token", "feedback:track", {"token": TOKEN + "x"}, "", "N"),
@@ -446,6 +460,12 @@ def build_world() -> World:
     replacement = SectionReplacement.objects.create(
         removed_key="salw-old", replaced_by=marking, note_en="Now under marking."
     )
+    now = timezone.now()
+    consultation = feedback_services.round_open(
+        edition=edition, opens_at=now, closes_at=now + datetime.timedelta(days=30),
+        whole_text=True, title_en="Consultation on 1.1", description_en="Comments invited.",
+        contact_email="guidelines@example.org", user=editor,
+    )  # fmt: skip
     AccessAttempt.objects.create(
         username="editor", ip_address="192.0.2.1", user_agent="test", http_accept="*/*",
         path_info="/admin/login/", get_data="", post_data="", failures_since_start=1,
@@ -478,6 +498,7 @@ def build_world() -> World:
             "modules.edition": edition,
             "modules.editionpdf": pdf,
             "feedback.feedback": private,
+            "feedback.consultationround": consultation,
             "auth.user": users["reader"],
             "auth.group": Group.objects.get(name=TRANSLATORS),
             "django_tasks_database.dbtaskresult": DBTaskResult.objects.get(),
@@ -590,8 +611,11 @@ def build_call(key: str, world: World) -> Call:
 
 
 def public_url(name: str, kwargs: dict, query: str, lang: str, world: World) -> str:
+    round_id = str(world.objects["feedback.consultationround"].pk)
     kwargs = {
-        k: v.replace(TOKEN, world.tracking_token).replace(SETUP_TOKEN, world.setup_token)
+        k: v.replace(TOKEN, world.tracking_token)
+        .replace(SETUP_TOKEN, world.setup_token)
+        .replace(ROUND, round_id)
         for k, v in kwargs.items()
     }
     with translation.override(lang):
