@@ -515,11 +515,14 @@ class ConsultationRoundAdmin(admin.ModelAdmin):
         data = form.cleaned_data
         texts = {name: data[name] for name in services.ROUND_TEXT_FIELDS if name in data}
         if not change:
-            form.instance = services.round_open(
+            created = services.round_open(
                 edition=data["edition"], opens_at=data["opens_at"], closes_at=data["closes_at"],
                 whole_text=data["whole_text"], modules=data.get("modules") or [],
                 user=acting_user(request), **texts,
             )  # fmt: skip
+            # The admin logs and links the object it passed in: make it the round created.
+            obj.pk = created.pk
+            obj.refresh_from_db()
             return
         current = ConsultationRound.objects.get(pk=obj.pk)
         services.round_update(

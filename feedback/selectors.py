@@ -269,13 +269,19 @@ def open_rounds(edition: Edition, at: datetime.datetime) -> list[ConsultationRou
     key = f"feedback:rounds-shown:{edition.pk}"
     kept = cache.get(key)
     if kept is None:
-        kept = list(
-            ConsultationRound.objects.filter(edition=edition, closes_at__gt=at)
-            .prefetch_related("modules")
-            .order_by("closes_at", "pk")
-        )
+        kept = rounds_ahead(edition, at)
         cache.set(key, kept, ROUNDS_SHOWN_SECONDS)
     return [r for r in kept if r.is_open_at(at)]
+
+
+def rounds_ahead(edition: Edition, at: datetime.datetime) -> list[ConsultationRound]:
+    """The rounds on ``edition`` not closed at ``at`` (open or upcoming), soonest deadline
+    first, with their modules, read afresh (one query; two when there is one)."""
+    return list(
+        ConsultationRound.objects.filter(edition=edition, closes_at__gt=at)
+        .prefetch_related("modules")
+        .order_by("closes_at", "pk")
+    )
 
 
 @dataclass(frozen=True)

@@ -362,3 +362,56 @@ def test_changes_to_public_texts_and_notes_start_a_new_generation(
     with django_capture_on_commit_callbacks(execute=True):
         make_feedback(comment="Another, new comment: not public.")
     assert store.fresh_state().generation == generation + 2
+
+
+@pytest.mark.django_db
+def test_a_page_naming_a_consultation_round_is_rendered_again_at_its_deadline(
+    published, stored, client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    from feedback import services as feedback_services
+
+    assert b"Consultation on 1.0" not in client.get(SECTION).content  # stored without
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):  # a round announced: pages anew
+        feedback_services.round_open(
+            edition=published, opens_at=now, closes_at=now + datetime.timedelta(hours=2),
+            whole_text=True, title_en="Consultation on 1.0", description_en="Comments.",
+            contact_email="guidelines@example.org",
+        )  # fmt: skip
+    first = client.get(SECTION)
+    assert b"Consultation on 1.0" in first.content
+    max_age = int(first["Cache-Control"].removeprefix("public, max-age="))
+    assert 0 < max_age <= 60  # never kept by a cache in front past the deadline
+    with django_assert_num_queries(0):
+        assert client.get(SECTION).content == first.content  # sent from the store
+    with freeze_time(now + datetime.timedelta(hours=2, seconds=1)):
+        after = client.get(SECTION)
+        assert after.status_code == 200
+        assert b"Consultation on 1.0" not in after.content  # rendered again, round closed
+        with django_assert_num_queries(0):
+            assert client.get(SECTION).content == after.content  # and stored again
+
+
+@pytest.mark.django_db
+def test_a_page_is_rendered_again_when_an_announced_round_opens(
+    published, stored, client, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    from feedback import services as feedback_services
+
+    now = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        feedback_services.round_open(
+            edition=published, opens_at=now + datetime.timedelta(days=1),
+            closes_at=now + datetime.timedelta(days=10), whole_text=True,
+            title_en="Consultation on 1.0", description_en="Comments.",
+            contact_email="guidelines@example.org",
+        )  # fmt: skip
+    assert b"Consultation on 1.0" not in client.get(SECTION).content  # not open yet
+    with freeze_time(now + datetime.timedelta(days=1, seconds=1)):
+        assert b"Consultation on 1.0" in client.get(SECTION).content

@@ -4,8 +4,10 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback import selectors
+from guidelines_portal.page_store import expire_at
 
 register = template.Library()
 
@@ -59,3 +61,26 @@ def count_for(counts: dict | None, key) -> int:
 def incorporation_preview():
     """What publishing the draft now would do to accepted feedback (the publish form)."""
     return selectors.incorporation_preview()
+
+
+@register.inclusion_tag("feedback/_round_notice.html", takes_context=True)
+def round_notice(context, module=None) -> dict:
+    """The consultation rounds open on the page's edition that cover ``module`` (an edition's
+    module; None: every open round, as on the home page), with their deadlines. The page,
+    stored for every reader, is rendered again when one of the edition's rounds opens or
+    closes. One or two queries; none on previews."""
+    edition = context.get("edition")
+    if edition is None or context.get("preview"):
+        return {"rounds": []}
+    now = timezone.now()
+    ahead = selectors.rounds_ahead(edition, now)
+    moments = [r.opens_at if r.opens_at > now else r.closes_at for r in ahead]
+    request = context.get("request")
+    if moments and request is not None:
+        expire_at(request, min(moments).timestamp())
+    shown = [
+        r for r in ahead
+        if r.is_open_at(now)
+        and (module is None or r.whole_text or module.code in {m.code for m in r.modules.all()})
+    ]  # fmt: skip
+    return {"rounds": shown}

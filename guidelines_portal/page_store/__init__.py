@@ -10,7 +10,9 @@ any view run; views opt in with the ``stored_page`` decorator.
   bucket in production, so every process and host reads the same), which generation is
   current, and the per-process memory copy.
 - ``middleware``: serving (ETag, Last-Modified, 304, Cache-Control, Accept-Encoding) and
-  storing a page on its first request.
+  storing a page on its first request; ``expire_at`` for a page that says something due to
+  change at a known moment (a consultation round opening or closing): it is rendered again
+  from then on, and no cache in front keeps it longer.
 - ``prepare``: rendering the current edition's pages before they are switched on.
 - ``receivers``: what makes stored pages out of date (a new edition, a corrected date, a
   replacement note, a response to a comment).
@@ -21,6 +23,6 @@ edition's pages are prepared under the next generation while readers still get t
 one, then switched on at once, so nobody reads a mix of two editions.
 """
 
-from guidelines_portal.page_store.middleware import stored_page
+from guidelines_portal.page_store.middleware import expire_at, stored_page
 
-__all__ = ["stored_page"]
+__all__ = ["expire_at", "stored_page"]

@@ -1,6 +1,7 @@
 """Serve published pages from the store; store a page the first time it is rendered."""
 
 import re
+import time
 from collections.abc import Callable, Iterable
 from email.utils import parsedate_to_datetime
 from functools import wraps
@@ -18,6 +19,8 @@ VARIANTS = "stored_page_variants"
 # Set in the WSGI environ by page_store.prepare (never from a request's headers): store
 # the page under this generation, rendering it even if a copy exists.
 PREPARE = "page_store.generation"
+# Set on the request while a page is rendered: when the stored page expires (see expire_at).
+EXPIRES = "_page_store_expires_at"
 STORED_STATUSES = frozenset({200, 301, 410})
 SUFFIXES = {"identity": "", "br": "-br", "gzip": "-gz"}
 # An address inside one edition (/en/editions/1.1/..., /ru/editions/1.0/compare/1.1/...); the
@@ -62,7 +65,7 @@ class StoredPageMiddleware:
         state = store.state() or store.begin()
         if forced is None:
             page = store.get(state.generation, key)
-            if page is not None:
+            if page is not None and not page.expired(time.time()):
                 stored = respond(request, page)
                 # A stored 410 (a removed section) was logged as Django's warning when it was
                 # rendered: not again for each reader (the access log has every request).
@@ -80,7 +83,10 @@ class StoredPageMiddleware:
             return response
         else:
             generation = state.generation
-        page = page_from(rendered.status_code, dict(rendered.items()), rendered.content)
+        page = page_from(
+            rendered.status_code, dict(rendered.items()), rendered.content,
+            expires_at=getattr(request, EXPIRES, None),
+        )  # fmt: skip
         store.put(generation, key, page)
         return respond(request, page)
 
@@ -123,8 +129,17 @@ def respond(request: HttpRequest, page: StoredPage) -> HttpResponse:
     # edition's notice, a corrected date); "current" addresses change with each edition.
     numbered = EDITION_ADDRESS.match(request.path) is not None
     seconds = settings.PAGE_STORE_MAX_AGE_EDITION if numbered else settings.PAGE_STORE_MAX_AGE
+    if page.expires_at is not None:  # no cache in front keeps it past its moment
+        seconds = max(0, min(seconds, int(page.expires_at - time.time())))
     response["Cache-Control"] = f"public, max-age={seconds}"
     return response
+
+
+def expire_at(request: HttpRequest, moment: float) -> None:
+    """The page being rendered for ``request`` says something that changes at ``moment``
+    (POSIX time): once stored, it is rendered again from then on. The earliest moment wins."""
+    current = getattr(request, EXPIRES, None)
+    setattr(request, EXPIRES, moment if current is None else min(current, moment))
 
 
 def _encoding(header: str) -> str:

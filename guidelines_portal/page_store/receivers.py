@@ -3,7 +3,8 @@
 A new edition changes every page (the current text, "a newer edition exists" on the older
 ones): its pages are prepared by the worker under the next generation, then switched on at
 once. A corrected date, a replacement note or a change to a comment's public response
-changes some pages: the next generation starts and pages are rendered again on request.
+changes some pages, as does a consultation round: the next generation starts and pages are
+rendered again on request.
 Each acts once the change is committed. It acts whenever pages are stored for this database,
 whatever this process's own PAGE_STORE says: a `manage.py` command run with DEBUG on (the
 store off) beside `make run`, or a one-off command with another environment in production,
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from feedback.models import EventKind, Feedback, FeedbackEvent
+from feedback.models import ConsultationRound, EventKind, Feedback, FeedbackEvent, RoundExtension
 from guidelines_portal.page_store.store import store
 from modules.models import EditionCorrection, SectionReplacement
 from modules.signals import edition_published
@@ -62,7 +63,9 @@ def _on_feedback_event(sender: Any, instance: FeedbackEvent, **kwargs: Any) -> N
 
 def connect() -> None:
     edition_published.connect(_on_publication, dispatch_uid="page_store_publication")
-    for model in (EditionCorrection, SectionReplacement):
+    # A consultation round announced, changed or extended: the reading pages name it (and
+    # are rendered again at its opening and closing: middleware.expire_at).
+    for model in (EditionCorrection, SectionReplacement, ConsultationRound, RoundExtension):
         post_save.connect(_on_change, sender=model, dispatch_uid=f"page_store_{model.__name__}")
         post_delete.connect(
             _on_change, sender=model, dispatch_uid=f"page_store_{model.__name__}_delete"

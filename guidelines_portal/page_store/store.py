@@ -58,6 +58,12 @@ class StoredPage:
     stored_at: float
     digest: str
     bodies: dict[str, bytes]
+    # A page that says something about to change at a known moment (a consultation round
+    # opening or closing) is rendered again from then on (POSIX time; None: never).
+    expires_at: float | None = None
+
+    def expired(self, now: float) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
 
     @property
     def size(self) -> int:
@@ -79,6 +85,7 @@ def encode(page: StoredPage) -> bytes:
         "stored_at": page.stored_at,
         "digest": page.digest,
         "sizes": {name: len(page.bodies[name]) for name in ENCODINGS},
+        "expires_at": page.expires_at,
     }
     return json.dumps(meta).encode() + b"\n" + b"".join(page.bodies[n] for n in ENCODINGS)
 
@@ -91,6 +98,7 @@ def decode(data: bytes) -> StoredPage | None:
         sizes = [int(meta["sizes"][name]) for name in ENCODINGS]
         status, headers, digest = int(meta["status"]), dict(meta["headers"]), str(meta["digest"])
         stored_at = float(meta["stored_at"])
+        expires_at = None if meta.get("expires_at") is None else float(meta["expires_at"])
     except (ValueError, KeyError, TypeError):
         return None
     if sum(sizes) != len(rest):
@@ -101,13 +109,15 @@ def decode(data: bytes) -> StoredPage | None:
         start += size
     if hashlib.sha256(bodies["identity"]).hexdigest() != digest:
         return None
-    return StoredPage(status, headers, stored_at, digest, bodies)
+    return StoredPage(status, headers, stored_at, digest, bodies, expires_at)
 
 
-def page_from(status: int, headers: dict[str, str], body: bytes) -> StoredPage:
+def page_from(
+    status: int, headers: dict[str, str], body: bytes, expires_at: float | None = None
+) -> StoredPage:
     kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
     digest = hashlib.sha256(body).hexdigest()
-    return StoredPage(status, kept, time.time(), digest, compress(body))
+    return StoredPage(status, kept, time.time(), digest, compress(body), expires_at)
 
 
 @cache

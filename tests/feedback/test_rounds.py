@@ -5,6 +5,7 @@ import datetime
 import time
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -249,6 +250,9 @@ def test_an_editor_opens_a_round_in_the_back_office(editor_client, editor, publi
     assert response.status_code == 302, response.context["adminform"].form.errors
     consultation = ConsultationRound.objects.get()
     assert consultation.created_by == editor and consultation.whole_text
+    # The back office's own record of the addition names it.
+    entry = LogEntry.objects.get(content_type__model="consultationround")
+    assert entry.object_id == str(consultation.pk) and entry.user == editor
 
 
 def test_the_back_office_shows_every_date_error_at_once_and_keeps_the_text(
@@ -309,3 +313,27 @@ def test_the_form_names_a_round_from_a_kept_list_but_leaves_it_at_its_deadline(
     time.sleep(max(0, (consultation.closes_at - timezone.now()).total_seconds()) + 0.1)
     with django_assert_max_num_queries(1):  # still kept, but past its deadline: not named
         assert consultation.title_en not in client.get("/en/feedback/").text
+
+
+# --- The reading pages -------------------------------------------------------------------
+
+
+def test_reading_pages_in_scope_name_the_open_round_and_its_deadline(client, published, draft):
+    other = make_module("UAS", order=2, prefix="D.")
+    make_section(other, "uas-registration", title_en="Registration")
+    from tests.conftest import publish
+
+    edition = publish("1.1")
+    open_round(edition, modules=[draft], title_en="Round on SALW", title_ru="Раунд по МСЛВ")
+    for url in ("/en/", "/en/modules/salw/", "/en/modules/salw/salw-marking/"):
+        page = client.get(url).text
+        assert "Round on SALW" in page and "Deadline" in page, url
+    assert "Раунд по МСЛВ" in client.get("/ru/modules/salw/salw-marking/").text
+    # Not on another module's pages, nor on an older edition's.
+    assert "Round on SALW" not in client.get("/en/modules/uas/uas-registration/").text
+    assert "Round on SALW" not in client.get("/en/editions/1.0/modules/salw/").text
+
+
+def test_previews_of_the_draft_name_no_round(editor_client, published):
+    open_round(published, title_en="Round on the text")
+    assert "Round on the text" not in editor_client.get("/en/preview/modules/salw/").text
