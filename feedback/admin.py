@@ -50,6 +50,7 @@ ORIGIN = ("source", "source_detail", "received_on", "edition", "language")
 PLACE = ("module", "section", "paragraph")
 TRIAGE = ("status", "duplicate_of", "assigned_to", "note")
 RESPONSE = services.PUBLIC_TEXT_FIELDS
+ANSWER = ("answer", "answer_text", "answered_at")
 RECORD_FIELDS = (*ORIGIN, *PLACE, *CONTRIBUTION)
 EXPORT_COLUMNS = (
     _("Reference"), _("Received on"), _("Source"), _("Status"), _("Incorporated in"),
@@ -171,7 +172,7 @@ class FeedbackAdmin(admin.ModelAdmin):
     )  # fmt: skip
     list_filter = (
         ProgressFilter, "status", "kind", "category", ("country", CountryFilter), "source",
-        "module", SectionFilter, "edition", "round", "late", AssignedFilter,
+        "module", SectionFilter, "edition", "round", "late", "answer", AssignedFilter,
     )  # fmt: skip
     search_fields = ("=reference", "name", "organisation", "email", "comment")
     list_select_related = ("section", "module", "assigned_to", "incorporated_in")
@@ -200,7 +201,7 @@ class FeedbackAdmin(admin.ModelAdmin):
             (_("The comment"), {"fields": CONTRIBUTION}),
             (_("What it is about"), {"fields": (*PLACE, "section_number")}),
             (_("Triage and decision"), {"fields": (*TRIAGE, "edit_token")}),
-            (_("Public response"), {"fields": RESPONSE}),
+            (_("Public response"), {"fields": (*RESPONSE, *ANSWER)}),
             (
                 _("Where it came from"),
                 {"fields": (*ORIGIN, "round", "late", "created_at", "acknowledged_at")},
@@ -212,6 +213,7 @@ class FeedbackAdmin(admin.ModelAdmin):
             return ()
         fixed = ["reference", "progress", "section_number", "created_at", "acknowledged_at"]
         fixed += ["round", "late"]  # set when the comment arrived
+        fixed += list(ANSWER)  # the contributor's, through their tracking link
         # The contributor's own words and origin are never rewritten by the back office.
         fixed += [*CONTRIBUTION, *ORIGIN, "paragraph"]
         if obj.is_incorporated:

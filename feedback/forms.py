@@ -16,6 +16,7 @@ from django_countries import countries
 from feedback import services
 from feedback.kept import kept
 from feedback.models import (
+    ANSWER_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
     NAME_MAX_LENGTH,
     Category,
@@ -330,3 +331,21 @@ def _value(data: dict[str, Any], instance: ConsultationRound, name: str) -> Any:
     if name == "modules":
         return list(instance.modules.all())
     return getattr(instance, name)
+
+
+class AnswerForm(forms.Form):
+    """The contributor's answer to the editors' decision, on their tracking page."""
+
+    satisfied = forms.TypedChoiceField(
+        label=_("Does this response satisfy you?"),
+        choices=[("yes", _("Yes, it satisfies me")), ("no", _("No, it does not satisfy me"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether the response satisfies you.")},
+    )
+    reply = TypedTextFormField(
+        label=_("Your reply (optional)"), required=False, max_length=ANSWER_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Up to 1,000 characters. The editors read it; if your comment may be "
+                    "published, it is shown with the response."),
+    )  # fmt: skip

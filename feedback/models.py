@@ -28,6 +28,7 @@ from modules.models import Edition, Localized, Module, Section
 
 COMMENT_MAX_LENGTH = 5000
 NAME_MAX_LENGTH = 200
+ANSWER_MAX_LENGTH = 1000
 
 
 class Kind(models.TextChoices):
@@ -51,6 +52,13 @@ class Source(models.TextChoices):
     LETTER = "letter", _("Letter or note verbale")
     EMAIL = "email", _("E-mail")
     OTHER = "other", _("Other")
+
+
+class Answer(models.TextChoices):
+    """The contributor's answer to the editors' decision and response."""
+
+    SATISFIED = "satisfied", _("Satisfied with the response")
+    NOT_SATISFIED = "not_satisfied", _("Not satisfied with the response")
 
 
 class Status(models.TextChoices):
@@ -267,6 +275,15 @@ class Feedback(models.Model):
         verbose_name=_("consultation round"),
     )
     late = models.BooleanField(_("sent after the deadline"), default=False, editable=False)
+    # After a decision, the contributor's answer to it, through their tracking link.
+    answer = models.CharField(
+        _("contributor's answer"), max_length=16, choices=Answer.choices, blank=True,
+        editable=False,
+    )  # fmt: skip
+    answer_text = TypedTextField(
+        _("contributor's reply"), max_length=ANSWER_MAX_LENGTH, blank=True, editable=False
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, editable=False)
 
     summary = Localized("summary")
     response = Localized("response")
@@ -363,6 +380,7 @@ class EventKind(models.TextChoices):
     RESPONSE = "response", _("Public text changed")
     EMAIL_SENT = "email_sent", _("E-mail sent")
     EMAIL_FAILED = "email_failed", _("E-mail failed")
+    ANSWER = "answer", _("Contributor answered the response")
 
 
 # Events the contributor sees on their tracking page (never notes, assignments or e-mail).

@@ -167,6 +167,8 @@ class ResponseRow:
             item.public_decision,
             item.response,
             base_url + self.change_url if self.change_url else "",
+            item.get_answer_display() if item.answer else "",
+            item.answer_text,
         ]
 
 
@@ -180,6 +182,8 @@ RESPONSE_COLUMNS = [
     gettext_lazy("Decision"),
     gettext_lazy("Response"),
     gettext_lazy("Link to the change"),
+    gettext_lazy("The contributor's answer"),
+    gettext_lazy("The contributor's reply"),
 ]
 
 

@@ -20,6 +20,7 @@ from feedback.models import (
     ACCEPTED_STATUSES,
     DECISION_STATUSES,
     PENDING_STATUSES,
+    Answer,
     ConsultationRound,
     EventKind,
     Feedback,
@@ -434,6 +435,37 @@ def feedback_incorporate(
     if incorporated and notify:
         email_after_commit("incorporated", [item.pk for item in incorporated])
     return incorporated
+
+
+# --- The contributor's answer to a decision ---------------------------------------------
+
+# Each change of answer is kept in the item's history; past this many, nothing more is taken.
+MAX_ANSWERS = 10
+
+
+@transaction.atomic
+def feedback_answer(*, feedback: Feedback, satisfied: bool, text: str = "") -> bool:
+    """Record whether the editors' decision and response satisfy the contributor, with a
+    short reply. False when this is the answer already recorded (sent twice)."""
+    feedback = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if feedback.status not in DECISION_STATUSES:
+        raise ValidationError(
+            _("You can answer once the editors have decided on your comment."), code="undecided"
+        )
+    answer = Answer.SATISFIED if satisfied else Answer.NOT_SATISFIED
+    text = text.strip()
+    if (feedback.answer, feedback.answer_text) == (answer, text):
+        return False
+    if feedback.events.filter(kind=EventKind.ANSWER).count() >= MAX_ANSWERS:
+        raise ValidationError(
+            _("Your answer has been changed many times already; it cannot be changed again."),
+            code="too_many",
+        )
+    Feedback.objects.filter(pk=feedback.pk).update(
+        answer=answer, answer_text=text, answered_at=timezone.now()
+    )
+    FeedbackEvent.objects.create(feedback=feedback, kind=EventKind.ANSWER, text=answer)
+    return True
 
 
 # --- Consultation rounds -----------------------------------------------------------------

@@ -9,6 +9,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from feedback import selectors, services
 from feedback.csv import csv_response
-from feedback.forms import FeedbackForm
+from feedback.forms import AnswerForm, FeedbackForm
 from feedback.models import ConsultationRound, Feedback, tracking_path
 from feedback.targets import EditionParts, edition_modules, is_section
 from guidelines_portal import public_address
@@ -163,20 +164,52 @@ def _refund_submission(request: HttpRequest, email: str) -> None:
 
 
 @never_cache
+@csrf_exempt  # checked by is_same_origin_post(): with "Referrer-Policy: no-referrer" (below),
+# browsers send "Origin: null", which Django's CSRF check refuses
 def track(request: HttpRequest, token: str) -> HttpResponse:
     """The contributor's private page: status, history, response and the change it made."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponse(status=405, headers={"Allow": "GET, HEAD, POST"})
     editions = content.get_editions()
     feedback = selectors.tracked_item(token, editions)
     if feedback is None:
         raise Http404  # says nothing about why
+    status, error = 200, ""
+    form = AnswerForm(initial={"reply": feedback.answer_text})
+    if request.method == "POST":
+        form = AnswerForm(request.POST)
+        if not is_same_origin_post(request):
+            security_log.warning("Answer to a decision posted from another site refused")
+            status, error = (
+                403,
+                _(
+                    "For your security, this form can only be sent from this site's own page. "
+                    "Your text is kept below: please check it and send it again."
+                ),
+            )
+        elif form.is_valid():
+            try:
+                services.feedback_answer(
+                    feedback=feedback, satisfied=form.cleaned_data["satisfied"],
+                    text=form.cleaned_data["reply"],
+                )  # fmt: skip
+            except ValidationError as refusal:
+                status, error = 409, " ".join(refusal.messages)
+            else:
+                return redirect(f"{request.path}?answered=1")
+        else:
+            status = 400
     context = {
         "feedback": feedback,
         "history": selectors.public_history(feedback),
         "change_url": selectors.change_url(feedback, content.previous_editions(editions)),
         "just_received": request.GET.get("received") == "1",
+        "just_answered": request.GET.get("answered") == "1",
+        "answer_form": form,
+        "answer_error": error,
         **content.navigation(editions[0] if editions else None, modules=edition_modules),
     }
-    response = render(request, "feedback/track.html", context)
+    response = render(request, "feedback/track.html", context, status=status)
     # The token is in the URL: never pass it on, never index it.
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -56,8 +56,9 @@ def _on_feedback_change(sender: Any, instance: Feedback, created: bool = False, 
 
 
 def _on_feedback_event(sender: Any, instance: FeedbackEvent, **kwargs: Any) -> None:
-    # Public texts are changed with an update (no save signal): their event says so.
-    if instance.kind == EventKind.RESPONSE:
+    # Public texts, and the contributor's answer to the response, are changed with an update
+    # (no save signal): their event says so.
+    if instance.kind in (EventKind.RESPONSE, EventKind.ANSWER):
         _on_change(sender, **kwargs)
 
 
