@@ -527,10 +527,14 @@ class ConsultationRoundAdmin(admin.ModelAdmin):
             obj.refresh_from_db()
             return
         current = ConsultationRound.objects.get(pk=obj.pk)
-        services.round_update(
-            consultation=current, opens_at=data.get("opens_at"),
-            whole_text=data.get("whole_text"), modules=data.get("modules"), **texts,
-        )  # fmt: skip
+        if current.opens_at > timezone.now():  # not open yet: dates and scope as given
+            services.round_update(
+                consultation=current, opens_at=data.get("opens_at"),
+                closes_at=data.get("closes_at"), whole_text=data.get("whole_text"),
+                modules=data.get("modules"), **texts,
+            )  # fmt: skip
+            return
+        services.round_update(consultation=current, **texts)
         if "closes_at" in data and data["closes_at"] != current.closes_at:
             services.round_extend(
                 consultation=current, closes_at=data["closes_at"],

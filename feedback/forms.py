@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -302,11 +303,13 @@ class RoundAdminForm(forms.ModelForm):
                     modules=data.get("modules") or [],
                 )  # fmt: skip
                 return data
-            services.reschedule_check(
-                consultation=self.instance, opens_at=get("opens_at"),
-                whole_text=get("whole_text"), modules=get("modules"),
-            )  # fmt: skip
-            if get("closes_at") != self.instance.closes_at:
+            if self.instance.opens_at > timezone.now():  # not open yet: any dates and scope
+                services.reschedule_check(
+                    consultation=self.instance, opens_at=get("opens_at"),
+                    whole_text=get("whole_text"), modules=get("modules"),
+                    closes_at=get("closes_at"),
+                )  # fmt: skip
+            elif get("closes_at") != self.instance.closes_at:
                 services.extension_check(
                     consultation=self.instance, closes_at=get("closes_at"),
                     reason_en=data.get("extension_reason_en", ""),
@@ -346,6 +349,6 @@ class AnswerForm(forms.Form):
     reply = TypedTextFormField(
         label=_("Your reply (optional)"), required=False, max_length=ANSWER_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Up to 1,000 characters. The editors read it; if your comment may be "
-                    "published, it is shown with the response."),
+        help_text=_("Up to 1,000 characters, for the editors. Where your comment is "
+                    "published, only whether the response satisfies you is shown with it."),
     )  # fmt: skip

@@ -168,7 +168,6 @@ class ResponseRow:
             item.response,
             base_url + self.change_url if self.change_url else "",
             item.get_answer_display() if item.answer else "",
-            item.answer_text,
         ]
 
 
@@ -183,7 +182,6 @@ RESPONSE_COLUMNS = [
     gettext_lazy("Response"),
     gettext_lazy("Link to the change"),
     gettext_lazy("The contributor's answer"),
-    gettext_lazy("The contributor's reply"),
 ]
 
 
@@ -298,11 +296,16 @@ class RoundVerdict:
 
 
 def round_for_comment(
-    *, edition: Edition | None, module: Module | None, at: datetime.datetime, shown: set[int]
+    *,
+    edition: Edition | None,
+    module: Module | None,
+    at: datetime.datetime,
+    shown: dict[int, datetime.datetime],
 ) -> RoundVerdict:
     """The round a comment belongs to: one open on its edition and part; else, among the
-    rounds the form showed when it was opened (``shown``), one that covers it and has closed
-    since: the comment is late, or refused if that round refuses late comments."""
+    rounds its form named as open when it was rendered (``shown``: id -> that moment, as the
+    site signed it), one that covers it and has closed since: the comment is late, or
+    refused if that round refuses late comments."""
     if edition is None:
         return RoundVerdict()
     covering = ConsultationRound.objects.covering(edition, module)
@@ -310,7 +313,7 @@ def round_for_comment(
     if consultation is not None:
         return RoundVerdict(consultation)
     closed = covering.closed_at(at).filter(pk__in=shown).order_by("-closes_at", "pk").first()
-    if closed is None:
+    if closed is None or shown[closed.pk] >= closed.closes_at:
         return RoundVerdict()
     if closed.accepts_late:
         return RoundVerdict(closed, late=True)

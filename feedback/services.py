@@ -232,6 +232,7 @@ def feedback_set_status(
     elif status in PENDING_STATUSES:
         feedback.decided_at = None
     feedback.save(update_fields=["status", "duplicate_of", "decided_at"])
+    _withdraw_answer(feedback)  # it answered the decision taken before
     FeedbackEvent.objects.create(
         feedback=feedback,
         actor=_user(user),
@@ -301,6 +302,9 @@ def feedback_edit_public_texts(*, feedback: Feedback, user: User | None, **texts
     Feedback.objects.filter(pk=feedback.pk).update(**{n: new for n, (_old, new) in changed.items()})
     for name, (_old, new) in changed.items():
         setattr(feedback, name, new)
+    if {"response_en", "response_ru"} & set(changed):
+        _withdraw_answer(stored)  # it answered the response as it was
+        feedback.answer, feedback.answer_text, feedback.answered_at = "", "", None
     FeedbackEvent.objects.create(
         feedback=feedback,
         actor=_user(user),
@@ -464,8 +468,19 @@ def feedback_answer(*, feedback: Feedback, satisfied: bool, text: str = "") -> b
     Feedback.objects.filter(pk=feedback.pk).update(
         answer=answer, answer_text=text, answered_at=timezone.now()
     )
-    FeedbackEvent.objects.create(feedback=feedback, kind=EventKind.ANSWER, text=answer)
+    # The history keeps every answer and reply, as the contributor sent them.
+    FeedbackEvent.objects.create(
+        feedback=feedback, kind=EventKind.ANSWER, text=f"{answer}\n{text}".strip()
+    )
     return True
+
+
+def _withdraw_answer(feedback: Feedback) -> None:
+    """The decision or the response changed: the contributor's answer (kept in the history)
+    no longer applies, and they may answer again."""
+    if feedback.answer or feedback.answer_text:
+        Feedback.objects.filter(pk=feedback.pk).update(answer="", answer_text="", answered_at=None)
+        feedback.answer, feedback.answer_text, feedback.answered_at = "", "", None
 
 
 # --- Consultation rounds -----------------------------------------------------------------
@@ -501,6 +516,13 @@ def round_check(
         errors.setdefault("modules", []).append(
             _("Choose the modules the round is about, or tick “the whole text”.")
         )
+    if edition is not None and not whole_text and modules:
+        published = set(edition.modules.values_list("code", flat=True))
+        missing = [m.short_title or m.code for m in modules if m.code not in published]
+        if missing:
+            errors.setdefault("modules", []).append(
+                _("Not in this edition: %(modules)s.") % {"modules": ", ".join(missing)}
+            )
     opening_moved = current is None or opens_at != current.opens_at
     if opens_at is not None and opening_moved and opens_at < now - OPENING_GRACE:
         errors.setdefault("opens_at", []).append(_("The opening date and time are in the past."))
@@ -583,27 +605,31 @@ def round_update(
     *,
     consultation: ConsultationRound,
     opens_at: datetime.datetime | None = None,
+    closes_at: datetime.datetime | None = None,
     whole_text: bool | None = None,
     modules: Iterable[Module] | None = None,
     **texts: str,
 ) -> ConsultationRound:
-    """Change a round's texts, contact and late policy; its opening and scope only until it
-    opens. The deadline moves only with round_extend()."""
+    """Change a round's texts, contact and late policy; its dates and scope only until it
+    opens. Once open, its deadline moves only with round_extend()."""
     consultation = ConsultationRound.objects.select_for_update().get(pk=consultation.pk)
     unknown = set(texts) - set(ROUND_TEXT_FIELDS)
     if unknown:
         raise TypeError(f"round_update() got unexpected fields: {sorted(unknown)}")
     new_opening = (opens_at or consultation.opens_at).replace(microsecond=0)
+    new_closing = (closes_at or consultation.closes_at).replace(microsecond=0)
     new_whole = whole_text if whole_text is not None else consultation.whole_text
     new_modules = (
         [] if new_whole else list(modules if modules is not None else consultation.modules.all())
     )
     reschedule_check(
-        consultation=consultation, opens_at=new_opening, whole_text=new_whole, modules=new_modules
-    )
+        consultation=consultation, opens_at=new_opening, whole_text=new_whole,
+        modules=new_modules, closes_at=new_closing,
+    )  # fmt: skip
     for name, value in texts.items():
         setattr(consultation, name, value)
-    consultation.opens_at, consultation.whole_text = new_opening, new_whole
+    consultation.opens_at, consultation.closes_at = new_opening, new_closing
+    consultation.whole_text = new_whole
     consultation.full_clean(exclude=["edition", "modules"])
     consultation.save()
     consultation.modules.set(new_modules)
@@ -637,20 +663,24 @@ def reschedule_check(
     opens_at: datetime.datetime,
     whole_text: bool,
     modules: Iterable[Module],
+    closes_at: datetime.datetime | None = None,
 ) -> None:
-    """Raise ValidationError when the round may not open at ``opens_at`` on this scope: once
-    it has opened, neither can change."""
+    """Raise ValidationError when the round may not open at ``opens_at`` (and, before it
+    opens, close at ``closes_at``) on this scope: once it has opened, none of these change
+    (its deadline then moves only with round_extend())."""
     modules = [] if whole_text else list(modules)
+    closes_at = closes_at or consultation.closes_at
     current = set(consultation.modules.values_list("pk", flat=True))
     scope_changed = whole_text != consultation.whole_text or {m.pk for m in modules} != current
-    if opens_at == consultation.opens_at and not scope_changed:
+    moved = opens_at != consultation.opens_at or closes_at != consultation.closes_at
+    if not moved and not scope_changed:
         return
     if consultation.opens_at <= timezone.now():
         raise ValidationError(
             _("This round has opened: its opening and its scope can no longer change.")
         )
     round_check(
-        edition=consultation.edition, opens_at=opens_at, closes_at=consultation.closes_at,
+        edition=consultation.edition, opens_at=opens_at, closes_at=closes_at,
         whole_text=whole_text, modules=modules, current=consultation,
     )  # fmt: skip
 

@@ -9,6 +9,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -43,8 +44,10 @@ def _render_form(
 ):
     """The form page; ``rounds``: say which consultation rounds are open (and remember, in
     the form, that they were shown: see _submit)."""
+    open_rounds = selectors.open_rounds(parts.edition, timezone.now()) if rounds else []
     context = {
-        "open_rounds": selectors.open_rounds(parts.edition, timezone.now()) if rounds else [],
+        "open_rounds": open_rounds,
+        "rounds_shown": _rounds_token([r.pk for r in open_rounds]) if open_rounds else "",
         "form": form,
         "edition": parts.edition,
         "current_edition": current,
@@ -102,7 +105,10 @@ def _submit(request: HttpRequest, parts: EditionParts, current: Edition) -> Http
         edition=parts.edition, module=target.module, at=timezone.now(),
         shown=_shown_rounds(request.POST.get("rounds", "")),
     )  # fmt: skip
-    if verdict.refused_by is not None:
+    # A double click or a retry of a comment already kept gets its receipt, never a refusal.
+    if verdict.refused_by is not None and not selectors.already_submitted(
+        section_key=target.section_key, paragraph=target.paragraph, data=data
+    ):
         _refund_submission(request, data["email"])
         message = _(
             "The consultation round “%(title)s” closed on %(deadline)s, before your comment "
@@ -133,9 +139,26 @@ def _submit(request: HttpRequest, parts: EditionParts, current: Edition) -> Http
     return render(request, "feedback/already_received.html", context)
 
 
-def _shown_rounds(value: str) -> set[int]:
-    """The rounds the form said were open when it was opened ("3,7"; anything else ignored)."""
-    return {n for part in value.split(",")[:20] if (n := positive_int(part)) is not None}
+ROUNDS_SALT = "feedback.rounds-shown"
+# A form opened longer ago than this says nothing about the rounds it showed.
+ROUNDS_SHOWN_MAX_AGE = 7 * 24 * 3600
+
+
+def _rounds_token(ids: list[int]) -> str:
+    """The rounds a form page names as open, signed with the moment it was rendered: only
+    this site can say a form was opened before a round's deadline."""
+    return signing.dumps({"rounds": ids, "at": timezone.now().timestamp()}, salt=ROUNDS_SALT)
+
+
+def _shown_rounds(value: str) -> dict[int, datetime.datetime]:
+    """{round id: when the form naming it open was rendered}, from the form's signed field;
+    empty when it is missing, altered or too old."""
+    try:
+        shown = signing.loads(value, salt=ROUNDS_SALT, max_age=ROUNDS_SHOWN_MAX_AGE)
+        at = datetime.datetime.fromtimestamp(float(shown["at"]), tz=datetime.UTC)
+        return {int(pk): at for pk in shown["rounds"][:20]}
+    except (signing.BadSignature, KeyError, TypeError, ValueError, OverflowError):
+        return {}
 
 
 def _deadline(consultation: ConsultationRound) -> str:

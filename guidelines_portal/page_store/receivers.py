@@ -57,9 +57,14 @@ def _on_feedback_change(sender: Any, instance: Feedback, created: bool = False, 
 
 def _on_feedback_event(sender: Any, instance: FeedbackEvent, **kwargs: Any) -> None:
     # Public texts, and the contributor's answer to the response, are changed with an update
-    # (no save signal): their event says so.
-    if instance.kind in (EventKind.RESPONSE, EventKind.ANSWER):
+    # (no save signal): their event says so. An answer is public only with a published
+    # response to a publishable comment.
+    if instance.kind == EventKind.RESPONSE:
         _on_change(sender, **kwargs)
+    elif instance.kind == EventKind.ANSWER:
+        item = instance.feedback
+        if item.publishable and item.responded_in_id is not None:
+            _on_change(sender, **kwargs)
 
 
 def connect() -> None:

@@ -11,6 +11,9 @@ from modules import search_results, selectors
 from modules.forms import SearchForm
 from modules.models import Edition, EditionSection
 
+# What the search form and its result pages send.
+KEPT_PARAMETERS = frozenset({"q", "module", "edition", "page"})
+
 
 def search_page(request: HttpRequest) -> HttpResponse:
     # An unknown edition or module in the query string falls back to the default.
@@ -40,10 +43,13 @@ def search_page(request: HttpRequest) -> HttpResponse:
         return response
     lang = get_language() or "en"
     # A results page asked again is sent as it was (after the rate limit: it still counts).
-    key = search_results.page_key(reading.editions, lang, request.get_full_path())
-    kept = search_results.kept_page(key)
-    if kept is not None:
-        return HttpResponse(kept)
+    # Only addresses the search form makes are kept: other parameters would each make an entry.
+    key = None
+    if all(name in KEPT_PARAMETERS and len(request.GET.getlist(name)) == 1 for name in request.GET):
+        key = search_results.page_key(reading.editions, lang, request.get_full_path())
+        kept = search_results.kept_page(key)
+        if kept is not None:
+            return HttpResponse(kept)
     jump = _named_sections(edition, query)
     if len(jump) == 1:
         return redirect(_section_url(jump[0], edition, context["edition_in_url"]))
@@ -53,7 +59,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
     context.update(query=query, page=page, numbered=jump, results_fragment=fragment)
     response = render(request, "modules/search.html", context)
-    search_results.keep_page(key, response.content)
+    if key is not None:
+        search_results.keep_page(key, response.content)
     return response
 
 

@@ -79,7 +79,7 @@ def test_a_round_opened_by_an_editor_takes_a_russian_comment_and_keeps_its_deadl
     # Another reader opens the form; the deadline passes before they send it.
     page.goto("/ru/feedback/?section=salw-marking")
     fill_comment(page, "Отправлено слишком поздно.")
-    past = timezone.now() - datetime.timedelta(seconds=1)
+    past = timezone.now() - datetime.timedelta(microseconds=1)  # after the form was opened
     ConsultationRound.objects.update(opens_at=past - datetime.timedelta(days=1), closes_at=past)
     page.get_by_role("button", name="Отправить комментарий").click()
     alert = page.get_by_role("alert").first.inner_text()

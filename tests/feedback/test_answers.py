@@ -105,12 +105,13 @@ def test_the_answer_is_shown_with_the_public_response_escaped(client, published,
     edition = publish("1.1")
     page = client.get(f"/en/feedback/editions/{edition.number}/").text
     assert "Not satisfied with the response" in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
     download = client.get(f"/en/feedback/editions/{edition.number}/responses.csv")
     text = b"".join(download.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][-2:] == ["The contributor's answer", "The contributor's reply"]
-    assert rows[1][-2] == "Not satisfied with the response"
+    assert rows[0][-1] == "The contributor's answer"
+    assert rows[1][-1] == "Not satisfied with the response"
+    # The reply is for the editors: never published.
+    assert "alert(1)" not in page and "alert(1)" not in text
 
 
 def test_editors_see_the_answer_in_the_back_office(editor_client, published, editor):
@@ -141,3 +142,21 @@ def test_an_answer_from_another_site_is_refused_and_one_from_this_page_is_taken(
     assert own.status_code == 302
     item.refresh_from_db()
     assert item.answer == Answer.SATISFIED
+
+
+def test_a_new_decision_or_response_withdraws_the_answer_and_history_keeps_it(
+    client, published, editor
+):
+    item = decide(make_feedback(), editor)
+    services.feedback_answer(feedback=item, satisfied=False, text="Please reconsider.")
+    services.feedback_edit_public_texts(
+        feedback=item, user=editor, response_en="Reconsidered: now in scope."
+    )
+    item.refresh_from_db()
+    assert (item.answer, item.answer_text, item.answered_at) == ("", "", None)
+    services.feedback_answer(feedback=item, satisfied=True, text="Thank you.")
+    services.feedback_set_status(feedback=item, status=Status.ACCEPTED, user=editor, notify=False)
+    item.refresh_from_db()
+    assert item.answer == ""
+    answers = item.events.filter(kind=EventKind.ANSWER).values_list("text", flat=True)
+    assert list(answers) == ["not_satisfied\nPlease reconsider.", "satisfied\nThank you."]

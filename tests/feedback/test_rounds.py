@@ -2,6 +2,7 @@
 belong to it, and a deadline is kept (refused, or accepted and marked late, as the round says)."""
 
 import datetime
+import re
 import time
 
 import pytest
@@ -13,7 +14,7 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import ConsultationRound, Feedback, LateComments
 from modules.models import Module
-from tests.conftest import make_module, make_section
+from tests.conftest import make_module, make_section, publish
 from tests.feedback.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -38,21 +39,29 @@ def open_round(
     )  # fmt: skip
 
 
+@pytest.fixture
+def two_modules(published):
+    """Edition 1.1, with a second module (UAS) beside SALW: (edition, UAS module)."""
+    uas = make_module("UAS", order=2, prefix="D.")
+    make_section(uas, "uas-registration", title_en="Registration")
+    return publish("1.1"), uas
+
+
 def close(consultation: ConsultationRound) -> None:
-    """The deadline has passed (a round's dates are otherwise never moved back)."""
-    past = timezone.now() - datetime.timedelta(seconds=1)
+    """The deadline has just passed (a round's dates are otherwise never moved back)."""
+    past = timezone.now() - datetime.timedelta(microseconds=1)
     ConsultationRound.objects.filter(pk=consultation.pk).update(opens_at=past - DAY, closes_at=past)
 
 
 # --- Opening, changing, extending ------------------------------------------------------
 
 
-def test_a_round_is_opened_on_the_whole_text_or_on_modules(published):
-    whole = open_round(published)
+def test_a_round_is_opened_on_the_whole_text_or_on_modules(two_modules):
+    edition, uas = two_modules
+    whole = open_round(edition)
     assert whole.whole_text and not whole.modules.exists()
     assert whole.opens_at.microsecond == 0
-    uas = make_module("UAS", order=2, prefix="D.")
-    later = open_round(published, opens=11 * DAY, closes=20 * DAY, modules=[uas])
+    later = open_round(edition, opens=11 * DAY, closes=20 * DAY, modules=[uas])
     assert list(later.modules.all()) == [uas] and not later.whole_text
 
 
@@ -73,16 +82,16 @@ def test_dates_in_the_past_or_closing_before_opening_are_refused(
     assert not ConsultationRound.objects.exists()
 
 
-def test_rounds_on_the_same_part_of_the_text_never_overlap(published, draft):
-    uas = make_module("UAS", order=2, prefix="D.")
-    salw_round = open_round(published, modules=[draft])
+def test_rounds_on_the_same_part_of_the_text_never_overlap(two_modules, draft):
+    edition, uas = two_modules
+    salw_round = open_round(edition, modules=[draft])
     with pytest.raises(ValidationError, match="overlap the round"):
-        open_round(published, opens=DAY, closes=5 * DAY)  # the whole text holds SALW
+        open_round(edition, opens=DAY, closes=5 * DAY)  # the whole text holds SALW
     with pytest.raises(ValidationError, match="overlap the round"):
-        open_round(published, opens=DAY, closes=5 * DAY, modules=[draft, uas])
+        open_round(edition, opens=DAY, closes=5 * DAY, modules=[draft, uas])
     # Another module at the same time, or the same one after the first closes: welcome.
-    open_round(published, modules=[uas])
-    open_round(published, opens=11 * DAY, closes=12 * DAY, modules=[draft])
+    open_round(edition, modules=[uas])
+    open_round(edition, opens=11 * DAY, closes=12 * DAY, modules=[draft])
     assert ConsultationRound.objects.count() == 3
     assert salw_round.pk
 
@@ -119,12 +128,12 @@ def test_once_open_a_rounds_opening_and_scope_stay(published, draft):
 
 
 def test_the_rounds_page_lists_open_upcoming_and_closed_rounds(
-    client, published, draft, django_assert_max_num_queries
+    client, two_modules, draft, django_assert_max_num_queries
 ):
-    uas = make_module("UAS", order=2, prefix="D.")
-    open_round(published, title_en="Open round", modules=[draft])
-    open_round(published, opens=20 * DAY, closes=30 * DAY, title_en="Later round")
-    closed = open_round(published, title_en="Past round", modules=[uas])
+    edition, uas = two_modules
+    open_round(edition, title_en="Open round", modules=[draft])
+    open_round(edition, opens=20 * DAY, closes=30 * DAY, title_en="Later round")
+    closed = open_round(edition, title_en="Past round", modules=[uas])
     close(closed)
     with django_assert_max_num_queries(5):
         response = client.get("/en/feedback/rounds/")
@@ -170,36 +179,41 @@ def test_descriptions_are_shown_as_text_never_as_markup(client, published):
 
 # --- Comments in a round -----------------------------------------------------------------
 
+SHOWN = re.compile(r'name="rounds" value="([^"]+)"')
+
+
+def shown_rounds(client, url: str = "/en/feedback/") -> str:
+    """The form's signed list of the rounds it names as open, as a browser sends it back."""
+    return SHOWN.search(client.get(url).text).group(1)
+
 
 def test_the_form_names_the_open_round_and_its_deadline(client, published):
-    consultation = open_round(published)
+    open_round(published)
     page = client.get("/ru/feedback/").text
     assert "Консультация по изданию 1.0" in page
-    assert f'name="rounds" value="{consultation.pk}"' in page
+    assert SHOWN.search(page)
 
 
 def test_a_comment_sent_in_an_open_round_belongs_to_it(client, published):
     consultation = open_round(published)
-    response = submit(client, rounds=str(consultation.pk))
+    response = submit(client, rounds=shown_rounds(client))
     assert response.status_code == 302
     item = Feedback.objects.get()
     assert (item.round, item.late) == (consultation, False)
 
 
-def test_a_comment_outside_the_rounds_scope_is_an_ordinary_comment(client, published, draft):
-    other = make_module("UAS", order=2, prefix="D.")
-    make_section(other, "uas-registration", title_en="Registration")
-    open_round(published, modules=[other])
+def test_a_comment_outside_the_rounds_scope_is_an_ordinary_comment(client, two_modules):
+    edition, uas = two_modules
+    open_round(edition, modules=[uas])
     assert submit(client).status_code == 302  # about salw-marking
     assert Feedback.objects.get().round is None
 
 
 def test_a_deadline_passed_while_the_form_was_open_refuses_and_keeps_the_text(client, published):
     consultation = open_round(published)
-    shown = client.get("/en/feedback/").text
-    assert f'name="rounds" value="{consultation.pk}"' in shown
+    shown = shown_rounds(client)
     close(consultation)
-    response = submit(client, rounds=str(consultation.pk), comment="Sent a minute too late.")
+    response = submit(client, rounds=shown, comment="Sent a minute too late.")
     assert response.status_code == 409
     assert "closed on" in response.text and "does not take late comments" in response.text
     assert "Sent a minute too late." in response.text  # nothing lost
@@ -213,14 +227,43 @@ def test_a_deadline_passed_while_the_form_was_open_refuses_and_keeps_the_text(cl
 
 def test_a_round_that_takes_late_comments_keeps_them_marked_late(client, published):
     consultation = open_round(published, late_comments=LateComments.ACCEPT)
+    shown = shown_rounds(client)
     close(consultation)
-    assert submit(client, rounds=str(consultation.pk)).status_code == 302
+    assert submit(client, rounds=shown).status_code == 302
     item = Feedback.objects.get()
     assert (item.round, item.late) == (consultation, True)
 
 
-@pytest.mark.parametrize("rounds", ["abc", "-1", "1,2,x", "9" * 40, ""])
+def test_a_double_click_after_the_deadline_lands_on_the_receipt_not_a_refusal(client, published):
+    consultation = open_round(published)
+    shown = shown_rounds(client)
+    assert submit(client, rounds=shown).status_code == 302  # just in time
+    close(consultation)
+    again = submit(client, rounds=shown)  # the second click, after the deadline
+    assert again.status_code in (200, 302) and Feedback.objects.get().round == consultation
+
+
+def test_a_form_opened_after_the_deadline_cannot_join_the_round(client, published):
+    consultation = open_round(published, late_comments=LateComments.ACCEPT)
+    close(consultation)
+    # The closed round's id, written by hand, or a form signed after the deadline.
+    attempts = (str(consultation.pk), f"{consultation.pk},1", shown_rounds_after(client))
+    for n, rounds in enumerate(attempts):
+        assert submit(client, rounds=rounds, comment=f"Attempt {n}.").status_code == 302
+    assert Feedback.objects.count() == 3
+    assert not Feedback.objects.filter(round__isnull=False).exists()
+
+
+def shown_rounds_after(client) -> str:
+    from feedback.views import _rounds_token
+
+    return _rounds_token([ConsultationRound.objects.get().pk])
+
+
+@pytest.mark.parametrize("rounds", ["abc", "-1", "1,2,x", "9" * 40, "", "e30:1:abc"])
 def test_a_tampered_list_of_shown_rounds_is_ignored(client, published, rounds):
+    consultation = open_round(published, late_comments=LateComments.ACCEPT)
+    close(consultation)
     assert submit(client, rounds=rounds).status_code == 302
     assert Feedback.objects.get().round is None
 
@@ -318,12 +361,8 @@ def test_the_form_names_a_round_from_a_kept_list_but_leaves_it_at_its_deadline(
 # --- The reading pages -------------------------------------------------------------------
 
 
-def test_reading_pages_in_scope_name_the_open_round_and_its_deadline(client, published, draft):
-    other = make_module("UAS", order=2, prefix="D.")
-    make_section(other, "uas-registration", title_en="Registration")
-    from tests.conftest import publish
-
-    edition = publish("1.1")
+def test_reading_pages_in_scope_name_the_open_round_and_its_deadline(client, two_modules, draft):
+    edition, _uas = two_modules
     open_round(edition, modules=[draft], title_en="Round on SALW", title_ru="Раунд по МСЛВ")
     for url in ("/en/", "/en/modules/salw/", "/en/modules/salw/salw-marking/"):
         page = client.get(url).text
@@ -337,3 +376,26 @@ def test_reading_pages_in_scope_name_the_open_round_and_its_deadline(client, pub
 def test_previews_of_the_draft_name_no_round(editor_client, published):
     open_round(published, title_en="Round on the text")
     assert "Round on the text" not in editor_client.get("/en/preview/modules/salw/").text
+
+
+def test_an_upcoming_round_can_be_moved_later_in_one_save(editor_client, published):
+    consultation = open_round(published, opens=DAY, closes=3 * DAY)
+    url = reverse("admin:feedback_consultationround_change", args=[consultation.pk])
+    opens, closes = consultation.opens_at + 5 * DAY, consultation.closes_at + 5 * DAY
+    data = round_form(
+        published, edition=None,
+        opens_at_0=opens.strftime("%Y-%m-%d"), opens_at_1=opens.strftime("%H:%M:%S"),
+        closes_at_0=closes.strftime("%Y-%m-%d"), closes_at_1=closes.strftime("%H:%M:%S"),
+    )  # fmt: skip
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    consultation.refresh_from_db()
+    assert (consultation.opens_at, consultation.closes_at) == (opens, closes)
+    assert not consultation.extensions.exists()  # not an extension: it had not opened
+
+
+def test_a_round_on_a_module_the_edition_lacks_is_refused(published):
+    later = make_module("UAS", order=2, prefix="D.")  # in the draft, not in 1.0
+    with pytest.raises(ValidationError) as error:
+        open_round(published, modules=[later])
+    assert "Not in this edition" in " ".join(error.value.message_dict["modules"])

@@ -229,3 +229,15 @@ def test_published_sections_go_straight_into_the_search_indexes(db):
             ("edition_section_search_en", ["fastupdate=off"]),
             ("edition_section_search_ru", ["fastupdate=off"]),
         ]
+
+
+def test_only_addresses_the_search_form_makes_are_kept_whole(client, guidelines):
+    from django.core.cache import caches
+
+    kept = caches["published"]
+    client.get("/en/search/", {"q": "marking"})
+    entries = len(kept._cache)
+    for n in range(5):  # the same search with parameters of one's own: answered, not kept
+        response = client.get("/en/search/", {"q": "marking", "x": str(n)})
+        assert result_keys(response) == ["salw-marking", "salw-tracing"]
+    assert len(kept._cache) == entries
