@@ -510,8 +510,6 @@ def round_check(
     now = timezone.now()
     errors: dict[str, list] = {}
     modules = list(modules)
-    if edition is not None and edition not in Edition.objects.published():
-        errors.setdefault("edition", []).append(_("Only a published edition can be consulted on."))
     if not whole_text and not modules:
         errors.setdefault("modules", []).append(
             _("Choose the modules the round is about, or tick “the whole text”.")
