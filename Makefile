@@ -36,12 +36,14 @@ $(BIN)/.installed: requirements.lock
 checkers: node_modules/.installed
 
 # Debian's Chromium (driven by Playwright; never a downloaded browser), a Java runtime for
-# the HTML checker, and poppler and the Liberation fonts for the PDFs, installed when missing
+# the HTML checker, poppler and the Liberation fonts for the PDFs, and LibreOffice Calc for
+# the spreadsheets, installed when missing
 # and we may; otherwise the affected tests fail or skip with a loud message.
 browser:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	fc-list 2>/dev/null | grep -q "Liberation Serif" || missing="$$missing fonts-liberation"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

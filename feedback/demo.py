@@ -13,7 +13,14 @@ from pathlib import Path
 from django.utils import timezone
 
 from feedback import services
-from feedback.models import ACCEPTED_STATUSES, Feedback, Source, Status
+from feedback.models import (
+    ACCEPTED_STATUSES,
+    ConsultationRound,
+    Feedback,
+    RoundExtension,
+    Source,
+    Status,
+)
 from feedback.targets import Target
 from modules.models import Edition, Module, Section
 
@@ -67,7 +74,11 @@ def receive(entries: list[dict], *, read_in: str) -> None:
                 **data, **place,
             )  # fmt: skip
         moment = timezone.make_aware(datetime.datetime.combine(received_on, datetime.time(9)))
-        Feedback.objects.filter(pk=item.pk).update(created_at=moment)
+        # Sent while a (past) round on this edition was open: part of it, as it would have been.
+        consultation = (
+            ConsultationRound.objects.covering(edition, place["module"]).open_at(moment).first()
+        )
+        Feedback.objects.filter(pk=item.pk).update(created_at=moment, round=consultation)
         item.events.update(at=moment)
         entry["pk"] = item.pk
 
@@ -102,18 +113,52 @@ def _text(value):
 ROUND_TEXTS = ("title_en", "title_ru", "description_en", "description_ru", "contact_email")
 
 
-def open_rounds(path: Path) -> None:
-    """The demonstration rounds (fixtures/demo/rounds.toml) on the current edition, dated from
-    now, opened as an editor would."""
+def read_rounds(path: Path) -> list[dict]:
     if not path.exists():
-        return
+        return []
     with path.open("rb") as handle:
-        entries = tomllib.load(handle).get("round", [])
+        return tomllib.load(handle).get("round", [])
+
+
+def record_past_rounds(entries: list[dict], *, edition: str) -> None:
+    """The past rounds on edition ``edition`` (those with an ``edition`` and dates), recorded
+    as they ran: the services refuse dates in the past, as they should for an editor, so the
+    demonstration writes them as the secretariat's records of what happened."""
+    on_edition = Edition.objects.get(number=edition)
+    for entry in entries:
+        if entry.get("edition") != edition:
+            continue
+        consultation = ConsultationRound(
+            edition=on_edition, whole_text=True, opens_at=entry["opens_at"],
+            closes_at=entry.get("extended_to", entry["closes_at"]),
+            late_comments=entry.get("late_comments", "refuse"),
+            **{name: entry[name].strip() for name in ROUND_TEXTS},
+        )  # fmt: skip
+        consultation.full_clean()
+        consultation.save()
+        if "extended_to" in entry:
+            extension = RoundExtension(
+                round=consultation, closes_at_before=entry["closes_at"],
+                closes_at=entry["extended_to"],
+                reason_en=entry["extension_reason_en"], reason_ru=entry["extension_reason_ru"],
+            )  # fmt: skip
+            extension.full_clean()
+            extension.save()
+            RoundExtension.objects.filter(pk=extension.pk).update(
+                extended_at=entry["closes_at"] - datetime.timedelta(days=10)
+            )
+
+
+def open_rounds(entries: list[dict]) -> None:
+    """The demonstration rounds to come (those without an ``edition``) on the current
+    edition, dated from now, opened as an editor would."""
     now = timezone.now()
     edition = Edition.objects.current()
     if edition is None:
         return
     for entry in entries:
+        if "edition" in entry:
+            continue
         opens = now + datetime.timedelta(days=entry.get("opens_in_days", 0))
         services.round_open(
             edition=edition, opens_at=opens,

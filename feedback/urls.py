@@ -9,6 +9,12 @@ urlpatterns = [
     path("track/<str:token>/", views.track, name="track"),
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/disposition/", views.round_disposition, name="disposition"),
+    path(
+        "rounds/<int:pk>/disposition.xlsx",
+        views.round_disposition_xlsx,
+        name="disposition_xlsx",
+    ),
     path("editions/<edition:edition>/", views.responses, name="responses"),
     path("editions/<edition:edition>/responses.csv", views.responses_csv, name="responses_csv"),
 ]

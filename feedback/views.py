@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from feedback import selectors, services
+from feedback import disposition, selectors, services, xlsx
 from feedback.csv import csv_response
 from feedback.forms import AnswerForm, FeedbackForm
 from feedback.models import ConsultationRound, Feedback, tracking_path
@@ -298,3 +298,66 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **content.get_navigation(),
     }
     return render(request, "feedback/round.html", context)
+
+
+def _disposition(
+    request: HttpRequest, pk: int
+) -> tuple[disposition.Disposition, list[Edition]] | HttpResponse:
+    """A round's disposition report and every published edition, or the page saying the
+    reader asked too often: a report of thousands of comments is read whole, so one address
+    gets as many as it gets searches."""
+    consultation = disposition.round_with_edition(pk)
+    if consultation is None:
+        raise Http404(_("There is no such consultation round."))
+    window = settings.SEARCH_RATE_WINDOW
+    if rate_limited(
+        "report-ip", client_ip(request), limit=settings.SEARCH_RATE_LIMIT, window=window
+    ):
+        context = {"consultation": consultation, **content.get_navigation()}
+        response = render(request, "feedback/too_often.html", context, status=429)
+        response["Retry-After"] = str(window)
+        return response
+    editions = list(Edition.objects.published())
+    return disposition.round_disposition(consultation, editions), editions
+
+
+def round_disposition(request: HttpRequest, pk: int) -> HttpResponse:
+    """A round's disposition report: every comment whose decision is published, by module
+    and section, with the counts and charts."""
+    found = _disposition(request, pk)
+    if isinstance(found, HttpResponse):
+        return found
+    report, editions = found
+    consultation = report.consultation
+    current = editions[0]
+
+    def current_modules(edition: Edition) -> list:
+        # The edition under consultation's modules, already read, when it is the current one.
+        return report.modules if edition.pk == consultation.edition_id else (
+            content.get_edition_modules(edition)
+        )  # fmt: skip
+
+    context = {
+        "report": report,
+        "consultation": consultation,
+        "outcomes": list(disposition.OUTCOMES.items()),
+        "is_open": consultation.is_open_at(timezone.now()),
+        **content.navigation(current, modules=current_modules),
+    }
+    return render(request, "feedback/disposition.html", context)
+
+
+def round_disposition_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The disposition report as a workbook, in the reader's language."""
+    found = _disposition(request, pk)
+    if isinstance(found, HttpResponse):
+        return found
+    report, _editions = found
+    lang = get_language() or settings.LANGUAGE_CODE
+    content_bytes = xlsx.disposition_workbook(
+        report, base_url=public_address.base_url(), language=lang
+    )
+    response = HttpResponse(content_bytes, content_type=xlsx.XLSX)
+    name = f"TG-2370_round-{pk}_disposition_{lang}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

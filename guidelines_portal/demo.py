@@ -18,12 +18,14 @@ ROUNDS_FILE = "rounds.toml"
 @transaction.atomic
 def demo_load(*, directory: Path = demo_content.DEMO_DIR) -> list[str]:
     """Create the demonstration draft, publish every demonstration edition, record the
-    demonstration feedback between them, then open the demonstration consultation round.
+    demonstration feedback between them (with the past consultation round its comments were
+    sent in), then open the demonstration consultation round.
     Returns the numbers of the editions published."""
     module_files, editions = demo_content.read_demo(directory)
     first = editions[0]["number"]
     demo_content.draft_create(module_files, first)
     feedback = demo_feedback.read(directory / demo_content.FEEDBACK_FILE)
+    rounds = demo_feedback.read_rounds(directory / ROUNDS_FILE)
     published = []
     for index, edition in enumerate(editions):
         number = edition["number"]
@@ -31,7 +33,8 @@ def demo_load(*, directory: Path = demo_content.DEMO_DIR) -> list[str]:
             demo_content.draft_change_for(module_files, number, first)
             demo_feedback.decide(feedback, before=number)
         published.append(demo_content.edition_publish(edition))
+        demo_feedback.record_past_rounds(rounds, edition=number)
         demo_feedback.receive(feedback, read_in=number)
     demo_feedback.decide(feedback, before=None)
-    demo_feedback.open_rounds(directory / ROUNDS_FILE)
+    demo_feedback.open_rounds(rounds)
     return published

@@ -1,8 +1,9 @@
 """Every page type of the portal, for the quality checks (accessibility, HTML, layout).
 
 Paths refer to the demonstration data (`load_demo`); {lang} is the language prefix and
-{token} the private tracking token of the first demonstration feedback item and {round} the
-first demonstration consultation round (see page_url).
+{token} the private tracking token of the first demonstration feedback item, {round} the
+first demonstration consultation round (past, with its comments) and {open_round} the last
+(open now) (see page_url).
 """
 
 PUBLIC_PAGES = {
@@ -25,6 +26,8 @@ PUBLIC_PAGES = {
     "feedback form": "/{lang}/feedback/?edition=1.1&section=salw-marking&paragraph=2",
     "consultation rounds": "/{lang}/feedback/rounds/",
     "consultation round": "/{lang}/feedback/rounds/{round}/",
+    "open consultation round": "/{lang}/feedback/rounds/{open_round}/",
+    "round disposition": "/{lang}/feedback/rounds/{round}/disposition/",
     "feedback tracking": "/{lang}/feedback/track/{token}/?received=1",
     "response to comments": "/{lang}/feedback/editions/1.1/",
     "pdf being prepared": "/{lang}/editions/1.0/modules/salw/pdf/",
@@ -53,8 +56,8 @@ def page_url(path: str, lang: str) -> str:
     token = ""
     if "{token}" in path:
         token = feedback_tracking_link(feedback=Feedback.objects.order_by("pk").first())
-    first_round = ConsultationRound.objects.order_by("pk").first()
-    return path.format(lang=lang, token=token, round=first_round.pk if first_round else 0)
+    rounds = list(ConsultationRound.objects.order_by("pk").values_list("pk", flat=True)) or [0]
+    return path.format(lang=lang, token=token, round=rounds[0], open_round=rounds[-1])
 
 
 LANGUAGES = ("en", "ru")

@@ -1,17 +1,22 @@
 """A consultation round in a real browser: an editor opens it in the back office, a reader
 finds it in Russian and comments on a section within it; a comment whose deadline passed while
-the form was open is refused with the text kept, then sent again as an ordinary comment."""
+the form was open is refused with the text kept, then sent again as an ordinary comment. Once
+closed and answered, the round's disposition report is read and its table downloaded."""
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from accounts.roles import ensure_editors_group
-from feedback.models import ConsultationRound, Feedback
+from feedback import services
+from feedback.models import ConsultationRound, Feedback, Status
 from tests.browser.helpers import sign_in
 from tests.conftest import make_module, make_section, publish
+from tests.feedback.conftest import make_feedback
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a long editor password 42"
@@ -91,3 +96,42 @@ def test_a_round_opened_by_an_editor_takes_a_russian_comment_and_keeps_its_deadl
     assert "ваш комментарий получен" in page.locator("main").inner_text()
     late = Feedback.objects.latest("pk")
     assert late.comment == "Отправлено слишком поздно." and late.round is None
+
+
+def test_a_reader_follows_a_closed_round_to_its_report_and_downloads_the_table(page, guidelines):
+    edition = publish("1.1")  # the round is on 1.1; its comments are answered in 1.2
+    now = timezone.now()
+    consultation = services.round_open(
+        edition=edition, opens_at=now, closes_at=now + datetime.timedelta(days=30),
+        whole_text=True, title_en="Consultation on edition 1.1",
+        title_ru="Консультация по изданию 1.1", description_en="Comments are invited.",
+        contact_email="guidelines@example.org",
+    )  # fmt: skip
+    item = make_feedback(
+        "salw-marking", category="state", country="KZ", language="ru",
+        comment="Уточните маркировку при ввозе.",
+    )  # fmt: skip
+    Feedback.objects.filter(pk=item.pk).update(round=consultation, response_ru="Не принято.")
+    services.feedback_set_status(feedback=item, status=Status.NOT_ACCEPTED, user=None)
+    publish("1.2")
+    past = timezone.now() - datetime.timedelta(microseconds=1)
+    ConsultationRound.objects.update(opens_at=past - datetime.timedelta(days=1), closes_at=past)
+
+    page.goto("/ru/feedback/rounds/")
+    page.locator(".round-summary", has_text="Консультация по изданию 1.1").get_by_role(
+        "link", name="Рассмотрение комментариев"
+    ).click()
+    main = page.locator("main")
+    assert page.get_by_role("heading", level=1).inner_text() == "Консультация по изданию 1.1"
+    row = main.locator("tr", has_text=item.reference)
+    assert "Уточните маркировку при ввозе." in row.inner_text()
+    assert "Не принято." in row.inner_text()
+    # The chart's figures are a table a screen reader can read.
+    figure = page.get_by_role("figure", name="Комментарии по модулям и решениям")
+    assert figure.get_by_role("row").count() == 3  # heading, the module, the total
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Скачать таблицу (XLSX)").click()
+    assert download.value.suggested_filename.endswith("_disposition_ru.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    rows = list(book["Комментарии"].iter_rows(values_only=True))
+    assert rows[1][0] == item.reference and rows[1][9] == "Не принято."

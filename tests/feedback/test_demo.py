@@ -3,8 +3,9 @@
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
-from feedback.models import Feedback, Status
+from feedback.models import ConsultationRound, Feedback, Status
 
 pytestmark = pytest.mark.django_db
 
@@ -22,3 +23,17 @@ def test_the_demonstration_feedback_was_incorporated_in_edition_1_1(client):
     assert "/en/editions/1.0/compare/1.1/sections/salw-marking/" in page.text
     change = client.get("/ru/editions/1.0/compare/1.1/sections/salw-marking/")
     assert "/ru/feedback/editions/1.1/#FB-2022-" in change.text
+
+
+def test_the_demonstration_has_a_past_round_with_its_report_and_one_open(client):
+    call_command("load_demo")
+    past, current = ConsultationRound.objects.order_by("pk")
+    assert past.edition.number == "1.0" and past.extensions.count() == 1
+    assert current.is_open_at(timezone.now()) and current.items.count() == 0
+    # The comments read in 1.0 and received while the past round was open are part of it.
+    in_round = Feedback.objects.filter(edition__number="1.0")
+    assert set(past.items.all()) == set(in_round) and in_round.count() >= 5
+    page = client.get(f"/ru/feedback/rounds/{past.pk}/disposition/")
+    assert page.status_code == 200
+    assert "/ru/editions/1.0/compare/1.1/sections/salw-marking/" in page.text
+    assert page.context["report"].listed >= 5

@@ -333,6 +333,8 @@ PUBLISHED = [
     ("feedback form", "feedback:form", {}, "", "2"),
     ("consultation rounds", "feedback:rounds", {}, "", "2"),
     ("consultation round", "feedback:round", {"pk": ROUND}, "", "2"),
+    ("round disposition", "feedback:disposition", {"pk": ROUND}, "", "2"),
+    ("round disposition XLSX", "feedback:disposition_xlsx", {"pk": ROUND}, "", "2"),
     ("tracking page", "feedback:track", {"token": TOKEN}, "", "2"),
     ("responses", "feedback:responses", {"edition": "1.1"}, "", "2"),
     ("responses CSV", "feedback:responses_csv", {"edition": "1.1"}, "", "2"),
@@ -385,6 +387,7 @@ UNPUBLISHED = [
     ("deleted draft section", "modules:section", {"module": "salw", "key": "salw-doomed"}, "", "N"),
     ("bad tracking token", "feedback:track", {"token": "x" * 43}, "", "N"),
     ("unknown consultation round", "feedback:round", {"pk": "999999"}, "", "N"),
+    ("unknown round disposition", "feedback:disposition", {"pk": "999999"}, "", "N"),
     ("forged set-up link", "accounts:setup_link", {"token": "1:forged:token"}, "", "G"),
     ("altered set-up link", "accounts:setup_link", {"token": SETUP_TOKEN + "x"}, "", "G"),
     ("altered tracking token", "feedback:track", {"token": TOKEN + "x"}, "", "N"),
@@ -466,6 +469,8 @@ def build_world() -> World:
         whole_text=True, title_en="Consultation on 1.1", description_en="Comments invited.",
         contact_email="guidelines@example.org", user=editor,
     )  # fmt: skip
+    # Both comments were sent in it: its report lists the public one, never the private one.
+    Feedback.objects.filter(pk__in=[public.pk, private.pk]).update(round=consultation)
     AccessAttempt.objects.create(
         username="editor", ip_address="192.0.2.1", user_agent="test", http_accept="*/*",
         path_info="/admin/login/", get_data="", post_data="", failures_since_start=1,
