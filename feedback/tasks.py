@@ -20,3 +20,20 @@ def send_feedback_email(message: str, feedback_ids: list[int]) -> None:
 def email_after_commit(message: str, feedback_ids: list[int]) -> None:
     """Queue an e-mail once the current transaction has committed what it is about."""
     transaction.on_commit(lambda: send_feedback_email.enqueue(message, list(feedback_ids)))
+
+
+@task(priority=0)
+def build_round_report_pdf(round_id: int, language: str) -> None:
+    """Build the PDF of a consultation round's disposition report as it stands now."""
+    from django.utils import translation
+
+    from feedback import disposition, report_pdf
+    from modules.models import Edition
+
+    with translation.override(language):
+        consultation = disposition.round_with_edition(round_id)
+        if consultation is None:
+            return
+        editions = list(Edition.objects.published())
+        report = disposition.round_disposition(consultation, editions)
+        report_pdf.build(report, language)

@@ -15,6 +15,7 @@ urlpatterns = [
         views.round_disposition_xlsx,
         name="disposition_xlsx",
     ),
+    path("rounds/<int:pk>/disposition.pdf", views.round_disposition_pdf, name="disposition_pdf"),
     path("editions/<edition:edition>/", views.responses, name="responses"),
     path("editions/<edition:edition>/responses.csv", views.responses_csv, name="responses_csv"),
 ]

@@ -11,16 +11,19 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from feedback import disposition, selectors, services, xlsx
+from feedback import disposition, report_pdf, selectors, services, xlsx
 from feedback.csv import csv_response
 from feedback.forms import AnswerForm, FeedbackForm
 from feedback.models import ConsultationRound, Feedback, tracking_path
@@ -361,3 +364,30 @@ def round_disposition_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     name = f"TG-2370_round-{pk}_disposition_{lang}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def round_disposition_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The disposition report as a PDF in the reader's language: the file for the report as
+    it stands, or (202) the page saying the worker is preparing it."""
+    found = _disposition(request, pk)
+    if isinstance(found, HttpResponse):
+        return found
+    report, editions = found
+    lang = get_language() or settings.LANGUAGE_CODE
+    name = report_pdf.file_name(report, lang)
+    if default_storage.exists(name):
+        response = FileResponse(
+            default_storage.open(name, "rb"),
+            content_type="application/pdf",
+            filename=report_pdf.download_name(pk, lang),
+        )
+        response["ETag"] = f'"{name.rsplit("_", 1)[-1].removesuffix(".pdf")}"'
+        # The same address gives a newer file once more decisions are published.
+        patch_cache_control(response, public=True, max_age=300)
+        return response
+    report_pdf.request_build(report.consultation.pk, lang, name)
+    context = {"consultation": report.consultation, **content.navigation(editions[0])}
+    pending = render(request, "feedback/report_pending.html", context, status=202)
+    pending["Retry-After"] = "10"
+    patch_cache_control(pending, no_store=True)
+    return pending

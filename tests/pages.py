@@ -28,6 +28,7 @@ PUBLIC_PAGES = {
     "consultation round": "/{lang}/feedback/rounds/{round}/",
     "open consultation round": "/{lang}/feedback/rounds/{open_round}/",
     "round disposition": "/{lang}/feedback/rounds/{round}/disposition/",
+    "round disposition PDF being prepared": "/{lang}/feedback/rounds/{round}/disposition.pdf",
     "feedback tracking": "/{lang}/feedback/track/{token}/?received=1",
     "response to comments": "/{lang}/feedback/editions/1.1/",
     "pdf being prepared": "/{lang}/editions/1.0/modules/salw/pdf/",

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from feedback import disposition, services
 from feedback.models import Category, ConsultationRound, Feedback, Status
@@ -22,6 +22,7 @@ from modules.models import Edition
 from tests.conftest import publish
 from tests.feedback.conftest import make_feedback
 from tests.feedback.test_rounds import close, open_round
+from tests.modules.test_pdf import pdftotext
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +277,84 @@ def test_five_thousand_comments_read_in_a_fixed_number_of_queries(round_with_com
         rows = report.rows
     assert report.counted == 5005 and len(rows) == 3 + 3000
     assert len(queries) == 3
+
+
+# --- The PDF -------------------------------------------------------------------------------
+
+PDF = "/{lang}/feedback/rounds/{pk}/disposition.pdf"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def _queued() -> list:
+    from django_tasks_db.models import DBTaskResult
+
+    return list(DBTaskResult.objects.filter(task_path__endswith="build_round_report_pdf"))
+
+
+def _build(consultation, lang: str) -> None:
+    from feedback.tasks import build_round_report_pdf
+
+    build_round_report_pdf.call(consultation.pk, lang)
+
+
+def test_the_pdf_is_prepared_by_the_worker_then_served_as_a_file(
+    client, round_with_comments, media, tmp_path, django_capture_on_commit_callbacks
+):
+    consultation, items = round_with_comments
+    url = PDF.format(lang="ru", pk=consultation.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        pending = client.get(url)
+        again = client.get(url)  # asked again while it is queued: queued once
+    assert pending.status_code == again.status_code == 202 and pending["Retry-After"]
+    assert "no-store" in pending["Cache-Control"]
+    assert "PDF этого отчёта готовится" in pending.content.decode()
+    assert len(_queued()) == 1
+    _build(consultation, "ru")
+    served = client.get(url)
+    assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    assert f"round-{consultation.pk}_disposition_ru.pdf" in served["Content-Disposition"]
+    content = b"".join(served.streaming_content)
+    text = pdftotext(content, tmp_path)
+    for name in ("state", "practitioner", "tracing"):
+        assert items[name].reference in text
+    assert items["private"].reference not in text and "Nightjar" not in text
+    assert "Рассмотрение комментариев" in text and "Ответ на " in text
+    assert "/ru/editions/1.0/compare/1.1/sections/salw-marking/" in text.replace("\n", "")
+
+
+def test_a_newer_state_of_the_report_gets_a_new_pdf_and_the_old_one_goes(
+    client, round_with_comments, media, editor
+):
+    consultation, items = round_with_comments
+    _build(consultation, "en")
+    url = PDF.format(lang="en", pk=consultation.pk)
+    assert client.get(url).status_code == 200
+    before = sorted(p.name for p in (media / "reports").iterdir())
+    # The pending comment is decided and its decision published with the next edition.
+    decide(items["pending"], editor, Status.NOT_ACCEPTED)
+    publish("1.2")
+    assert client.get(url).status_code == 202
+    _build(consultation, "en")
+    assert client.get(url).status_code == 200
+    after = sorted(p.name for p in (media / "reports").iterdir())
+    assert len(before) == len(after) == 1 and before != after
+
+
+def test_pdfua_finds_no_error_in_the_reports_pdf(round_with_comments, media, tmp_path):
+    from feedback import report_pdf
+    from tests.modules.test_pdf_print_quality import _pdfua
+
+    consultation, _items = round_with_comments
+    paths = []
+    for lang in ("en", "ru"):
+        with translation.override(lang):
+            report = disposition.round_disposition(consultation, list(Edition.objects.published()))
+            paths.append(tmp_path / f"report-{lang}.pdf")
+            paths[-1].write_bytes(report_pdf.render(report, lang))
+    for result in _pdfua(paths):
+        assert (result["summary"]["errors"], result["summary"]["warnings"]) == (0, 0), result
