@@ -28,6 +28,8 @@ EDITOR_PERMISSIONS = frozenset(
         "modules.edit_source_text", "modules.view_editionpdf",
         "feedback.view_consultationround", "feedback.add_consultationround",
         "feedback.change_consultationround",
+        # The original text of redacted and secretariat-only comments (reviewers do not).
+        "feedback.view_restricted_text",
         *FEEDBACK_PERMISSIONS,
     }
 )  # fmt: skip

@@ -50,14 +50,18 @@ ORIGIN = ("source", "source_detail", "received_on", "edition", "language")
 PLACE = ("module", "section", "paragraph")
 TRIAGE = ("status", "duplicate_of", "assigned_to", "note")
 RESPONSE = services.PUBLIC_TEXT_FIELDS
+PUBLICATION = services.PUBLICATION_FIELDS
+RESTRICTED_PERMISSION = "feedback.view_restricted_text"
+# Shown instead of a restricted original to staff who may not read it.
+RESTRICTED_FIELDS = {"comment": "restricted_comment", "proposed_wording": "restricted_wording"}
 ANSWER = ("answer", "answer_text", "answered_at")
 RECORD_FIELDS = (*ORIGIN, *PLACE, *CONTRIBUTION)
 EXPORT_COLUMNS = (
     _("Reference"), _("Received on"), _("Source"), _("Status"), _("Incorporated in"),
     _("Edition read"), _("Language"), _("Module"), _("Section"), _("Paragraph"), _("Type"),
     _("Comment"), _("Proposed wording"), _("Submitter category"), _("Country"), _("Name"),
-    _("Organisation"), _("E-mail"), _("May be named"), _("May be published"), _("Assigned to"),
-    _("Response (English)"), _("Response (Russian)"),
+    _("Organisation"), _("E-mail"), _("May be named"), _("May be published"), _("Publication"),
+    _("Assigned to"), _("Response (English)"), _("Response (Russian)"),
 )  # fmt: skip
 
 
@@ -66,16 +70,26 @@ def _yes_no(value: bool) -> str:
     return str(_("Yes") if value else _("No"))
 
 
-def _export_row(f: Feedback) -> list:
+def _restricted_notice() -> str:
+    return str(_("Restricted: only staff allowed to read restricted text see it."))
+
+
+def _export_row(f: Feedback, *, restricted_readable: bool) -> list:
+    hidden = f.is_restricted and not restricted_readable
+    comment, wording = (
+        (_restricted_notice(), _restricted_notice() if f.proposed_wording else "")
+        if hidden
+        else (f.comment, f.proposed_wording)
+    )
     return [
         f.reference, f.received_on, f.get_source_display(), f.get_status_display(),
         f.incorporated_in.number if f.incorporated_in else "",
         f.edition.number if f.edition else "", f.language,
         f.module.code if f.module else "",
         f.section.number if f.section else f.section_number, f.paragraph or "",
-        f.get_kind_display(), f.comment, f.proposed_wording, f.get_category_display(),
+        f.get_kind_display(), comment, wording, f.get_category_display(),
         f.country.name if f.country else "", f.name, f.organisation, f.email,
-        _yes_no(f.may_name), _yes_no(f.publishable),
+        _yes_no(f.may_name), _yes_no(f.publishable), f.get_confidentiality_display(),
         f.assigned_to.get_username() if f.assigned_to else "",
         f.response_en, f.response_ru,
     ]  # fmt: skip
@@ -195,13 +209,18 @@ class FeedbackAdmin(admin.ModelAdmin):
                 (_("The comment"), {"fields": CONTRIBUTION}),
                 (_("Triage"), {"fields": ("assigned_to", "note")}),
             ]
-        # Read first, then decide.
+        # Read first, then decide. A restricted original is named, not shown, to staff who
+        # may not read it.
+        contribution: tuple[str, ...] = CONTRIBUTION
+        if obj.is_restricted and not request.user.has_perm(RESTRICTED_PERMISSION):
+            contribution = tuple(RESTRICTED_FIELDS.get(name, name) for name in CONTRIBUTION)
         return [
             (None, {"fields": ("reference", "progress")}),
-            (_("The comment"), {"fields": CONTRIBUTION}),
+            (_("The comment"), {"fields": contribution}),
             (_("What it is about"), {"fields": (*PLACE, "section_number")}),
             (_("Triage and decision"), {"fields": (*TRIAGE, "edit_token")}),
             (_("Public response"), {"fields": (*RESPONSE, *ANSWER)}),
+            (_("Publication"), {"fields": PUBLICATION}),
             (
                 _("Where it came from"),
                 {"fields": (*ORIGIN, "round", "late", "created_at", "acknowledged_at")},
@@ -215,7 +234,9 @@ class FeedbackAdmin(admin.ModelAdmin):
         fixed += ["round", "late"]  # set when the comment arrived
         fixed += list(ANSWER)  # the contributor's, through their tracking link
         # The contributor's own words and origin are never rewritten by the back office.
-        fixed += [*CONTRIBUTION, *ORIGIN, "paragraph"]
+        fixed += [*CONTRIBUTION, *ORIGIN, "paragraph", *RESTRICTED_FIELDS.values()]
+        if not request.user.has_perm(RESTRICTED_PERMISSION):
+            fixed += list(PUBLICATION)  # writing a redacted form needs the original
         if obj.is_incorporated:
             fixed += ["module", "section"]
         return fixed
@@ -243,6 +264,22 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # feedback is never deleted; spam is a status
+
+    def get_search_fields(self, request):
+        # Searching the comments' words would tell who may not read restricted text what
+        # the restricted ones say.
+        fields = super().get_search_fields(request)
+        if request.user.has_perm(RESTRICTED_PERMISSION):
+            return fields
+        return tuple(name for name in fields if name != "comment")
+
+    @admin.display(description=_("comment"))
+    def restricted_comment(self, obj: Feedback) -> str:
+        return _restricted_notice()
+
+    @admin.display(description=_("proposed wording"))
+    def restricted_wording(self, obj: Feedback) -> str:
+        return _restricted_notice() if obj.proposed_wording else "—"
 
     def get_search_results(self, request, queryset, search_term):
         # A reference number finds its item through the unique index, not a text scan.
@@ -350,7 +387,7 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected items as CSV"), permissions=["view"])
     def export_selected(self, request: HttpRequest, queryset: QuerySet) -> HttpResponseBase:
-        return self._export(queryset)
+        return self._export(request, queryset)
 
     def get_urls(self):
         return [
@@ -370,13 +407,16 @@ class FeedbackAdmin(admin.ModelAdmin):
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:  # as the list itself does: "?e=1" says so
             return HttpResponseRedirect(reverse("admin:feedback_feedback_changelist") + "?e=1")
-        return self._export(changelist.get_queryset(request))
+        return self._export(request, changelist.get_queryset(request))
 
-    def _export(self, queryset: QuerySet) -> StreamingHttpResponse:
+    def _export(self, request: HttpRequest, queryset: QuerySet) -> StreamingHttpResponse:
         items = queryset.select_related(
             "edition", "module", "section", "assigned_to", "incorporated_in"
         ).order_by("created_at", "pk")
-        rows = (_export_row(f) for f in items.iterator(chunk_size=2000))
+        readable = request.user.has_perm(RESTRICTED_PERMISSION)
+        rows = (
+            _export_row(f, restricted_readable=readable) for f in items.iterator(chunk_size=2000)
+        )
         name = f"feedback_{timezone.localdate():%Y-%m-%d}.csv"
         return csv_response(name, EXPORT_COLUMNS, rows)
 

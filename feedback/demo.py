@@ -15,6 +15,7 @@ from django.utils import timezone
 from feedback import services
 from feedback.models import (
     ACCEPTED_STATUSES,
+    Confidentiality,
     ConsultationRound,
     Feedback,
     RoundExtension,
@@ -102,6 +103,11 @@ def decide(entries: list[dict], *, before: str | None) -> None:
         services.feedback_set_status(
             feedback=item, status=status, user=None, duplicate_of=duplicate_of, notify=False
         )
+        if entry.get("redacted_comment"):
+            services.feedback_set_publication(
+                feedback=item, user=None, confidentiality=Confidentiality.REDACTED,
+                redacted_comment=_text(entry["redacted_comment"]),
+            )  # fmt: skip
         if status in ACCEPTED_STATUSES and entry.get("addressed") and item.section is not None:
             services.feedback_mark_addressed(section=item.section, items=[item], user=None)
 

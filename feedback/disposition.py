@@ -48,6 +48,7 @@ ITEM_FIELDS = (
     "late", "answer", "created_at", "responded_in_id", "incorporated_in__number",
     "incorporated_in__major", "incorporated_in__minor", "duplicate_of__reference",
     "language", "round_id", "module_id", "incorporated_in_id", "duplicate_of_id",
+    "confidentiality", "redacted_comment", "redacted_proposed_wording",
 )  # fmt: skip
 
 
@@ -88,13 +89,13 @@ class Row:
 
     @property
     def comment_text(self) -> str:
-        """The editors' public summary, else the comment itself."""
-        return self.feedback.summary or self.feedback.comment
+        """The editors' public summary, else the redacted form, else the comment itself."""
+        return self.feedback.public_comment
 
     @property
     def proposed_text(self) -> str:
-        """The proposed wording, unless a summary stands for the whole comment."""
-        return "" if self.feedback.summary else self.feedback.proposed_wording
+        """The proposed wording as published (none when a summary stands for the whole)."""
+        return self.feedback.public_proposed_wording
 
     @property
     def outcome(self) -> str:
@@ -216,7 +217,7 @@ def round_disposition(consultation: ConsultationRound, editions: list[Edition]) 
         by_category.setdefault(item.category, Counter())[kind] += 1
         if kind == "awaiting":
             continue
-        if not item.publishable:
+        if not item.is_published:
             unlisted += 1
             continue
         if item.incorporated_in_id in published:

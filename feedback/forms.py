@@ -26,7 +26,12 @@ from feedback.models import (
     Kind,
     Status,
 )
-from feedback.services import PUBLIC_TEXT_FIELDS, validate_status
+from feedback.services import (
+    PUBLIC_TEXT_FIELDS,
+    PUBLICATION_FIELDS,
+    publication_check,
+    validate_status,
+)
 from feedback.targets import Offer, is_section
 from feedback.widgets import KeptOptions, KeptOptionsSelect
 from guidelines_portal.edit_guard import ConcurrentEditGuard
@@ -178,7 +183,8 @@ class FeedbackAdminForm(ConcurrentEditGuard):
     reviewers deciding the same item at once: the second is told, and keeps their text."""
 
     guarded_fields = (
-        "module", "section", "status", "duplicate_of", "assigned_to", *PUBLIC_TEXT_FIELDS
+        "module", "section", "status", "duplicate_of", "assigned_to", *PUBLIC_TEXT_FIELDS,
+        *PUBLICATION_FIELDS,
     )  # fmt: skip
     conflict_message = _(
         "This item was changed by someone else since you opened it. Your text is kept "
@@ -200,7 +206,7 @@ class FeedbackAdminForm(ConcurrentEditGuard):
             "section", "paragraph", "kind", "comment", "proposed_wording", "category",
             "country", "name", "organisation", "email", "may_name", "publishable", "status",
             "duplicate_of", "assigned_to", "summary_en", "summary_ru", "response_en",
-            "response_ru",
+            "response_ru", "confidentiality", "redacted_comment", "redacted_proposed_wording",
         ]  # fmt: skip
 
     def clean(self) -> dict:
@@ -209,6 +215,15 @@ class FeedbackAdminForm(ConcurrentEditGuard):
         if self.instance_before is not None and "status" in data:
             try:
                 validate_status(self.instance_before, data["status"], data.get("duplicate_of"))
+            except ValidationError as error:
+                self.add_error(None, error)
+        if self.instance_before is not None and "confidentiality" in data:
+            try:
+                publication_check(
+                    self.instance_before,
+                    confidentiality=data["confidentiality"],
+                    redacted_comment=data.get("redacted_comment", ""),
+                )
             except ValidationError as error:
                 self.add_error(None, error)
         return data
@@ -228,7 +243,9 @@ class FeedbackAdminForm(ConcurrentEditGuard):
 
 class AddressedFeedbackField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Feedback) -> str:
-        comment = Truncator(" ".join(obj.comment.split())).chars(160)
+        # Whoever edits the section sees no restricted original here: the published form.
+        text = obj.public_comment if obj.is_published else _("(text restricted)")
+        comment = Truncator(" ".join(str(text).split())).chars(160)
         return f"{obj.reference} ({obj.get_status_display()}, {obj.get_kind_display()}): {comment}"
 
 

@@ -61,6 +61,28 @@ class Answer(models.TextChoices):
     NOT_SATISFIED = "not_satisfied", _("Not satisfied with the response")
 
 
+class Confidentiality(models.TextChoices):
+    """How an item may be published (decided by the editors, never more public than its
+    contributor allowed). The original text of a redacted or secretariat-only item is
+    restricted: in the back office only staff with ``view_restricted_text`` read it."""
+
+    PUBLIC = "public", _("Public, with the contributor's name")
+    ANONYMOUS = "anonymous", _("Public without the name")
+    REDACTED = "redacted", _("Published in a redacted form")
+    SECRETARIAT = "secretariat", _("Secretariat only (never published)")
+
+
+PUBLISHED_LEVELS = (Confidentiality.PUBLIC, Confidentiality.ANONYMOUS, Confidentiality.REDACTED)
+RESTRICTED_LEVELS = (Confidentiality.REDACTED, Confidentiality.SECRETARIAT)
+
+
+def consented_level(*, publishable: bool, may_name: bool) -> str:
+    """The level a contributor's own choices give an item when it arrives."""
+    if not publishable:
+        return Confidentiality.SECRETARIAT
+    return Confidentiality.PUBLIC if may_name else Confidentiality.ANONYMOUS
+
+
 class Status(models.TextChoices):
     RECEIVED = "received", _("Received")
     UNDER_REVIEW = "under_review", _("Under review")
@@ -114,8 +136,9 @@ class FeedbackQuerySet(models.QuerySet):
         return self.filter(status__in=ACCEPTED_STATUSES, incorporated_in__isnull=True)
 
     def publishable(self) -> "FeedbackQuerySet":
-        """Items whose contributors allowed publication, spam excluded."""
-        return self.filter(publishable=True).exclude(status=Status.SPAM)
+        """Items that may be published (in full, without the name or redacted), spam
+        excluded."""
+        return self.filter(confidentiality__in=PUBLISHED_LEVELS).exclude(status=Status.SPAM)
 
     def tracked_by(self, token: str) -> "Feedback | None":
         """The item behind a tracking link, unless the link is unknown or expired."""
@@ -183,6 +206,21 @@ class Feedback(models.Model):
         _("may be published"),
         default=True,
         help_text=_("Otherwise the comment is not listed in the public response."),
+    )
+    # How the editors publish it (within what the contributor allowed), and the redacted
+    # text published instead of the original when they chose a redacted form.
+    confidentiality = models.CharField(
+        _("publication"),
+        max_length=12,
+        choices=Confidentiality.choices,
+        default=Confidentiality.ANONYMOUS,
+        db_index=True,
+    )
+    redacted_comment = TypedTextField(
+        _("comment as published (redacted)"), max_length=COMMENT_MAX_LENGTH, blank=True
+    )
+    redacted_proposed_wording = TypedTextField(
+        _("proposed wording as published (redacted)"), max_length=COMMENT_MAX_LENGTH, blank=True
     )
     # How it arrived.
     source = models.CharField(
@@ -294,12 +332,26 @@ class Feedback(models.Model):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("feedback item")
         verbose_name_plural = _("feedback")
+        permissions = [("view_restricted_text", _("Can read restricted comment text"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["fingerprint"],
                 condition=~Q(fingerprint=""),
                 name="feedback_unique_fingerprint",
-            )
+            ),
+            # Never more public than the contributor allowed; a redacted form has its text.
+            models.CheckConstraint(
+                condition=Q(publishable=True) | Q(confidentiality=Confidentiality.SECRETARIAT),
+                name="feedback_published_only_with_consent",
+            ),
+            models.CheckConstraint(
+                condition=Q(may_name=True) | ~Q(confidentiality=Confidentiality.PUBLIC),
+                name="feedback_named_only_with_consent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(confidentiality=Confidentiality.REDACTED) | ~Q(redacted_comment=""),
+                name="feedback_redacted_has_text",
+            ),
         ]
         indexes = [
             # The triage list: newest first (with the primary key as the admin's tiebreak),
@@ -321,9 +373,42 @@ class Feedback(models.Model):
         return self.status in DECISION_STATUSES
 
     @property
+    def is_restricted(self) -> bool:
+        """Whether its original text is for staff with ``view_restricted_text`` only."""
+        return self.confidentiality in RESTRICTED_LEVELS
+
+    @property
+    def is_published(self) -> bool:
+        return self.confidentiality in PUBLISHED_LEVELS
+
+    @property
+    def is_named(self) -> bool:
+        """Whether the public response names the contributor."""
+        return self.confidentiality == Confidentiality.PUBLIC and bool(self.name)
+
+    @property
+    def public_comment(self) -> str:
+        """What the public response shows of the comment: the editors' summary, else the
+        redacted form, else the comment itself."""
+        if self.summary:
+            return self.summary
+        if self.confidentiality == Confidentiality.REDACTED:
+            return self.redacted_comment
+        return self.comment
+
+    @property
+    def public_proposed_wording(self) -> str:
+        """The proposed wording as published (none when a summary stands for the whole)."""
+        if self.summary:
+            return ""
+        if self.confidentiality == Confidentiality.REDACTED:
+            return self.redacted_proposed_wording
+        return self.proposed_wording
+
+    @property
     def public_contributor(self) -> str:
         """The contributor as the public response names them: by name only with consent."""
-        if self.may_name and self.name:
+        if self.is_named:
             return f"{self.name} ({self.organisation})" if self.organisation else self.name
         parts = [str(self.get_category_display())]
         if self.country:

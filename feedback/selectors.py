@@ -153,8 +153,8 @@ class ResponseRow:
 
     @property
     def comment_text(self) -> str:
-        """The editors' public summary, else the comment itself."""
-        return self.feedback.summary or self.feedback.comment
+        """The editors' public summary, else the redacted form, else the comment itself."""
+        return self.feedback.public_comment
 
     def as_csv(self, base_url: str) -> list[str]:
         item = self.feedback

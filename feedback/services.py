@@ -21,6 +21,7 @@ from feedback.models import (
     DECISION_STATUSES,
     PENDING_STATUSES,
     Answer,
+    Confidentiality,
     ConsultationRound,
     EventKind,
     Feedback,
@@ -29,6 +30,7 @@ from feedback.models import (
     Source,
     Status,
     TrackingLink,
+    consented_level,
     submission_fingerprint,
 )
 from feedback.targets import Target
@@ -85,6 +87,9 @@ def feedback_submit(
         return existing, False
     feedback = Feedback(
         **{name: data[name] for name in CONTRIBUTION_FIELDS if name in data},
+        confidentiality=consented_level(
+            publishable=data.get("publishable", True), may_name=data.get("may_name", False)
+        ),
         language=language,
         edition=edition,
         module=target.module,
@@ -144,6 +149,9 @@ def feedback_record(*, user: User | None, note: str = "", **fields) -> Feedback:
         fields["section_key"] = section.key
         fields.setdefault("section_number", section.number)
     feedback = Feedback(**fields)
+    feedback.confidentiality = consented_level(
+        publishable=feedback.publishable, may_name=feedback.may_name
+    )
     feedback.full_clean(exclude=["reference"])
     _save_new(feedback)
     FeedbackEvent.objects.create(
@@ -317,6 +325,81 @@ def feedback_edit_public_texts(*, feedback: Feedback, user: User | None, **texts
     return True
 
 
+PUBLICATION_FIELDS = ("confidentiality", "redacted_comment", "redacted_proposed_wording")
+
+
+def publication_check(
+    feedback: Feedback, *, confidentiality: str, redacted_comment: str = "", **_texts: str
+) -> None:
+    """Raise ValidationError (by field) when ``feedback`` may not be published this way:
+    never more public than its contributor allowed; a redacted form needs its text."""
+    errors: dict[str, list] = {}
+    if confidentiality not in Confidentiality.values:
+        errors["confidentiality"] = [_("Choose how the comment is published.")]
+    elif not feedback.publishable and confidentiality != Confidentiality.SECRETARIAT:
+        errors["confidentiality"] = [
+            _("Its contributor asked that it not be published: it stays with the secretariat.")
+        ]
+    elif confidentiality == Confidentiality.PUBLIC and not feedback.may_name:
+        errors["confidentiality"] = [
+            _("Its contributor did not agree to be named: publish it without the name.")
+        ]
+    elif confidentiality == Confidentiality.REDACTED and not (redacted_comment or "").strip():
+        errors["redacted_comment"] = [_("Write the redacted comment that is published.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def feedback_set_publication(
+    *,
+    feedback: Feedback,
+    user: User | None,
+    confidentiality: str,
+    redacted_comment: str = "",
+    redacted_proposed_wording: str = "",
+) -> bool:
+    """Decide how an item is published (and, for a redacted form, the text published
+    instead of the original, which is kept). The history records the level and each redacted
+    text as it was, never the original. Returns False when nothing changed."""
+    publication_check(feedback, confidentiality=confidentiality, redacted_comment=redacted_comment)
+    stored = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    values = {
+        "confidentiality": confidentiality,
+        "redacted_comment": (redacted_comment or "").strip(),
+        "redacted_proposed_wording": (redacted_proposed_wording or "").strip(),
+    }
+    changed = {
+        name: (getattr(stored, name), value)
+        for name, value in values.items()
+        if getattr(stored, name) != value
+    }
+    if not changed:
+        return False
+    Feedback.objects.filter(pk=feedback.pk).update(**values)
+    for name, value in values.items():
+        setattr(feedback, name, value)
+    lines = []
+    if "confidentiality" in changed:
+        lines.append(
+            _("Publication: %(old)s → %(new)s")
+            % {
+                "old": Confidentiality(changed["confidentiality"][0]).label,
+                "new": Confidentiality(confidentiality).label,
+            }
+        )
+    lines += [
+        _("%(field)s was: %(text)s") % {"field": _verbose_name(name), "text": old or "—"}
+        for name, (old, _new) in changed.items()
+        if name != "confidentiality"
+    ]
+    # A "public text changed" event: the pages that show the item are rendered again.
+    FeedbackEvent.objects.create(
+        feedback=feedback, actor=_user(user), kind=EventKind.RESPONSE, text="\n\n".join(lines)
+    )
+    return True
+
+
 def feedback_note(*, feedback: Feedback, text: str, user: User) -> FeedbackEvent:
     """An internal note: editors see it in the history; the public never does."""
     text = text.strip()
@@ -337,14 +420,16 @@ def feedback_triage(
     its own service, checked and recorded in the history once; a note is added to it."""
     status, duplicate_of, assignee = feedback.status, feedback.duplicate_of, feedback.assigned_to
     texts = {name: getattr(feedback, name) for name in PUBLIC_TEXT_FIELDS}
+    publication = {name: getattr(feedback, name) for name in PUBLICATION_FIELDS}
     feedback.status, feedback.duplicate_of_id = stored.status, stored.duplicate_of_id
     feedback.assigned_to_id = stored.assigned_to_id
-    for name in PUBLIC_TEXT_FIELDS:
+    for name in (*PUBLIC_TEXT_FIELDS, *PUBLICATION_FIELDS):
         setattr(feedback, name, getattr(stored, name))
     if feedback.section is not None and feedback.section_id != stored.section_id:
         feedback.module, feedback.section_key = feedback.section.module, feedback.section.key
     feedback.save()
     feedback_edit_public_texts(feedback=feedback, user=user, **texts)
+    feedback_set_publication(feedback=feedback, user=user, **publication)
     feedback_set_status(feedback=feedback, status=status, duplicate_of=duplicate_of, user=user)
     feedback_assign(feedback=feedback, assignee=assignee, user=user)
     if note.strip():

@@ -63,7 +63,7 @@ def _on_feedback_event(sender: Any, instance: FeedbackEvent, **kwargs: Any) -> N
         _on_change(sender, **kwargs)
     elif instance.kind == EventKind.ANSWER:
         item = instance.feedback
-        if item.publishable and item.responded_in_id is not None:
+        if item.is_published and item.responded_in_id is not None:
             _on_change(sender, **kwargs)
 
 

@@ -37,3 +37,13 @@ def test_the_demonstration_has_a_past_round_with_its_report_and_one_open(client)
     assert page.status_code == 200
     assert "/ru/editions/1.0/compare/1.1/sections/salw-marking/" in page.text
     assert page.context["report"].listed >= 5
+
+
+def test_the_demonstration_publishes_one_comment_in_a_redacted_form(client):
+    from feedback.models import Confidentiality
+
+    call_command("load_demo")
+    item = Feedback.objects.get(confidentiality=Confidentiality.REDACTED)
+    page = client.get("/en/feedback/editions/1.1/").text
+    assert item.reference in page and "A forensic laboratory regularly receives" in page
+    assert "KT-114/22" in item.comment and "KT-114/22" not in page

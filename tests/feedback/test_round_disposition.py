@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from feedback import disposition, services
-from feedback.models import Category, ConsultationRound, Feedback, Status
+from feedback.models import Category, ConsultationRound, Feedback, Status, consented_level
 from modules import services as content
 from modules.models import Edition
 from tests.conftest import publish
@@ -249,6 +249,7 @@ def _many(consultation: ConsultationRound, count: int) -> None:
             comment=f"Comment {n}.", category=list(Category)[n % 6], country="NO",
             received_on=timezone.localdate(), status=statuses[n % 4], round=consultation,
             responded_in=None if n % 4 == 2 else edition, publishable=n % 5 != 0,
+            confidentiality=consented_level(publishable=n % 5 != 0, may_name=False),
             response_en=f"Response {n}.",
         )
         for n in range(count)

@@ -37,6 +37,8 @@ def _change_form(item: Feedback, **overrides) -> dict:
         "assigned_to": item.assigned_to_id or "",
         "summary_en": item.summary_en or "", "summary_ru": item.summary_ru or "",
         "response_en": item.response_en or "", "response_ru": item.response_ru or "",
+        "confidentiality": item.confidentiality, "redacted_comment": item.redacted_comment,
+        "redacted_proposed_wording": item.redacted_proposed_wording,
         "note": "", "edit_token": edit_token(item, FeedbackAdminForm.guarded_fields),
         "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
         "events-MIN_NUM_FORMS": "0", "events-MAX_NUM_FORMS": "0",
