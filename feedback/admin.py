@@ -54,6 +54,7 @@ PUBLICATION = services.PUBLICATION_FIELDS
 RESTRICTED_PERMISSION = "feedback.view_restricted_text"
 # Shown instead of a restricted original to staff who may not read it.
 RESTRICTED_FIELDS = {"comment": "restricted_comment", "proposed_wording": "restricted_wording"}
+TEXT_LOOKUPS = frozenset({"comment", "proposed_wording", *PUBLICATION})
 ANSWER = ("answer", "answer_text", "answered_at")
 RECORD_FIELDS = (*ORIGIN, *PLACE, *CONTRIBUTION)
 EXPORT_COLUMNS = (
@@ -264,6 +265,16 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # feedback is never deleted; spam is a status
+
+    def lookup_allowed(self, lookup: str, value: str, request=None) -> bool:
+        # Nor filtering on them by hand (?comment__icontains=...): for whoever may not read
+        # restricted text, no lookup touches the words of a comment.
+        field = lookup.split("__", 1)[0]
+        if field in TEXT_LOOKUPS and not (
+            request is not None and request.user.has_perm(RESTRICTED_PERMISSION)
+        ):
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def get_search_fields(self, request):
         # Searching the comments' words would tell who may not read restricted text what

@@ -47,6 +47,7 @@ ITEM_FIELDS = (
     "category", "country", "name", "organisation", "may_name", "publishable", "status",
     "late", "answer", "created_at", "responded_in_id", "incorporated_in__number",
     "incorporated_in__major", "incorporated_in__minor", "duplicate_of__reference",
+    "duplicate_of__confidentiality",
     "language", "round_id", "module_id", "incorporated_in_id", "duplicate_of_id",
     "confidentiality", "redacted_comment", "redacted_proposed_wording",
 )  # fmt: skip
@@ -155,7 +156,7 @@ class Disposition:
     by_category: Chart
     counted: int  # every comment in the round but spam
     late: int
-    unlisted: int  # decision published, not listed at the contributor's request
+    unlisted: int  # decision published, the comment not (its contributor's or editors' choice)
 
     @property
     def rows(self) -> list[Row]:

@@ -215,9 +215,16 @@ class Feedback(models.Model):
         choices=Confidentiality.choices,
         default=Confidentiality.ANONYMOUS,
         db_index=True,
+        help_text=_(
+            "Never more public than its contributor allowed. The original of a redacted or "
+            "secretariat-only comment is read only by staff allowed to read restricted text."
+        ),
     )
     redacted_comment = TypedTextField(
-        _("comment as published (redacted)"), max_length=COMMENT_MAX_LENGTH, blank=True
+        _("comment as published (redacted)"),
+        max_length=COMMENT_MAX_LENGTH,
+        blank=True,
+        help_text=_("Published instead of the comment in a redacted form; the original is kept."),
     )
     redacted_proposed_wording = TypedTextField(
         _("proposed wording as published (redacted)"), max_length=COMMENT_MAX_LENGTH, blank=True
@@ -423,6 +430,9 @@ class Feedback(models.Model):
                 % {"decision": self.get_status_display(), "number": self.incorporated_in.number}
             )
         if self.status == Status.DUPLICATE and self.duplicate_of is not None:
+            # An item kept from the public is not named, not even by its reference.
+            if self.duplicate_of.confidentiality not in PUBLISHED_LEVELS:
+                return str(self.get_status_display())
             return str(_("Duplicate of %(reference)s") % {"reference": self.duplicate_of.reference})
         if self.status == Status.SPAM:
             return str(_("Closed"))

@@ -4,8 +4,8 @@ PDF/UA as the edition PDFs are), built by the worker and kept as a file.
 A report changes while decisions are published and answers come in, so its file is named by
 a fingerprint of what it shows (every listed row, the counts, the round's texts, in the
 language, and the code release): the reader gets the file that matches the report as it
-stands, or the page saying it is being prepared while the worker builds it. A file of an
-earlier state is deleted once its successor is written.
+stands, or the page saying it is being prepared while the worker builds it. After a build,
+the files of every state but the current one are deleted.
 """
 
 import datetime
@@ -112,27 +112,35 @@ def render(report: Disposition, language: str) -> bytes:
 
 
 def build(report: Disposition, language: str) -> str:
-    """Write the PDF of ``report`` unless the file is there already; delete the files of its
-    earlier states. Returns the file's name."""
+    """Write the PDF of ``report`` unless the file is there already. Returns its name."""
     name = file_name(report, language)
-    if default_storage.exists(name):
-        return name
-    content = render(report, language)
-    saved = default_storage.save(name, ContentFile(content))
-    if saved != name:  # another worker wrote the same state meanwhile: one copy is enough
-        default_storage.delete(saved)
-    prefix = _prefix(report.consultation.pk, language)
+    if not default_storage.exists(name):
+        content = render(report, language)
+        saved = default_storage.save(name, ContentFile(content))
+        if saved != name:  # another worker wrote the same state meanwhile: one is enough
+            default_storage.delete(saved)
+        log.info("Disposition report PDF written: %s (%s bytes)", name, len(content))
+    cache.delete(_queued_key(name))  # asked for again, it may be queued again
+    return name
+
+
+def forget_others(round_id: int, language: str, current: str) -> None:
+    """Delete the files of every other state of the report than ``current`` (the report as
+    it stands after a build, which a slower build of an earlier state never removes)."""
+    prefix = _prefix(round_id, language)
     _folders, files = default_storage.listdir(FOLDER)
     for other in files:
-        if other.startswith(prefix) and f"{FOLDER}/{other}" != name:
+        if other.startswith(prefix) and f"{FOLDER}/{other}" != current:
             default_storage.delete(f"{FOLDER}/{other}")
-    log.info("Disposition report PDF written: %s (%s bytes)", name, len(content))
-    return name
+
+
+def _queued_key(name: str) -> str:
+    return f"feedback:report-pdf:{name}"
 
 
 def request_build(round_id: int, language: str, name: str) -> None:
     """Ask the worker for this PDF, once while it is queued."""
     from feedback.tasks import build_round_report_pdf
 
-    if cache.add(f"feedback:report-pdf:{name}", 1, QUEUED_SECONDS):
+    if cache.add(_queued_key(name), 1, QUEUED_SECONDS):
         transaction.on_commit(lambda: build_round_report_pdf.enqueue(round_id, language))

@@ -37,3 +37,6 @@ def build_round_report_pdf(round_id: int, language: str) -> None:
         editions = list(Edition.objects.published())
         report = disposition.round_disposition(consultation, editions)
         report_pdf.build(report, language)
+        # The report as it stands now (it may have moved on while this one was rendered).
+        current = disposition.round_disposition(consultation, editions)
+        report_pdf.forget_others(round_id, language, report_pdf.file_name(current, language))

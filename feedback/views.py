@@ -375,11 +375,14 @@ def round_disposition_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     report, editions = found
     lang = get_language() or settings.LANGUAGE_CODE
     name = report_pdf.file_name(report, lang)
-    if default_storage.exists(name):
+    try:
+        # Opened straight away: a file replaced since it was looked for is simply built again.
+        handle = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        handle = None
+    if handle is not None:
         response = FileResponse(
-            default_storage.open(name, "rb"),
-            content_type="application/pdf",
-            filename=report_pdf.download_name(pk, lang),
+            handle, content_type="application/pdf", filename=report_pdf.download_name(pk, lang)
         )
         response["ETag"] = f'"{name.rsplit("_", 1)[-1].removesuffix(".pdf")}"'
         # The same address gives a newer file once more decisions are published.

@@ -94,7 +94,7 @@ def _summary(book: Workbook, report: Disposition, base_url: str) -> None:
         (_("Comments received"), report.counted),
         (_("Sent after the deadline"), report.late),
         (_("Listed with their decision"), report.listed),
-        (_("Decided, not listed at their authors' request"), report.unlisted),
+        (_("Decided, not published"), report.unlisted),
         (_("Decision not yet published"), report.awaiting),
         (_("Address of the report"), base_url + report.address),
     ]

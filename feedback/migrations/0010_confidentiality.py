@@ -46,12 +46,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='feedback',
             name='confidentiality',
-            field=models.CharField(choices=[('public', "Public, with the contributor's name"), ('anonymous', 'Public without the name'), ('redacted', 'Published in a redacted form'), ('secretariat', 'Secretariat only (never published)')], db_index=True, default='anonymous', max_length=12, verbose_name='publication'),
+            field=models.CharField(choices=[('public', "Public, with the contributor's name"), ('anonymous', 'Public without the name'), ('redacted', 'Published in a redacted form'), ('secretariat', 'Secretariat only (never published)')], db_index=True, default='anonymous', help_text='Never more public than its contributor allowed. The original of a redacted or secretariat-only comment is read only by staff allowed to read restricted text.', max_length=12, verbose_name='publication'),
         ),
         migrations.AddField(
             model_name='feedback',
             name='redacted_comment',
-            field=guidelines_portal.text.TypedTextField(blank=True, max_length=5000, verbose_name='comment as published (redacted)'),
+            field=guidelines_portal.text.TypedTextField(blank=True, help_text='Published instead of the comment in a redacted form; the original is kept.', max_length=5000, verbose_name='comment as published (redacted)'),
         ),
         migrations.AddField(
             model_name='feedback',

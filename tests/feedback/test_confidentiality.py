@@ -143,6 +143,11 @@ def test_only_staff_allowed_to_read_restricted_text_see_the_original(
     # Their words cannot be found by searching for them either,
     changelist = reverse("admin:feedback_feedback_changelist")
     assert redacted.reference not in client.get(f"{changelist}?q=Kandahar").text
+    # nor filtered for by hand, in the list or its export,
+    for lookup in ("comment__icontains", "proposed_wording__icontains", "comment__regex"):
+        for url in (changelist, EXPORT):
+            response = client.get(f"{url}?{lookup}=Kandahar")
+            assert response.status_code == 400 and redacted.reference not in response.text
     # nor read in the export.
     text = b"".join(client.get(EXPORT).streaming_content).decode("utf-8-sig")
     rows = {row[0]: row for row in csv.reader(io.StringIO(text))}
@@ -190,3 +195,13 @@ def test_the_editors_alert_leaves_a_restricted_text_out(client, published, edito
     alert = next(m for m in mail.outbox if "New feedback" in m.subject)
     assert ORIGINAL not in alert.body and "restricted" in alert.body
     assert all(ORIGINAL not in str(html) for html, _type in alert.alternatives)
+
+
+def test_a_duplicate_of_a_secretariat_only_item_does_not_name_it(published, editor):
+    hidden = make_feedback(email="h@example.org", publishable=False)
+    copy = make_feedback(email="c@example.org", comment="The same, again.")
+    services.feedback_set_status(
+        feedback=copy, status=Status.DUPLICATE, duplicate_of=hidden, user=editor, notify=False
+    )
+    copy.refresh_from_db()
+    assert copy.public_decision == "Duplicate" and hidden.reference not in copy.public_decision

@@ -133,7 +133,7 @@ def test_the_response_lists_publishable_decisions_and_names_only_with_consent(cl
     assert "Jean Martin (Police Centre)" in page.text
     assert "Practitioner, Brazil" in page.text and "Secret Person" not in page.text
     assert hidden.reference not in page.text and "Do not publish me." not in page.text
-    assert "1 further comment was decided on but is not listed" in page.text
+    assert "1 further comment was decided on but is not published" in page.text
     assert "/en/editions/1.0/compare/1.1/sections/salw-marking/" in page.text
     assert "anon@example.org" not in page.text
 

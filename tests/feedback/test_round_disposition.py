@@ -359,3 +359,25 @@ def test_pdfua_finds_no_error_in_the_reports_pdf(round_with_comments, media, tmp
             paths[-1].write_bytes(report_pdf.render(report, lang))
     for result in _pdfua(paths):
         assert (result["summary"]["errors"], result["summary"]["warnings"]) == (0, 0), result
+
+
+def test_a_slower_build_of_an_earlier_state_never_removes_the_current_pdf(
+    client, round_with_comments, media, editor
+):
+    from feedback import report_pdf
+
+    _consultation, items = round_with_comments
+    consultation = disposition.round_with_edition(_consultation.pk)  # as stored (closed)
+    editions = list(Edition.objects.published())
+    earlier = disposition.round_disposition(consultation, editions)
+    decide(items["pending"], editor, Status.NOT_ACCEPTED)
+    publish("1.2")
+    _build(consultation, "en")  # the current state, built first
+    # The earlier state's build finishes last: its file is written, the current one stays.
+    report_pdf.build(earlier, "en")
+    current = report_pdf.file_name(
+        disposition.round_disposition(consultation, list(Edition.objects.published())), "en"
+    )
+    report_pdf.forget_others(consultation.pk, "en", current)
+    assert [p.name for p in (media / "reports").iterdir()] == [current.split("/")[-1]]
+    assert client.get(PDF.format(lang="en", pk=consultation.pk)).status_code == 200
