@@ -54,7 +54,9 @@ PUBLICATION = services.PUBLICATION_FIELDS
 RESTRICTED_PERMISSION = "feedback.view_restricted_text"
 # Shown instead of a restricted original to staff who may not read it.
 RESTRICTED_FIELDS = {"comment": "restricted_comment", "proposed_wording": "restricted_wording"}
-TEXT_LOOKUPS = frozenset({"comment", "proposed_wording", *PUBLICATION})
+TEXT_LOOKUPS = frozenset(
+    {"comment", "proposed_wording", "redacted_comment", "redacted_proposed_wording"}
+)
 ANSWER = ("answer", "answer_text", "answered_at")
 RECORD_FIELDS = (*ORIGIN, *PLACE, *CONTRIBUTION)
 EXPORT_COLUMNS = (
@@ -187,7 +189,8 @@ class FeedbackAdmin(admin.ModelAdmin):
     )  # fmt: skip
     list_filter = (
         ProgressFilter, "status", "kind", "category", ("country", CountryFilter), "source",
-        "module", SectionFilter, "edition", "round", "late", "answer", AssignedFilter,
+        "module", SectionFilter, "edition", "round", "late", "answer", "confidentiality",
+        AssignedFilter,
     )  # fmt: skip
     search_fields = ("=reference", "name", "organisation", "email", "comment")
     list_select_related = ("section", "module", "assigned_to", "incorporated_in")

@@ -205,3 +205,14 @@ def test_a_duplicate_of_a_secretariat_only_item_does_not_name_it(published, edit
     )
     copy.refresh_from_db()
     assert copy.public_decision == "Duplicate" and hidden.reference not in copy.public_decision
+
+
+def test_reviewers_and_editors_filter_the_list_by_how_items_are_published(
+    client, decided, reviewer
+):
+    _consultation, _redacted, kept, ordinary = decided
+    client.force_login(reviewer)
+    changelist = reverse("admin:feedback_feedback_changelist")
+    page = client.get(f"{changelist}?confidentiality__exact=secretariat")
+    assert page.status_code == 200
+    assert kept.reference in page.text and ordinary.reference not in page.text

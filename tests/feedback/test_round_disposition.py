@@ -381,3 +381,14 @@ def test_a_slower_build_of_an_earlier_state_never_removes_the_current_pdf(
     report_pdf.forget_others(consultation.pk, "en", current)
     assert [p.name for p in (media / "reports").iterdir()] == [current.split("/")[-1]]
     assert client.get(PDF.format(lang="en", pk=consultation.pk)).status_code == 200
+
+
+def test_the_report_page_is_sent_compressed_to_clients_that_accept_it(client, round_with_comments):
+    import gzip
+
+    consultation, items = round_with_comments
+    url = URL.format(lang="en", pk=consultation.pk)
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert response["Content-Encoding"] == "gzip" and "Accept-Encoding" in response["Vary"]
+    assert items["state"].reference in gzip.decompress(response.content).decode()
+    assert "Content-Encoding" not in client.get(url)
