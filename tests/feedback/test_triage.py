@@ -6,6 +6,8 @@ import io
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -86,8 +88,8 @@ def test_every_change_to_the_public_response_is_kept_in_the_history(
     assert "First answer." in page.text  # in the history shown on the item
 
 
-def _bulk(count: int) -> None:
-    """Many items at once, as a busy year would bring."""
+def _bulk(count: int, *, start: int = 0) -> None:
+    """Many items at once, as a busy year would bring (numbered from ``start``)."""
     edition = Edition.objects.current()
     section = Section.objects.get(key="salw-marking")
     today = timezone.localdate()
@@ -100,7 +102,7 @@ def _bulk(count: int) -> None:
             email=f"bulk{n}@example.org", received_on=today, fingerprint=f"bulk{n}",
             status=(Status.RECEIVED, Status.UNDER_REVIEW)[n % 2],
         )
-        for n in range(count)
+        for n in range(start, start + count)
     )  # fmt: skip
 
 
@@ -335,3 +337,24 @@ def test_triage_refuses_an_impossible_decision_and_saves_nothing(published, revi
     with pytest.raises(ValidationError):
         services.feedback_triage(feedback=item, stored=stored, user=reviewer)
     assert Feedback.objects.get(pk=item.pk).comment != "Edited comment."
+
+
+def test_a_rounds_triage_list_reads_as_many_queries_for_1000_items_as_for_10(
+    client, published, reviewer
+):
+    from tests.feedback.test_rounds import open_round
+
+    consultation = open_round(published)
+    client.force_login(reviewer)
+    url = f"{CHANGELIST}?round__id__exact={consultation.pk}&progress=open"
+    _bulk(10)
+    Feedback.objects.update(round=consultation)
+    client.get(url)  # what a first page keeps per process
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    _bulk(990, start=10)
+    Feedback.objects.update(round=consultation)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert page.status_code == 200 and page.text.count('class="action-select"') == 50
+    assert len(many) == len(few), [q["sql"][:80] for q in many]
