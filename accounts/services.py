@@ -1,11 +1,16 @@
-"""Two-step sign-in: checking a code, and confirming a new authenticator app.
+"""Two-step sign-in: checking a code, confirming a new authenticator app (or one replacing a
+lost phone's), and backup codes.
 
 Both lock the rows they decide on, so two requests carrying the same code at the same moment
 (a phishing relay, a double click) cannot both sign in, and concurrent wrong guesses cannot
 overwrite each other's throttle count.
 """
 
+import base64
 import datetime
+import hashlib
+import re
+import secrets
 import time
 from dataclasses import dataclass
 
@@ -16,7 +21,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+from django_otp.models import Device
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
@@ -26,7 +33,7 @@ from guidelines_portal.tokens import new_token, token_digest
 
 @dataclass(frozen=True)
 class CodeCheck:
-    device: TOTPDevice | None  # the device that accepted the code, else None
+    device: Device | None  # the device that accepted the code, else None
     throttled_until: datetime.datetime | None = None  # refused unchecked: too many wrong codes
 
 
@@ -116,3 +123,97 @@ def totp_enrol(*, user: User, key: str, code: str, link_id: int | None = None) -
     if link_id is not None:
         SetupLink.objects.filter(pk=link_id).update(used_at=timezone.now())
     return device
+
+
+@transaction.atomic
+def totp_replace(*, user: User, key: str, code: str) -> TOTPDevice | None:
+    """Replace the person's authenticator app with the one set up with ``key`` (a lost or new
+    phone), once its first code is right; the old app's codes stop working at once, and so do
+    the sessions it confirmed. None when the code is wrong."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    device = unsaved_device(user=user, key=key)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not totp.verify(int(code), device.tolerance):
+        return None
+    device.last_t = totp.t()
+    device.confirmed = True
+    device.full_clean()
+    TOTPDevice.objects.filter(user=user).delete()
+    device.save()
+    return device
+
+
+# --- Backup codes ------------------------------------------------------------------------
+# Codes of 12 letters and digits from the base32 alphabet (60 bits, no 0/1/8/9 to misread),
+# shown once in groups of four. django-otp keeps static tokens as typed; here its token column
+# holds a digest instead (80 bits of SHA-256, as tokens.py does for links), so that nobody
+# who reads the database, a backup or the back office can sign in with them.
+
+BACKUP_CODE_LENGTH = 12
+_BACKUP_CODE = re.compile(rf"[a-z2-7]{{{BACKUP_CODE_LENGTH}}}")
+
+
+def normalise_backup_code(typed: str) -> str | None:
+    """The code as stored before digesting (lower case, without spaces or hyphens), or None
+    when ``typed`` cannot be a backup code."""
+    code = re.sub(r"[\s\-\u2010-\u2015]", "", typed or "").lower()
+    return code if _BACKUP_CODE.fullmatch(code) else None
+
+
+def backup_code_digest(code: str) -> str:
+    digest = hashlib.sha256(b"backup-code:" + code.encode("ascii")).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:16]
+
+
+def _new_backup_code() -> str:
+    return base64.b32encode(secrets.token_bytes(8)).decode("ascii").lower()[:BACKUP_CODE_LENGTH]
+
+
+def display_backup_code(code: str) -> str:
+    """``abcdefghijkm`` as the person reads and types it: ``abcd-efgh-ijkm``."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+@transaction.atomic
+def backup_codes_issue(*, user: User) -> list[str]:
+    """A new set of backup codes for ``user``, replacing any earlier ones: returns them for
+    showing once (only their digests are kept). The device holding them stays the same, so a
+    session signed in with an earlier code stays signed in."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    device = StaticDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
+    else:
+        device.token_set.all().delete()
+        StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.throttle_reset(commit=False)
+        device.confirmed = True
+        device.save()
+    codes = [_new_backup_code() for _ in range(settings.BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=backup_code_digest(code)) for code in codes
+    )
+    return [display_backup_code(code) for code in codes]
+
+
+def backup_codes_left(*, user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+@transaction.atomic
+def backup_code_check(*, user: User, typed: str) -> CodeCheck:
+    """Sign-in with a backup code: each code works once (it is deleted as it is used)."""
+    device = (
+        StaticDevice.objects.select_for_update()
+        .filter(user=user, confirmed=True)
+        .order_by("pk")
+        .first()
+    )
+    code = normalise_backup_code(typed)
+    if device is None or code is None:
+        return CodeCheck(device=None)
+    allowed, details = device.verify_is_allowed()
+    if not allowed:
+        return CodeCheck(device=None, throttled_until=(details or {}).get("locked_until"))
+    return CodeCheck(device=device if device.verify_token(backup_code_digest(code)) else None)

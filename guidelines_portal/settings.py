@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "feedback",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # backup codes (stored as digests: accounts.services)
     "axes",
     "accounts",
     # Operations commands (backup, restore) live in the project package.
@@ -187,6 +188,11 @@ STAFF_TWO_FACTOR = env_bool("STAFF_TWO_FACTOR", default=True)
 # printed by create_editor), valid this many hours and once: a password alone, stolen before
 # its owner's first sign-in, cannot enrol the thief's phone.
 STAFF_SETUP_LINK_HOURS = env_int("STAFF_SETUP_LINK_HOURS", 72)
+# Backup codes made at a time (each works once), for a sign-in without the phone; a staff
+# member makes new ones, or a new authenticator app, themselves (accounts.views).
+BACKUP_CODE_COUNT = 10
+# How long a password confirmation lets a staff member change their second factor.
+SECOND_FACTOR_CHANGE_MINUTES = 10
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "TG-2370 guidelines portal")
 # Nobody, not even a superuser, can read another person's secret key in the back office.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True

@@ -1,12 +1,14 @@
 """Every page type, in both languages: no axe-core violation at WCAG 2.2 A and AA, no
 horizontal scrolling at phone or desktop width, and a print layout without navigation."""
 
+import base64
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django_otp.oath import TOTP
 
 from accounts.roles import ensure_editors_group
 from accounts.services import setup_link_issue
@@ -89,7 +91,8 @@ def test_print_layout_hides_navigation_and_keeps_the_text(page, demo):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_staff_sign_in_pages_are_accessible(browser, live_server, demo, settings, lang):
     """The pages between a staff member and the back office, errors included: the password
-    form, setting up the authenticator app, a wrong code, and the lockout."""
+    form, setting up the authenticator app, a wrong code, the backup codes, the two-step
+    settings (new codes, a new app), a wrong backup code, and the lockout."""
     settings.AXES_FAILURE_LIMIT = 2
     problems: dict[str, list[str]] = {}
 
@@ -131,6 +134,31 @@ def test_staff_sign_in_pages_are_accessible(browser, live_server, demo, settings
     editor.click("input[type=submit]")
     assert editor.locator(".errornote").count() == 1
     audit(editor, "a wrong code")
+    secret = editor.locator(".two-step__secret").inner_text()
+    editor.fill("#id_code", f"{TOTP(base64.b32decode(secret.replace(' ', ''))).token():06d}")
+    editor.click("input[type=submit]")
+    editor.wait_for_selector(".backup-codes__list")
+    audit(editor, "the backup codes, shown once")
+    editor.click(".backup-codes a.default")
+    editor.goto("/admin/two-step/settings/")
+    audit(editor, "two-step settings")
+    editor.fill("#id_password", "not the password")
+    editor.click("button[value=backup_codes]")
+    assert editor.locator(".errornote").count() == 1
+    audit(editor, "two-step settings with an error")
+    editor.fill("#id_password", PASSWORD)
+    editor.click("button[value=new_app]")
+    editor.wait_for_url("**/two-step/new-app/")
+    audit(editor, "setting up a new app")
+    again = new_page()
+    send_password(again, PASSWORD)
+    again.wait_for_url("**/admin/two-step/**")
+    again.click(".two-step__backup summary")
+    again.fill("#id_backup_code", "not a code")
+    again.click(".two-step__backup input[type=submit]")
+    assert again.locator(".two-step__backup .errorlist").count() == 1
+    audit(again, "a wrong backup code")
+    again.context.close()
 
     stranger = new_page()
     for attempt in range(3):

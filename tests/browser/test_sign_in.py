@@ -1,5 +1,6 @@
 """A new editor's first sign-in, in Russian: password, then setting up an authenticator app
-from the QR code (or the key typed in), then the back office."""
+from the QR code (or the key typed in), the backup codes kept, then the back office; later,
+the phone lost, a backup code and a new app set up without an administrator."""
 
 import base64
 from urllib.parse import urlsplit
@@ -60,6 +61,43 @@ def test_a_new_editor_sets_up_two_step_sign_in(page, new_editor, tmp_path):
 
     page.fill("#id_code", code_for(secret))
     page.click("input[type=submit]")
+    # Signed in: the backup codes, shown this once, then on to the back office.
+    expect(page.locator("h1")).to_have_text("Ваши резервные коды")
+    codes = page.locator(".backup-codes__list code").all_inner_texts()
+    assert len(codes) == 10
+    page.screenshot(path=tmp_path / "backup-codes-ru.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Скачать коды текстовым файлом").click()
+    kept = download.value.path().read_text(encoding="utf-8")
+    assert all(code in kept for code in codes) and "olga" in kept
+    page.get_by_role("link", name="Я сохранил(а) коды: продолжить").click()
     # Not the glob "**/admin/": the code page's own address ends so (?next=/admin/).
     page.wait_for_url(lambda url: urlsplit(url).path == "/admin/")
     expect(page.get_by_role("link", name="Разделы").first).to_be_visible()
+    page.get_by_role("button", name="Выйти").click()
+
+    # The phone is lost: a backup code, typed as read from the file (capitals, a space).
+    page.goto("/admin/login/")
+    page.fill("#id_username", "olga")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/two-step/**")
+    page.get_by_text("Потеряли телефон? Войдите с резервным кодом").click()
+    page.fill("#id_backup_code", codes[0].upper().replace("-", " "))
+    page.get_by_role("button", name="Войти с резервным кодом").click()
+    page.wait_for_url(lambda url: urlsplit(url).path == "/admin/")
+    expect(page.locator(".messagelist")).to_contain_text("Осталось 9 резервных кодов")
+
+    # A new phone, set up without an administrator: the password again, then its first code.
+    page.get_by_role("link", name="Двухэтапный вход").click()
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Настроить новое приложение-аутентификатор").click()
+    page.wait_for_url("**/two-step/new-app/")
+    new_secret = page.locator(".two-step__secret").inner_text()
+    page.fill("#id_code", code_for(new_secret))
+    page.get_by_role("button", name="Подтвердить новое приложение").click()
+    page.wait_for_url("**/two-step/settings/")
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Новое приложение-аутентификатор настроено"
+    )
+    page.screenshot(path=tmp_path / "second-factor-ru.png", full_page=True)

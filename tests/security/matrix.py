@@ -20,12 +20,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks_db.models import DBTaskResult
 from reversion.models import Revision, Version
 
 from accounts.roles import EDITORS, FEEDBACK_REVIEWERS, TRANSLATORS
-from accounts.services import setup_link_issue
+from accounts.services import backup_codes_issue, setup_link_issue
 from feedback import services as feedback_services
 from feedback.models import Feedback, FeedbackEvent, Status
 from modules import pdf_services, services
@@ -255,10 +256,26 @@ MATRIX = {
     "GET admin:otp_totp_totpdevice_history":                    "L L F F F F 2",
     "GET admin:otp_totp_totpdevice_config":                     "L L F F F F F",
     "GET admin:otp_totp_totpdevice_qrcode":                     "L L F F F F F",
+    # Backup codes: counts only (the codes are digests); a superuser may delete someone's.
+    "GET admin:otp_static_staticdevice_changelist":             "L L F F F F 2",
+    "POST admin:otp_static_staticdevice_changelist delete_selected": "L L F F F F R",
+    "GET admin:otp_static_staticdevice_add":                    "L L F F F F F",
+    "POST admin:otp_static_staticdevice_add":                   "L L F F F F F",
+    "GET admin:otp_static_staticdevice_change":                 "L L F F F F 2",
+    "POST admin:otp_static_staticdevice_change":                "L L F F F F F",
+    "GET admin:otp_static_staticdevice_delete":                 "L L F F F F 2",
+    "POST admin:otp_static_staticdevice_delete":                "L L F F F F .",
+    "GET admin:otp_static_staticdevice_history":                "L L F F F F 2",
+    "GET admin:app_list otp_static":                            "L L N N N N 2",
     "GET admin:app_list axes":                                  "L L N N N N 2",
     "GET admin:app_list otp_totp":                              "L L N N N N 2",
     # --- The second sign-in step: staff already confirmed are sent on; others refused
     "GET accounts:two_factor":                                  "L F R R R R R",
+    # ... and, signed in, one's own second factor: new backup codes or a new app need the
+    # password (a form without it is refused); the new-app page only after it.
+    "GET accounts:second_factor":                               "L F 2 2 2 2 2",
+    "POST accounts:second_factor":                              "L F B B B B B",
+    "GET accounts:new_app":                                     "L F R R R R R",
     # --- Staff pages outside the admin: whoever may read the draft (view_section) ---------
     "GET modules:preview_compare":                              "L F F 2 2 2 2",
     "GET modules:preview_module":                               "L F F 2 2 2 2",
@@ -277,6 +294,8 @@ MATRIX = {
 # Arguments of the staff pages outside the admin (the draft-only section is the one shown).
 STAFF_PAGE_KWARGS = {
     "accounts:two_factor": {},
+    "accounts:second_factor": {},
+    "accounts:new_app": {},
     "modules:preview_compare": {},
     "modules:preview_module": {"module": "salw"},
     "modules:preview_section": {"module": "salw", "key": "salw-annex-x"},
@@ -515,6 +534,7 @@ def build_world() -> World:
             "otp_totp.totpdevice": TOTPDevice.objects.create(
                 user=editor, name="Editor's phone", confirmed=True
             ),
+            "otp_static.staticdevice": _backup_codes(editor),
         },
         versions={
             "modules.section": (section_versions[1], section_versions[0]),
@@ -527,6 +547,11 @@ def build_world() -> World:
         tracking_token=feedback_services.feedback_tracking_link(feedback=public),
         setup_token=setup_link_issue(user=editor).split("/")[-2],
     )
+
+
+def _backup_codes(user: User) -> StaticDevice:
+    backup_codes_issue(user=user)
+    return StaticDevice.objects.get(user=user)
 
 
 # --- From a matrix row to a request ------------------------------------------------------
@@ -690,7 +715,7 @@ def snapshot() -> dict:
 
     models = (Module, Section, SectionReplacement, Edition, EditionPDF, Feedback, FeedbackEvent,
               Version, Revision, LogEntry, Group, DBTaskResult, TOTPDevice,
-              AccessAttempt)  # fmt: skip
+              StaticDevice, StaticToken, AccessAttempt)  # fmt: skip
     state = {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
     state["snapshots"] = (EditionModule.objects.count(), EditionSection.objects.count())
     user_fields = [f.attname for f in User._meta.concrete_fields if f.name != "last_login"]
