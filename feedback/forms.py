@@ -5,6 +5,7 @@ from functools import partial
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -20,6 +21,7 @@ from feedback.models import (
     ANSWER_MAX_LENGTH,
     COMMENT_MAX_LENGTH,
     NAME_MAX_LENGTH,
+    AlertFrequency,
     Category,
     ConsultationRound,
     Feedback,
@@ -369,3 +371,26 @@ class AnswerForm(forms.Form):
         help_text=_("Up to 1,000 characters, for the editors. Where your comment is "
                     "published, only whether the response satisfies you is shown with it."),
     )  # fmt: skip
+
+
+class AlertsForm(forms.Form):
+    """How a person who triages feedback hears of new comments (feedback.alerts)."""
+
+    frequency = forms.ChoiceField(
+        label=_("E-mail me about new comments"),
+        choices=AlertFrequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how often you hear of new comments."),
+            "invalid_choice": _("Choose one of the options shown."),
+        },
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the messages"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the language of the messages."),
+            "invalid_choice": _("Choose one of the languages shown."),
+        },
+    )

@@ -635,3 +635,53 @@ class RoundExtension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.closes_at_before:%Y-%m-%d %H:%M} -> {self.closes_at:%Y-%m-%d %H:%M}"
+
+
+class AlertFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("For each new comment, as it arrives")
+    DAILY = "daily", _("Once a day, one message listing the new comments")
+    OFF = "off", _("Never")
+
+
+class EditorAlerts(models.Model):
+    """How one staff member who triages feedback hears of new comments, and in which language.
+
+    Without a row, a person hears of each comment as it arrives, in the site's default
+    language. ``digest_through``: the comments recorded up to that moment have been in this
+    person's daily digests (the next one lists those recorded after it).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="feedback_alerts",
+        verbose_name=_("user"),
+    )
+    frequency = models.CharField(
+        _("new-comment alerts"),
+        max_length=10,
+        choices=AlertFrequency.choices,
+        default=AlertFrequency.IMMEDIATE,
+    )
+    language = models.CharField(
+        _("language of the alerts"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
+    digest_through = models.DateTimeField(_("digests sent up to"), null=True, editable=False)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("new-comment alerts")
+        verbose_name_plural = _("new-comment alerts")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(frequency__in=AlertFrequency.values),
+                name="feedback_editoralerts_frequency_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.frequency}"

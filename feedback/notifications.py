@@ -1,4 +1,5 @@
-"""E-mail about feedback: the contributor's acknowledgement and decisions, and the editors' alert.
+"""E-mail about feedback: the contributor's acknowledgement and decisions, and the editors'
+alert of each new comment (who hears of what, and the daily digests: feedback.alerts).
 
 Sent by the background worker (feedback.tasks) once the write has committed. A failure to send
 is logged (reference only, never the comment) and kept in the item's history; the item itself
@@ -7,21 +8,17 @@ acknowledgements, and the decisions and incorporation notices whose last attempt
 """
 
 import logging
-import smtplib
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accounts.roles import staff_with_permission
-from feedback.models import EventKind, Feedback, FeedbackEvent, tracking_path
+from feedback import alerts
+from feedback.mail import SEND_ERRORS, compose
+from feedback.models import AlertFrequency, EventKind, Feedback, FeedbackEvent, tracking_path
 from feedback.services import feedback_tracking_link
 from guidelines_portal.public_address import absolute_url
 
 log = logging.getLogger(__name__)
-SEND_ERRORS = (smtplib.SMTPException, OSError, ValueError)
 
 
 def tracking_url(feedback: Feedback, language: str) -> str:
@@ -35,16 +32,8 @@ def tracking_url(feedback: Feedback, language: str) -> str:
 def _send(
     feedback: Feedback, *, template: str, to: list[str], language: str, context: dict
 ) -> bool:
-    """Render ``feedback/emails/<template>`` (subject, text, html) and send it."""
-    context = {"feedback": feedback, **context}
-    with translation.override(language):
-        subject = " ".join(
-            render_to_string(f"feedback/emails/{template}_subject.txt", context).split()
-        )
-        text = render_to_string(f"feedback/emails/{template}.txt", context)
-        html = render_to_string(f"feedback/emails/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, to=to)
-    message.attach_alternative(html, "text/html")
+    """Send ``template`` about ``feedback``; the outcome goes into the item's history."""
+    message = compose(template, to=to, language=language, context={"feedback": feedback, **context})
     try:
         message.send()
     except SEND_ERRORS as error:
@@ -85,28 +74,23 @@ def acknowledge(feedback: Feedback) -> bool:
     return sent
 
 
-def editor_addresses() -> list[str]:
-    """Who hears of new feedback: FEEDBACK_NOTIFY_EMAILS, else everyone who may triage it."""
-    if settings.FEEDBACK_NOTIFY_EMAILS:
-        return list(settings.FEEDBACK_NOTIFY_EMAILS)
-    users = staff_with_permission("feedback.change_feedback").exclude(email="")
-    return sorted(set(users.values_list("email", flat=True)))
-
-
 def notify_editors(feedback: Feedback) -> bool:
-    if not settings.FEEDBACK_NOTIFY_EDITORS:
-        return False
-    recipients = editor_addresses()
-    if not recipients:
-        return False
-    admin_path = reverse("admin:feedback_feedback_change", args=[feedback.pk])
-    return _send(
-        feedback,
-        template="new_feedback",
-        to=recipients,
-        language=settings.LANGUAGE_CODE,
-        context={"admin_url": absolute_url(admin_path)},
-    )
+    """Tell each person who hears of comments as they arrive (feedback.alerts), one message
+    each, in their language. True when every one of them was sent."""
+    sent = [
+        _send(
+            feedback,
+            template="new_feedback",
+            to=[recipient.email],
+            language=recipient.language,
+            context={
+                "admin_url": alerts.admin_url(feedback),
+                "settings_url": absolute_url(reverse("feedback_staff:alerts")),
+            },
+        )
+        for recipient in alerts.recipients(AlertFrequency.IMMEDIATE)
+    ]
+    return bool(sent) and all(sent)
 
 
 def feedback_received(feedback: Feedback) -> None:

@@ -27,6 +27,7 @@ urlpatterns = [
     # Before the admin's own URLs: its sign-in page, rate limited, and the two-step code.
     path("admin/login/", accounts_views.login),
     path("admin/", include("accounts.urls")),
+    path("admin/feedback-desk/", include("feedback.staff_urls")),
     # "View on site" only for what the user may view (the admin's own checks staff status).
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),

@@ -179,6 +179,8 @@ BACK_OFFICE_PAGES = {
     "publish an edition": "/admin/modules/edition/add/",
     "feedback queue": "/admin/feedback/feedback/",
     "feedback item": "/admin/feedback/feedback/{item}/change/",
+    "new-comment alerts": "/admin/feedback-desk/alerts/",
+    "two-step settings": "/admin/two-step/settings/",
 }
 
 

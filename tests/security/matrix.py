@@ -28,7 +28,7 @@ from reversion.models import Revision, Version
 from accounts.roles import EDITORS, FEEDBACK_REVIEWERS, TRANSLATORS
 from accounts.services import backup_codes_issue, setup_link_issue
 from feedback import services as feedback_services
-from feedback.models import Feedback, FeedbackEvent, Status
+from feedback.models import EditorAlerts, Feedback, FeedbackEvent, Status
 from modules import pdf_services, services
 from modules.models import (
     Edition,
@@ -276,6 +276,9 @@ MATRIX = {
     "GET accounts:second_factor":                               "L F 2 2 2 2 2",
     "POST accounts:second_factor":                              "L F B B B B B",
     "GET accounts:new_app":                                     "L F R R R R R",
+    # --- How one hears of new comments: whoever triages feedback (change_feedback) ----------
+    "GET feedback_staff:alerts":                                "L F F 2 F 2 2",
+    "POST feedback_staff:alerts":                               "L F F B F B B",
     # --- Staff pages outside the admin: whoever may read the draft (view_section) ---------
     "GET modules:preview_compare":                              "L F F 2 2 2 2",
     "GET modules:preview_module":                               "L F F 2 2 2 2",
@@ -296,6 +299,7 @@ STAFF_PAGE_KWARGS = {
     "accounts:two_factor": {},
     "accounts:second_factor": {},
     "accounts:new_app": {},
+    "feedback_staff:alerts": {},
     "modules:preview_compare": {},
     "modules:preview_module": {"module": "salw"},
     "modules:preview_section": {"module": "salw", "key": "salw-annex-x"},
@@ -715,7 +719,7 @@ def snapshot() -> dict:
 
     models = (Module, Section, SectionReplacement, Edition, EditionPDF, Feedback, FeedbackEvent,
               Version, Revision, LogEntry, Group, DBTaskResult, TOTPDevice,
-              StaticDevice, StaticToken, AccessAttempt)  # fmt: skip
+              StaticDevice, StaticToken, AccessAttempt, EditorAlerts)  # fmt: skip
     state = {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
     state["snapshots"] = (EditionModule.objects.count(), EditionSection.objects.count())
     user_fields = [f.attname for f in User._meta.concrete_fields if f.name != "last_login"]
