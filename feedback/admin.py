@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from accounts.roles import acting_user, staff_with_permission
-from feedback import services
+from feedback import selectors, services
 from feedback.csv import csv_response
 from feedback.forms import (
     FeedbackAdminForm,
@@ -42,6 +43,7 @@ from feedback.models import (
 from guidelines_portal.params import positive_int
 from modules.admin import RESTORING
 from modules.admin import SectionAdmin as ContentSectionAdmin
+from modules.diff import diff_words
 from modules.models import Section
 
 REFERENCE = re.compile(r"FB-\d{4}-\d{4,}")
@@ -215,11 +217,12 @@ class FeedbackAdmin(admin.ModelAdmin):
             ]
         # Read first, then decide. A restricted original is named, not shown, to staff who
         # may not read it.
-        contribution: tuple[str, ...] = CONTRIBUTION
+        contribution: tuple[str, ...] = (*CONTRIBUTION, "proposed_compared")
         if obj.is_restricted and not request.user.has_perm(RESTRICTED_PERMISSION):
             contribution = tuple(RESTRICTED_FIELDS.get(name, name) for name in CONTRIBUTION)
         return [
             (None, {"fields": ("reference", "progress")}),
+            (_("The text as the contributor read it"), {"fields": ("as_read", "same_place")}),
             (_("The comment"), {"fields": contribution}),
             (_("What it is about"), {"fields": (*PLACE, "section_number")}),
             (_("Triage and decision"), {"fields": (*TRIAGE, "edit_token")}),
@@ -235,6 +238,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         if obj is None:
             return ()
         fixed = ["reference", "progress", "section_number", "created_at", "acknowledged_at"]
+        fixed += ["as_read", "same_place", "proposed_compared"]
         fixed += ["round", "late"]  # set when the comment arrived
         fixed += list(ANSWER)  # the contributor's, through their tracking link
         # The contributor's own words and origin are never rewritten by the back office.
@@ -294,6 +298,40 @@ class FeedbackAdmin(admin.ModelAdmin):
     @admin.display(description=_("proposed wording"))
     def restricted_wording(self, obj: Feedback) -> str:
         return _restricted_notice() if obj.proposed_wording else "—"
+
+    # --- The text the item is about, and the other items on it -----------------------
+
+    def _as_read(self, obj: Feedback) -> selectors.AsRead | None:
+        """Read once per page: three fields show parts of it."""
+        cached = getattr(obj, "_as_read_cache", False)
+        if cached is False:
+            cached = selectors.as_read(obj)
+            obj._as_read_cache = cached  # type: ignore[attr-defined]
+        return cached
+
+    @admin.display(description=_("text as read"))
+    def as_read(self, obj: Feedback) -> str:
+        return render_to_string(
+            "admin/feedback/feedback/_as_read.html", {"read": self._as_read(obj), "item": obj}
+        )
+
+    @admin.display(description=_("proposed wording, compared"))
+    def proposed_compared(self, obj: Feedback) -> str:
+        read = self._as_read(obj)
+        if not obj.proposed_wording or read is None or not read.paragraph_text:
+            return "—"
+        return format_html(
+            '<div class="feedback-compare" lang="{}">{}</div>',
+            obj.language,
+            mark_safe(diff_words(read.paragraph_text, obj.proposed_wording)),  # noqa: S308  # nosec: escaped by diff_words
+        )
+
+    @admin.display(description=_("other comments on it"))
+    def same_place(self, obj: Feedback) -> str:
+        return render_to_string(
+            "admin/feedback/feedback/_same_place.html",
+            {"items": selectors.same_place(obj), "item": obj},
+        )
 
     def get_search_results(self, request, queryset, search_term):
         # A reference number finds its item through the unique index, not a text scan.

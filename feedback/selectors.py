@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +19,7 @@ from feedback.models import (
     Status,
     submission_fingerprint,
 )
+from modules import excerpts
 from modules import selectors as content
 from modules.labels import section_number
 from modules.models import Edition, EditionSection, Module
@@ -350,4 +351,69 @@ def public_round(pk: int) -> ConsultationRound | None:
         .annotate(comment_count=Count("items", filter=~Q(items__status=Status.SPAM)))
         .filter(pk=pk)
         .first()
+    )
+
+
+@dataclass(frozen=True)
+class AsRead:
+    """The text an item is about, as its contributor read it: the edition, the language, the
+    section (and paragraph) and, where the item names a paragraph, its text."""
+
+    edition: Edition
+    section: EditionSection
+    language: str
+    paragraph: int | None
+    paragraph_text: str | None
+
+    @property
+    def url(self) -> str:
+        """The section in that edition and language, at the paragraph."""
+        with translation.override(self.language):
+            path = reverse(
+                "modules:edition_section",
+                kwargs={
+                    "edition": self.edition.number,
+                    "module": self.section.module.slug,
+                    "key": self.section.key,
+                },
+            )
+        return path + (f"#p{self.paragraph}" if self.paragraph else "")
+
+
+def as_read(item: Feedback) -> AsRead | None:
+    """What ``item`` was written about, from the edition it was read in (one query); None for a
+    comment on a module or the whole text, or one recorded without its edition."""
+    if not item.section_key or item.edition_id is None:
+        return None
+    section = (
+        EditionSection.objects.select_related("edition", "module")
+        .filter(edition_id=item.edition_id, key=item.section_key)
+        .first()
+    )
+    if section is None:
+        return None
+    language = item.language if item.language in ("en", "ru") else "en"
+    body = getattr(section, f"body_html_{language}") or section.body_html_en
+    text = excerpts.paragraph(body, item.paragraph) if item.paragraph else None
+    return AsRead(
+        edition=section.edition,
+        section=section,
+        language=language,
+        paragraph=item.paragraph,
+        paragraph_text=text,
+    )
+
+
+def same_place(item: Feedback, limit: int = 20) -> list[Feedback]:
+    """Other items on the same paragraph (or, for an item on a whole section, the same
+    section), newest first: what a reviewer weighs together."""
+    if not item.section_key:
+        return []
+    others = Feedback.objects.filter(section_key=item.section_key).exclude(pk=item.pk)
+    if item.paragraph:
+        others = others.filter(paragraph=item.paragraph)
+    return list(
+        others.exclude(status=Status.SPAM)
+        .select_related("incorporated_in")
+        .order_by("-created_at", "-pk")[:limit]
     )

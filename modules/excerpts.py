@@ -137,3 +137,19 @@ def first_sentence(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
 def excerpt(text: str, limit: int = DESCRIPTION_LENGTH) -> str:
     """The start of ``text`` (HTML or Markdown) as plain text, at most ``limit`` characters."""
     return shorten(plain_text(text).replace("\n", " "), limit)
+
+
+# The paragraphs readers can link to and comment on (#p1, #p2...: reading.reading_body counts
+# the same <p> elements, which the sanitiser leaves without attributes), footnotes excluded.
+_FOOTNOTES = '<div class="footnote">'
+_PARAGRAPHS = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
+def paragraph(body_html: str, number: int) -> str | None:
+    """The plain text of paragraph ``number`` (from 1) of a sanitised body, as readers see
+    it numbered; None when the body has no such paragraph."""
+    text = (body_html or "").partition(_FOOTNOTES)[0]
+    found = _PARAGRAPHS.findall(text)
+    if not 1 <= number <= len(found):
+        return None
+    return " ".join(plain_text(f"<p>{found[number - 1]}</p>").split())

@@ -44,6 +44,7 @@ def make_feedback(
 ) -> Feedback:
     """An item submitted through the site about a section of the current edition."""
     section = Section.objects.select_related("module").get(key=section_key)
+    paragraph = data.pop("paragraph", None)
     values = {
         "kind": "technical", "comment": f"A comment on {section_key}.",
         "category": "practitioner", "country": "NO", "name": "Kari Nordmann",
@@ -52,7 +53,7 @@ def make_feedback(
     }  # fmt: skip
     item, _created = services.feedback_submit(
         data=values, language=language, edition=Edition.objects.current(),
-        target=Target.of_section(section), notify=False,
+        target=Target.of_section(section, paragraph), notify=False,
     )  # fmt: skip
     return item
 
