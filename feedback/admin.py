@@ -303,11 +303,9 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def _as_read(self, obj: Feedback) -> selectors.AsRead | None:
         """Read once per page: three fields show parts of it."""
-        cached = getattr(obj, "_as_read_cache", False)
-        if cached is False:
-            cached = selectors.as_read(obj)
-            obj._as_read_cache = cached  # type: ignore[attr-defined]
-        return cached
+        if not hasattr(obj, "_as_read_cache"):
+            obj._as_read_cache = selectors.as_read(obj)  # type: ignore[attr-defined]
+        return cast(selectors.AsRead | None, obj._as_read_cache)  # type: ignore[attr-defined]
 
     @admin.display(description=_("text as read"))
     def as_read(self, obj: Feedback) -> str:
