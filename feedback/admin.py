@@ -43,7 +43,7 @@ from feedback.models import (
 from guidelines_portal.params import positive_int
 from modules.admin import RESTORING
 from modules.admin import SectionAdmin as ContentSectionAdmin
-from modules.diff import diff_words
+from modules.diff import rewording
 from modules.models import Section
 
 REFERENCE = re.compile(r"FB-\d{4}-\d{4,}")
@@ -318,10 +318,15 @@ class FeedbackAdmin(admin.ModelAdmin):
         read = self._as_read(obj)
         if not obj.proposed_wording or read is None or not read.paragraph_text:
             return "—"
+        compared = rewording(read.paragraph_text, obj.proposed_wording)
+        if compared is None:
+            return _(
+                "Not a rewording of the paragraph (new or added text): read it as written above."
+            )
         return format_html(
             '<div class="feedback-compare" lang="{}">{}</div>',
             obj.language,
-            mark_safe(diff_words(read.paragraph_text, obj.proposed_wording)),  # noqa: S308  # nosec: escaped by diff_words
+            mark_safe(compared),  # noqa: S308  # nosec: escaped by rewording()
         )
 
     @admin.display(description=_("other comments on it"))

@@ -187,6 +187,14 @@ def _align(old: list[str], new: list[str]) -> list[SafeString]:
     ]
 
 
+def rewording(old: str, new: str) -> str | None:
+    """``new`` marked word by word against ``old`` (escaped HTML) when it rewords it; None when
+    the two are too unlike (an addition, a new text) for a word diff to mean anything."""
+    if _similarity(old, new) < PAIR_THRESHOLD:
+        return None
+    return diff_words(old, new)
+
+
 def diff_blocks(old: list[str], new: list[str]) -> Diff:
     """Align blocks, then compare words inside the blocks that changed."""
     matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)

@@ -133,3 +133,14 @@ def test_the_item_page_runs_a_fixed_number_of_queries(
         make_feedback(paragraph=2, comment=f"Other {n}.", email=f"o{n}@example.org")
     with django_assert_max_num_queries(few):
         page(editor_client, item)
+
+
+def test_an_added_text_is_not_shown_as_the_paragraph_deleted(editor_client, marking):
+    item = make_feedback(
+        paragraph=2,
+        proposed_wording="Add: national law should name the part of a modular firearm that "
+        "carries the serial number, and each replaceable frame should be marked too.",
+    )
+    html = page(editor_client, item)
+    assert "feedback-compare" not in html
+    assert "Not a rewording of the paragraph" in html
