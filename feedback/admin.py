@@ -320,8 +320,8 @@ class FeedbackAdmin(admin.ModelAdmin):
             return "—"
         compared = rewording(read.paragraph_text, obj.proposed_wording)
         if compared is None:
-            return _(
-                "Not a rewording of the paragraph (new or added text): read it as written above."
+            return str(
+                _("Not a rewording of the paragraph (new or added text): read it as written above.")
             )
         return format_html(
             '<div class="feedback-compare" lang="{}">{}</div>',
