@@ -4,7 +4,7 @@ revert, ordering, live preview) and the publication of editions."""
 from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.forms import Textarea
@@ -348,12 +348,13 @@ class EditionAdmin(admin.ModelAdmin):
         form = EditionPublishForm(
             request.POST or None, initial={"number": services.edition_number_suggestion()}
         )
+        if request.method == "POST":
+            _check_publication(form)
         if request.method == "POST" and form.is_valid():
             try:
                 edition = services.edition_publish(user=acting_user(request), **form.cleaned_data)
-            except ValidationError as error:
-                not_greater = getattr(error, "code", None) == "not_greater"
-                form.add_error("number" if not_greater else None, error)
+            except ValidationError as error:  # every reason at once, each at its field
+                form.add_error(None, error)
             else:
                 self.log_addition(request, edition, [{"added": {}}])
                 messages.success(
@@ -369,6 +370,25 @@ class EditionAdmin(admin.ModelAdmin):
             "has_view_permission": self.has_view_permission(request),
         }
         return TemplateResponse(request, self.add_form_template, context)
+
+
+def _check_publication(form: EditionPublishForm) -> None:
+    """Add every reason the draft cannot be published so (edition_publish_check) to the form's
+    own errors, for the fields the form could read: the editor sees them all at once."""
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        services.edition_publish_check(
+            number=data.get("number", ""),
+            published_on=data.get("published_on"),
+            change_summary_en=data.get("change_summary_en", ""),
+        )
+    except ValidationError as error:
+        for field, reasons in error.message_dict.items():
+            if field == NON_FIELD_ERRORS:
+                form.add_error(None, reasons)
+            elif field not in form.errors:
+                form.add_error(field, reasons)
 
 
 @admin.register(EditionPDF)

@@ -29,6 +29,7 @@ from modules.services.editions import (
     edition_correct_date,
     edition_number_suggestion,
     edition_publish,
+    edition_publish_check,
 )
 from modules.services.numbering import (
     SECTION_TEXT_FIELDS,
@@ -44,6 +45,7 @@ __all__ = [
     "edition_correct_date",
     "edition_number_suggestion",
     "edition_publish",
+    "edition_publish_check",
     "module_create",
     "module_delete",
     "module_renumber",

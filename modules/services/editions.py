@@ -3,7 +3,7 @@
 import datetime
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -65,6 +65,39 @@ def _validate_publication_date(
         raise ValidationError({"published_on": error}, code="date")
 
 
+def edition_publish_check(
+    *,
+    number: str,
+    published_on: datetime.date | None,
+    change_summary_en: str,
+    draft_empty: bool | None = None,
+) -> tuple[int, int]:
+    """Raise one ValidationError naming everything that stops the draft being published as
+    ``number`` (by field: number, published_on, change_summary_en; the draft itself under
+    NON_FIELD_ERRORS), so the editor fixes them all at once. Returns (major, minor). A form
+    checks what it could read (``published_on`` None: not given or malformed)."""
+    errors: dict[str, list] = {}
+    parsed = (0, 0)
+    try:
+        parsed = _validate_new_edition_number(number)
+    except ValidationError as error:
+        errors["number"] = error.messages
+    try:
+        if published_on is not None:
+            _validate_publication_date(published_on, previous=Edition.objects.current())
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if not change_summary_en.strip():
+        errors["change_summary_en"] = [_("Write a change summary in English.")]
+    if draft_empty if draft_empty is not None else not Section.objects.exists():
+        errors[NON_FIELD_ERRORS] = [
+            _("The working draft has no sections: there is nothing to publish.")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return parsed
+
+
 def edition_number_suggestion() -> str:
     """The next minor number after the latest edition (1.0 when there is none)."""
     latest = Edition.objects.current()
@@ -92,16 +125,14 @@ def edition_publish(
     """
     # Serialise concurrent publications: lock the latest edition row, if any.
     list(Edition.objects.select_for_update().order_by("-major", "-minor")[:1])
-    major, minor = _validate_new_edition_number(number)
-    _validate_publication_date(published_on, previous=Edition.objects.current())
-    if not change_summary_en.strip():
-        raise ValidationError(_("Write a change summary in English."), code="required")
     modules = list(Module.objects.in_order())
     sections = list(Section.objects.select_related("parent").order_by("module_id", "sort_key"))
-    if not sections:
-        raise ValidationError(
-            _("The working draft has no sections: there is nothing to publish."), code="empty"
-        )
+    major, minor = edition_publish_check(
+        number=number,
+        published_on=published_on,
+        change_summary_en=change_summary_en,
+        draft_empty=not sections,
+    )
 
     # The fingerprint is part of the edition's row: computed from the draft before inserting.
     fingerprint = snapshots.edition_fingerprint(*snapshots.freeze_draft(modules, sections))

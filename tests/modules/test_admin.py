@@ -260,6 +260,40 @@ def test_publishing_with_bad_input_explains_and_saves_nothing(
     assert Edition.objects.count() == 1
 
 
+def test_the_publish_form_shows_every_error_at_once_in_the_editors_language(
+    editor_client, published
+):
+    response = editor_client.post(
+        reverse("admin:modules_edition_add"),
+        publish_form(number="1.0", published_on="2021-01-01", change_summary_en="   "),
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert response.status_code == 200
+    errors = (
+        response.context["adminform"].form.errors
+        if "adminform" in response.context
+        else (response.context["form"].errors)
+    )
+    assert set(errors) == {"number", "published_on", "change_summary_en"}
+    assert "больше номера последнего издания" in errors["number"][0]
+    assert "1.0" in errors["published_on"][0]
+    # A malformed number is the form's; the date is still checked against the editions.
+    response = editor_client.post(
+        reverse("admin:modules_edition_add"), publish_form(number="one", published_on="2021-01-01")
+    )
+    assert set(response.context["form"].errors) == {"number", "published_on"}
+    assert "MAJOR.MINOR" in response.context["form"].errors["number"][0]
+    assert Edition.objects.count() == 1
+
+
+def test_an_empty_draft_is_refused_with_the_other_errors(editor_client, db):
+    response = editor_client.post(reverse("admin:modules_edition_add"), publish_form(number="x"))
+    form = response.context["form"]
+    assert "nothing to publish" in " ".join(form.non_field_errors())
+    assert "number" in form.errors
+    assert not Edition.objects.exists()
+
+
 def test_publish_form_warns_about_missing_russian(editor_client, published):
     services.section_update(section=Section.objects.get(key="salw-marking"), body_ru="")
     page = editor_client.get(reverse("admin:modules_edition_add"))
