@@ -30,7 +30,7 @@ class CodeForm(forms.Form):
 
 
 class BackupCodeForm(forms.Form):
-    """One of the backup codes shown when two-step sign-in was set up (``abcd-efgh-ijkm``;
+    """One of the backup codes shown when two-step sign-in was set up (``abcd-efgh-ijkm-npqr``;
     spaces, hyphens and capitals as people copy them are allowed)."""
 
     backup_code = forms.CharField(
@@ -46,8 +46,8 @@ class BackupCodeForm(forms.Form):
         if code is None:
             raise forms.ValidationError(
                 _(
-                    "Enter one of your backup codes: twelve letters and digits, for example "
-                    "abcd-efgh-jk23."
+                    "Enter one of your backup codes: sixteen letters and digits, for example "
+                    "abcd-efgh-jk23-mn45."
                 )
             )
         return code

@@ -145,12 +145,14 @@ def totp_replace(*, user: User, key: str, code: str) -> TOTPDevice | None:
 
 
 # --- Backup codes ------------------------------------------------------------------------
-# Codes of 12 letters and digits from the base32 alphabet (60 bits, no 0/1/8/9 to misread),
+# Codes of 16 letters and digits from the base32 alphabet (80 bits, no 0/1/8/9 to misread),
 # shown once in groups of four. django-otp keeps static tokens as typed; here its token column
-# holds a digest instead (80 bits of SHA-256, as tokens.py does for links), so that nobody
-# who reads the database, a backup or the back office can sign in with them.
+# (16 characters) holds a digest instead: 80 bits of SHA-256 over the code and its owner, so
+# that nobody who reads the database, a backup or the back office can sign in with them, and
+# one pass over a stolen table cannot attack every account's codes at once. No server secret
+# goes in, so a new SECRET_KEY leaves the codes working.
 
-BACKUP_CODE_LENGTH = 12
+BACKUP_CODE_LENGTH = 16
 _BACKUP_CODE = re.compile(rf"[a-z2-7]{{{BACKUP_CODE_LENGTH}}}")
 
 
@@ -161,40 +163,37 @@ def normalise_backup_code(typed: str) -> str | None:
     return code if _BACKUP_CODE.fullmatch(code) else None
 
 
-def backup_code_digest(code: str) -> str:
-    digest = hashlib.sha256(b"backup-code:" + code.encode("ascii")).digest()
+def backup_code_digest(user_id: int, code: str) -> str:
+    digest = hashlib.sha256(f"backup-code:{user_id}:{code}".encode("ascii")).digest()
     return base64.b32encode(digest).decode("ascii").lower()[:16]
 
 
 def _new_backup_code() -> str:
-    return base64.b32encode(secrets.token_bytes(8)).decode("ascii").lower()[:BACKUP_CODE_LENGTH]
+    return base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()
 
 
 def display_backup_code(code: str) -> str:
-    """``abcdefghijkm`` as the person reads and types it: ``abcd-efgh-ijkm``."""
+    """``abcdefghijkmnpqr`` as the person reads and types it: ``abcd-efgh-ijkm-npqr``."""
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 @transaction.atomic
-def backup_codes_issue(*, user: User) -> list[str]:
+def backup_codes_issue(*, user: User) -> tuple[list[str], StaticDevice]:
     """A new set of backup codes for ``user``, replacing any earlier ones: returns them for
-    showing once (only their digests are kept). The device holding them stays the same, so a
-    session signed in with an earlier code stays signed in."""
+    showing once (only their digests are kept) and the new device holding them. The earlier
+    codes' device goes, and with it every session signed in with one of them (a leaked sheet
+    of codes); the caller moves its own session to the new device when it was one of them."""
     get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-    device = StaticDevice.objects.filter(user=user).order_by("pk").first()
-    if device is None:
-        device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
-    else:
-        device.token_set.all().delete()
-        StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-        device.throttle_reset(commit=False)
-        device.confirmed = True
-        device.save()
+    # The devices first, as a sign-in with a code locks them, then their tokens: never the
+    # other way round (two requests at once would wait on each other).
+    earlier = list(StaticDevice.objects.select_for_update().filter(user=user))
+    StaticDevice.objects.filter(pk__in=[d.pk for d in earlier]).delete()
+    device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
     codes = [_new_backup_code() for _ in range(settings.BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create(
-        StaticToken(device=device, token=backup_code_digest(code)) for code in codes
+        StaticToken(device=device, token=backup_code_digest(user.pk, code)) for code in codes
     )
-    return [display_backup_code(code) for code in codes]
+    return [display_backup_code(code) for code in codes], device
 
 
 def backup_codes_left(*, user: User) -> int:
@@ -216,4 +215,5 @@ def backup_code_check(*, user: User, typed: str) -> CodeCheck:
     allowed, details = device.verify_is_allowed()
     if not allowed:
         return CodeCheck(device=None, throttled_until=(details or {}).get("locked_until"))
-    return CodeCheck(device=device if device.verify_token(backup_code_digest(code)) else None)
+    accepted = device.verify_token(backup_code_digest(user.pk, code))
+    return CodeCheck(device=device if accepted else None)

@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.middleware import is_verified
 from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
@@ -150,7 +151,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             if enrolling:
                 # The codes are shown in this answer only: never stored, never shown again
                 # (sent again, this form finds the session signed in and moves on).
-                codes = services.backup_codes_issue(user=user)
+                codes, _device = services.backup_codes_issue(user=user)
                 security_log.info("Backup codes made: user=%s", user.pk)
                 return _show_backup_codes(request, codes, next_url, base="accounts/_page.html")
             return HttpResponseRedirect(next_url)
@@ -361,7 +362,13 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             )
             error = _("That password is not right. Type the password you sign in with.")
         elif action == "backup_codes":
-            codes = services.backup_codes_issue(user=user)
+            signed_in_with_a_code = isinstance(
+                getattr(request.user, "otp_device", None), StaticDevice
+            )
+            codes, device = services.backup_codes_issue(user=user)
+            if signed_in_with_a_code:  # its device is gone: this session moves to the new one
+                request.session.cycle_key()
+                django_otp.login(request, device)
             security_log.warning(
                 "Backup codes made anew: user=%s ip=%s", user.pk, client_ip(request)
             )

@@ -4,8 +4,8 @@ language.
 Each person chooses on the back office's alerts page (feedback.views.alert_settings): a message
 for each comment as it arrives (the default), one digest a day, or nothing; in English or
 Russian. Every message is addressed to one person, never a list of colleagues. Digests go out
-from ``manage.py feedback_send_digests`` (cron, hourly or daily): each lists the comments
-recorded since the person's previous digest, and is sent at most once in DIGEST_INTERVAL.
+from ``manage.py feedback_send_digests`` (cron, hourly or daily): one a day per person, at or
+after FEEDBACK_DIGEST_HOUR, listing the comments recorded since their previous digest.
 FEEDBACK_NOTIFY_EMAILS, when set, replaces the people with fixed addresses (a shared desk
 mailbox), each sent its own message as comments arrive.
 """
@@ -28,8 +28,9 @@ from guidelines_portal.public_address import absolute_url
 
 log = logging.getLogger(__name__)
 
-# One digest at most in this time, so that cron may run the command hourly or daily.
-DIGEST_INTERVAL = datetime.timedelta(hours=20)
+# A comment is stamped when it is written and seen once its transaction commits: a digest
+# lists what was recorded up to this long before it is made, so none falls between two.
+COMMIT_MARGIN = datetime.timedelta(minutes=5)
 # Comments listed in one digest; beyond, it gives the number and the link to the queue.
 DIGEST_MAX_ITEMS = 100
 TRIAGE_PERMISSION = "feedback.change_feedback"
@@ -95,6 +96,15 @@ def alerts_set(*, user: User, frequency: str, language: str) -> EditorAlerts:
     return alerts
 
 
+def digest_slot(now: datetime.datetime) -> datetime.datetime:
+    """The latest time at or before ``now`` when the day's digests became due
+    (FEEDBACK_DIGEST_HOUR, in the site's time zone): one digest a day, at or after that hour,
+    whether cron runs the command hourly or once a day."""
+    local = timezone.localtime(now)
+    slot = local.replace(hour=settings.FEEDBACK_DIGEST_HOUR, minute=0, second=0, microsecond=0)
+    return slot if slot <= local else slot - datetime.timedelta(days=1)
+
+
 def send_digests(*, now: datetime.datetime | None = None) -> int:
     """Send each person who chose a daily digest the comments recorded since their last one
     (if there are any); returns the number of messages sent.
@@ -104,9 +114,15 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
     run with the same comments.
     """
     now = now or timezone.now()
+    cutoff = now - COMMIT_MARGIN
+    # A digest made at or after today's slot marks up to (now - margin), never earlier than
+    # (slot - margin): what is marked earlier than that has had no digest today.
+    not_yet_today = Q(digest_through__isnull=True) | Q(
+        digest_through__lt=digest_slot(now) - COMMIT_MARGIN
+    )
     daily = {r.user_id: r for r in recipients(AlertFrequency.DAILY)}
     due = EditorAlerts.objects.filter(user_id__in=daily, frequency=AlertFrequency.DAILY).filter(
-        Q(digest_through__isnull=True) | Q(digest_through__lte=now - DIGEST_INTERVAL)
+        not_yet_today
     )
     sent = 0
     for user_id in due.order_by("pk").values_list("pk", flat=True):
@@ -115,15 +131,13 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
             alerts = (
                 EditorAlerts.objects.select_for_update()
                 .filter(pk=user_id, frequency=AlertFrequency.DAILY)
-                .filter(
-                    Q(digest_through__isnull=True) | Q(digest_through__lte=now - DIGEST_INTERVAL)
-                )
+                .filter(not_yet_today)
                 .first()
             )
             if alerts is None:  # sent by another run meanwhile, or no longer daily
                 continue
-            since = alerts.digest_through or now - datetime.timedelta(days=1)
-            new = Feedback.objects.filter(created_at__gt=since, created_at__lte=now).exclude(
+            since = alerts.digest_through or cutoff - datetime.timedelta(days=1)
+            new = Feedback.objects.filter(created_at__gt=since, created_at__lte=cutoff).exclude(
                 status=Status.SPAM
             )
             total = new.count()
@@ -152,6 +166,6 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
                     )
                     continue
                 sent += 1
-            alerts.digest_through = now
+            alerts.digest_through = cutoff
             alerts.save(update_fields=["digest_through"])
     return sent

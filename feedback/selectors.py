@@ -393,7 +393,9 @@ def as_read(item: Feedback) -> AsRead | None:
     if section is None:
         return None
     language = item.language if item.language in ("en", "ru") else "en"
-    body = getattr(section, f"body_html_{language}") or section.body_html_en
+    body = getattr(section, f"body_html_{language}")
+    if not body:  # no Russian text in that edition: readers were shown the English
+        language, body = "en", section.body_html_en
     text = excerpts.paragraph(body, item.paragraph) if item.paragraph else None
     return AsRead(
         edition=section.edition,
@@ -406,12 +408,15 @@ def as_read(item: Feedback) -> AsRead | None:
 
 def same_place(item: Feedback, limit: int = 20) -> list[Feedback]:
     """Other items on the same paragraph (or, for an item on a whole section, the same
-    section), newest first: what a reviewer weighs together."""
+    section), newest first: what a reviewer weighs together. Paragraph numbers differ between
+    editions and languages, so a paragraph is the same only in the same edition and language."""
     if not item.section_key:
         return []
     others = Feedback.objects.filter(section_key=item.section_key).exclude(pk=item.pk)
     if item.paragraph:
-        others = others.filter(paragraph=item.paragraph)
+        others = others.filter(
+            paragraph=item.paragraph, edition_id=item.edition_id, language=item.language
+        )
     return list(
         others.exclude(status=Status.SPAM)
         .select_related("incorporated_in")

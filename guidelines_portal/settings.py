@@ -316,6 +316,8 @@ FEEDBACK_RATE_WINDOW = env_int("FEEDBACK_RATE_WINDOW", 3600)
 # Editors hear of new feedback: everyone who may triage it, or FEEDBACK_NOTIFY_EMAILS.
 FEEDBACK_NOTIFY_EDITORS = env_bool("FEEDBACK_NOTIFY_EDITORS", default=True)
 FEEDBACK_NOTIFY_EMAILS = env_list("FEEDBACK_NOTIFY_EMAILS", [])
+# Daily digests of new comments are due from this hour (TIME_ZONE) each day.
+FEEDBACK_DIGEST_HOUR = env_int("FEEDBACK_DIGEST_HOUR", 6)
 
 # --- HTTP security (production defaults when DEBUG is off; see README, Production) ---
 SECURE_CONTENT_TYPE_NOSNIFF = True

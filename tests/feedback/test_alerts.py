@@ -117,25 +117,44 @@ def at(days: float) -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=days)
 
 
-def test_a_daily_digest_lists_the_new_comments_once_in_the_readers_language(published, desk):
+def day(n: int, hour: float) -> datetime.datetime:
+    """``hour`` o'clock (UTC, the site's zone) ``n`` days from today."""
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    return today + datetime.timedelta(days=n, hours=hour)
+
+
+def recorded_at(item: Feedback, moment: datetime.datetime) -> Feedback:
+    Feedback.objects.filter(pk=item.pk).update(created_at=moment)
+    return item
+
+
+def test_a_daily_digest_lists_the_new_comments_once_in_the_readers_language(
+    published, desk, settings
+):
+    settings.FEEDBACK_DIGEST_HOUR = 6
     editor, reviewer, _superuser = desk
     alerts.alerts_set(user=editor, frequency=AlertFrequency.DAILY, language="ru")
     alerts.alerts_set(user=reviewer, frequency=AlertFrequency.OFF, language="en")
-    older = make_feedback(comment="Before the digests began.")
-    Feedback.objects.filter(pk=older.pk).update(created_at=at(-1))
-    first = make_feedback(comment="Polymer frames need a metal insert.")
+    EditorAlerts.objects.filter(user=editor).update(digest_through=day(-1, 10))
+    older = recorded_at(make_feedback(comment="Before the digests began."), day(-2, 12))
+    first = recorded_at(make_feedback(comment="Polymer frames need a metal insert."), day(0, 3))
     second = make_feedback("salw-marking", comment="Secret wording.", email="b@example.org")
+    recorded_at(second, day(0, 4))
     Feedback.objects.filter(pk=second.pk).update(confidentiality=Confidentiality.SECRETARIAT)
-    spam = make_feedback(comment="Buy now.", email="c@example.org")
+    spam = recorded_at(make_feedback(comment="Buy now.", email="c@example.org"), day(0, 4))
     Feedback.objects.filter(pk=spam.pk).update(status=Status.SPAM)
+    # Written just before the digest, committed just after: the next digest lists it.
+    late = recorded_at(make_feedback(comment="Just in time.", email="e@example.org"), day(0, 6.99))
     mail.outbox.clear()
 
-    assert alerts.send_digests(now=at(1)) == 1
+    assert alerts.send_digests(now=day(0, 5)) == 0  # before the day's hour: not yet
+    assert alerts.send_digests(now=day(0, 7)) == 1
     (digest,) = mail.outbox
     assert digest.to == ["editor@example.org"]
     assert digest.subject == "2 новых комментария к руководящим принципам"
     assert first.reference in digest.body and second.reference in digest.body
     assert older.reference not in digest.body and spam.reference not in digest.body
+    assert late.reference not in digest.body
     assert "Polymer frames need a metal insert." in digest.body
     assert "Secret wording." not in digest.body and "Secret wording." not in str(
         digest.alternatives
@@ -143,16 +162,19 @@ def test_a_daily_digest_lists_the_new_comments_once_in_the_readers_language(publ
     assert f"/admin/feedback/feedback/{first.pk}/change/" in digest.body
     assert "/admin/feedback-desk/alerts/" in digest.body
 
-    # Run again the same day (cron hourly): nothing more; the next day, only what is new.
-    assert alerts.send_digests(now=at(1.5)) == 0
-    third = make_feedback(comment="Another one.", email="d@example.org")
-    Feedback.objects.filter(pk=third.pk).update(created_at=at(1.7))
+    # Cron runs hourly: nothing more that day; the next day, only what is new.
+    for hour in (8, 12, 23.9):
+        assert alerts.send_digests(now=day(0, hour)) == 0
+    third = recorded_at(make_feedback(comment="Another one.", email="d@example.org"), day(0, 20))
     mail.outbox.clear()
-    assert alerts.send_digests(now=at(2)) == 1
-    assert third.reference in mail.outbox[0].body and first.reference not in mail.outbox[0].body
+    assert alerts.send_digests(now=day(1, 6.1)) == 1
+    body = mail.outbox[0].body
+    assert third.reference in body and late.reference in body
+    assert first.reference not in body
+    assert alerts.send_digests(now=day(1, 7.1)) == 0
     # A day without comments sends nothing.
     mail.outbox.clear()
-    assert alerts.send_digests(now=at(3)) == 0 and mail.outbox == []
+    assert alerts.send_digests(now=day(2, 6.5)) == 0 and mail.outbox == []
 
 
 def test_a_digest_that_fails_is_sent_at_the_next_run(published, desk, monkeypatch):
@@ -189,7 +211,7 @@ def test_a_long_digest_lists_a_hundred_and_counts_the_rest(
 def test_the_digest_command_runs_from_cron(published, desk):
     alerts.alerts_set(user=desk[0], frequency=AlertFrequency.DAILY, language="en")
     EditorAlerts.objects.update(digest_through=at(-2))
-    make_feedback()
+    recorded_at(make_feedback(), at(-1))
     mail.outbox.clear()
     out = io.StringIO()
     call_command("feedback_send_digests", stdout=out)
@@ -268,6 +290,7 @@ def test_russian_alerts_and_digests_have_no_english(published, desk):
     alerts.alerts_set(user=reviewer, frequency=AlertFrequency.IMMEDIATE, language="ru")
     EditorAlerts.objects.update(digest_through=at(-2))
     item = make_feedback(comment="Полимерные рамки требуют металлической вставки.")
+    recorded_at(item, at(-1))
     mail.outbox.clear()
     notifications.notify_editors(item)
     alerts.send_digests()

@@ -144,3 +144,26 @@ def test_an_added_text_is_not_shown_as_the_paragraph_deleted(editor_client, mark
     html = page(editor_client, item)
     assert "feedback-compare" not in html
     assert "Not a rewording of the paragraph" in html
+
+
+def test_the_same_paragraph_number_in_another_language_or_edition_is_another_paragraph(
+    editor_client, marking
+):
+    item = make_feedback(paragraph=2, comment="English reader.")
+    russian = make_feedback(paragraph=2, language="ru", comment="Русский.", email="r@example.org")
+    content.section_update(section=marking, body_en="One.\n\nTwo.\n\nThree.")
+    publish("1.1")
+    later = make_feedback(paragraph=2, comment="Reader of 1.1.", email="l@example.org")
+    html = page(editor_client, item)
+    assert russian.reference not in html and later.reference not in html
+    assert "No other comment on this paragraph." in html
+
+
+def test_a_russian_reader_of_an_untranslated_section_read_the_english(editor_client, draft):
+    section = Section.objects.get(key="salw-marking")
+    content.section_update(section=section, body_en=BODY_EN, body_ru="")
+    publish("1.0")
+    item = make_feedback(paragraph=1, language="ru", proposed_wording="Each firearm is marked.")
+    html = page(editor_client, item)
+    assert '<div class="feedback-as-read" lang="en">' in html
+    assert "Each firearm is marked at manufacture." in html

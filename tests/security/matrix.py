@@ -554,8 +554,7 @@ def build_world() -> World:
 
 
 def _backup_codes(user: User) -> StaticDevice:
-    backup_codes_issue(user=user)
-    return StaticDevice.objects.get(user=user)
+    return backup_codes_issue(user=user)[1]
 
 
 # --- From a matrix row to a request ------------------------------------------------------
