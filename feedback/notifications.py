@@ -29,11 +29,8 @@ def tracking_url(feedback: Feedback, language: str) -> str:
         return absolute_url(tracking_path(token))
 
 
-def _send(
-    feedback: Feedback, *, template: str, to: list[str], language: str, context: dict
-) -> bool:
-    """Send ``template`` about ``feedback``; the outcome goes into the item's history."""
-    message = compose(template, to=to, language=language, context={"feedback": feedback, **context})
+def _deliver(message, feedback: Feedback, template: str) -> Exception | None:
+    """Send one message; a failure is logged (the reference, never the comment) and returned."""
     try:
         message.send()
     except SEND_ERRORS as error:
@@ -43,6 +40,17 @@ def _send(
             feedback.reference,
             type(error).__name__,
         )
+        return error
+    return None
+
+
+def _send(
+    feedback: Feedback, *, template: str, to: list[str], language: str, context: dict
+) -> bool:
+    """Send ``template`` about ``feedback``; the outcome goes into the item's history."""
+    message = compose(template, to=to, language=language, context={"feedback": feedback, **context})
+    error = _deliver(message, feedback, template)
+    if error is not None:
         FeedbackEvent.objects.create(
             feedback=feedback, kind=EventKind.EMAIL_FAILED, text=f"{template}: {error}"[:500]
         )
@@ -76,21 +84,35 @@ def acknowledge(feedback: Feedback) -> bool:
 
 def notify_editors(feedback: Feedback) -> bool:
     """Tell each person who hears of comments as they arrive (feedback.alerts), one message
-    each, in their language. True when every one of them was sent."""
-    sent = [
-        _send(
-            feedback,
-            template="new_feedback",
-            to=[recipient.email],
-            language=recipient.language,
-            context={
-                "admin_url": alerts.admin_url(feedback),
-                "settings_url": absolute_url(reverse("feedback_staff:alerts")),
-            },
+    each, in their language. The alert is one event in the item's history, however many it
+    reached. True when every message was sent."""
+    template = "new_feedback"
+    context = {
+        "feedback": feedback,
+        "admin_url": alerts.admin_url(feedback),
+        "settings_url": absolute_url(reverse("feedback_staff:alerts")),
+    }
+    recipients = alerts.recipients(AlertFrequency.IMMEDIATE)
+    errors = []
+    for recipient in recipients:
+        message = compose(
+            template, to=[recipient.email], language=recipient.language, context=context
         )
-        for recipient in alerts.recipients(AlertFrequency.IMMEDIATE)
-    ]
-    return bool(sent) and all(sent)
+        if (error := _deliver(message, feedback, template)) is not None:
+            errors.append(error)
+    if not recipients:
+        return False
+    if errors:
+        FeedbackEvent.objects.create(
+            feedback=feedback,
+            kind=EventKind.EMAIL_FAILED,
+            text=f"{template}: {len(errors)} of {len(recipients)} not sent: {errors[0]}"[:500],
+        )
+        return False
+    FeedbackEvent.objects.create(
+        feedback=feedback, kind=EventKind.EMAIL_SENT, text=f"{template}: {len(recipients)}"
+    )
+    return True
 
 
 def feedback_received(feedback: Feedback) -> None:

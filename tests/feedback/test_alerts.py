@@ -56,6 +56,15 @@ def test_each_person_who_triages_gets_a_message_of_their_own_in_their_language(
     assert "translator@example.org" not in {m.to[0] for m in mail.outbox}
 
 
+def test_the_alert_is_one_event_in_the_items_history_however_many_it_reached(published, desk):
+    from feedback import notifications
+
+    item = make_feedback()
+    assert notifications.notify_editors(item) is True
+    events = list(item.events.filter(kind__in=("email_sent", "email_failed")))
+    assert [(e.kind, e.text) for e in events] == [("email_sent", "new_feedback: 3")]
+
+
 def test_nobody_sees_a_colleagues_address(client, published, desk, emails_sent):
     mail.outbox.clear()
     with emails_sent():
@@ -107,7 +116,9 @@ def test_one_failed_address_does_not_stop_the_others(published, desk, monkeypatc
         "admin@example.org",
         "reviewer@example.org",
     ]
-    assert item.events.filter(kind="email_failed").count() == 1
+    failed = item.events.get(kind="email_failed")
+    assert failed.text.startswith("new_feedback: 1 of 3 not sent")
+    assert not item.events.filter(kind="email_sent").exists()
 
 
 # --- Daily digests ------------------------------------------------------------------------
