@@ -343,6 +343,10 @@ class EditionAdmin(admin.ModelAdmin):
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context=None
     ) -> HttpResponse:
+        """Publishing in two steps: the form (every reason it cannot be published, at once),
+        then a confirmation of exactly what will be published. The confirmation carries the
+        draft's fingerprint: if anyone edits the draft in between, nothing is published and
+        the editor is shown what would be published now, to confirm again."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = EditionPublishForm(
@@ -350,17 +354,15 @@ class EditionAdmin(admin.ModelAdmin):
         )
         if request.method == "POST":
             _check_publication(form)
-        if request.method == "POST" and form.is_valid():
-            try:
-                edition = services.edition_publish(user=acting_user(request), **form.cleaned_data)
-            except ValidationError as error:  # every reason at once, each at its field
-                form.add_error(None, error)
-            else:
-                self.log_addition(request, edition, [{"added": {}}])
+        confirming = request.method == "POST" and form.is_valid() and "back" not in request.POST
+        if confirming and "publish" in request.POST:
+            edition = self._publish(request, form, request.POST.get("fingerprint", ""))
+            if edition is not None:
                 messages.success(
                     request, _("Edition %(number)s is published.") % {"number": edition.number}
                 )
                 return HttpResponseRedirect(reverse("admin:modules_edition_changelist"))
+            confirming = not form.has_error("number") and not form.has_error("published_on")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -369,7 +371,51 @@ class EditionAdmin(admin.ModelAdmin):
             "draft": selectors.draft_overview(),
             "has_view_permission": self.has_view_permission(request),
         }
-        return TemplateResponse(request, self.add_form_template, context)
+        if not confirming:
+            return TemplateResponse(request, self.add_form_template, context)
+        data = form.cleaned_data
+        context |= {
+            "title": _("Confirm the publication of edition %(number)s")
+            % {"number": data["number"]},
+            "fingerprint": services.draft_fingerprint(),
+            # Rendered (and sanitised) as readers will see them.
+            "summaries": [
+                (
+                    form[f"change_summary_{lang}"].label,
+                    lang,
+                    render_markdown(data[f"change_summary_{lang}"]),
+                )
+                for lang in ("en", "ru")
+            ],
+        }
+        return TemplateResponse(request, PUBLISH_CONFIRM_TEMPLATE, context)
+
+    def _publish(
+        self, request: HttpRequest, form: EditionPublishForm, fingerprint: str
+    ) -> Edition | None:
+        """Publish what the editor confirmed; None, with the reasons on the form, if not."""
+        number = form.cleaned_data["number"]
+        if not fingerprint:  # a confirmation that did not come from the confirmation page
+            form.add_error(None, _("Review what will be published, then confirm."))
+            return None
+        try:
+            edition = services.edition_publish(
+                user=acting_user(request), expected_fingerprint=fingerprint, **form.cleaned_data
+            )
+        except ValidationError as error:
+            # A second click on "Publish" once the first has published: the same edition.
+            same = Edition.objects.filter(
+                number=number, text_fingerprint=fingerprint, published_by=acting_user(request)
+            ).first()
+            if same is not None:
+                return same
+            form.add_error(None, error)
+            return None
+        self.log_addition(request, edition, [{"added": {}}])
+        return edition
+
+
+PUBLISH_CONFIRM_TEMPLATE = "admin/modules/edition/publish_confirm.html"
 
 
 def _check_publication(form: EditionPublishForm) -> None:

@@ -7,8 +7,10 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from reversion.models import Version
 
@@ -178,18 +180,56 @@ def get_outline(module: EditionModule) -> Outline:
     return Outline(list(EditionSection.objects.filter(module=module).outline()))
 
 
+# How the publish form names the language of each PDF it will build.
+PDF_LANGUAGES = {"en": gettext_lazy("in English"), "ru": gettext_lazy("in Russian")}
+
+
+@dataclass(frozen=True)
+class DraftSection:
+    """A section named on the publish form: its number and its title in the editor's
+    language (the English one where the Russian is missing)."""
+
+    key: str
+    number: str
+    title: str
+
+    def __str__(self) -> str:
+        return self.number
+
+
 @dataclass
 class DraftOverview:
     """What publishing now would change, for the editor about to publish."""
 
     latest: Edition | None
-    modules: int
+    modules: list[Module]
     sections: int
-    missing_russian: list[str]
-    outdated_russian: list[str]
-    added: list[str]
-    removed: list[str]
-    changed: list[str]
+    missing_russian: list[DraftSection]
+    outdated_russian: list[DraftSection]
+    added: list[DraftSection]
+    removed: list[DraftSection]
+    changed: list[DraftSection]
+
+    @property
+    def unchanged(self) -> bool:
+        return self.latest is not None and not (self.added or self.changed or self.removed)
+
+    @property
+    def changes(self) -> list[tuple[str, list[DraftSection]]]:
+        """(heading, sections) for the sections added, changed and removed."""
+        return [
+            (_("Sections added"), self.added),
+            (_("Sections changed"), self.changed),
+            (_("Sections removed"), self.removed),
+        ]
+
+    @property
+    def pdfs(self) -> list[tuple[str, str]]:
+        """The PDFs that publishing queues (modules.pdf_services.pdfs_queue_edition), as
+        (what, language name) pairs: the whole text, then each module, in each language."""
+        parts = [_("The whole guidelines"), *(m.title for m in self.modules)]
+        languages = [PDF_LANGUAGES[code] for code, _name in settings.LANGUAGES]
+        return [(part, language) for part in parts for language in languages]
 
 
 def draft_overview() -> DraftOverview:
@@ -200,24 +240,30 @@ def draft_overview() -> DraftOverview:
     draft = {s["key"]: s for s in Section.objects.order_by("sort_key").values(*fields, *stamps)}
     published = {s["key"]: s for s in latest.sections.values(*fields)} if latest is not None else {}
     texts = fields[2:]
+    russian = get_language() == "ru"
+
+    def named(s: dict) -> DraftSection:
+        title = (russian and s["title_ru"]) or s["title_en"]
+        return DraftSection(key=s["key"], number=s["number"], title=title)
+
     return DraftOverview(
         latest=latest,
-        modules=Module.objects.count(),
+        modules=list(Module.objects.in_order()),
         sections=len(draft),
         missing_russian=[
-            s["number"]
+            named(s)
             for s in draft.values()
             if not s["title_ru"] or (s["body_en"] and not s["body_ru"])
         ],
         outdated_russian=[
-            s["number"]
+            named(s)
             for s in draft.values()
             if s["ru_changed_at"] and s["en_changed_at"] and s["ru_changed_at"] < s["en_changed_at"]
         ],
-        added=[s["number"] for k, s in draft.items() if k not in published],
-        removed=[s["number"] for k, s in published.items() if k not in draft],
+        added=[named(s) for k, s in draft.items() if k not in published],
+        removed=[named(s) for k, s in published.items() if k not in draft],
         changed=[
-            s["number"]
+            named(s)
             for k, s in draft.items()
             if k in published and any((s[f] or "") != published[k][f] for f in texts)
         ],

@@ -26,6 +26,7 @@ from modules.services.draft import (
     sections_delete,
 )
 from modules.services.editions import (
+    draft_fingerprint,
     edition_correct_date,
     edition_number_suggestion,
     edition_publish,
@@ -42,6 +43,7 @@ from modules.services.translation_import import TranslationImportReport, transla
 __all__ = [
     "SECTION_TEXT_FIELDS",
     "TranslationImportReport",
+    "draft_fingerprint",
     "edition_correct_date",
     "edition_number_suggestion",
     "edition_publish",

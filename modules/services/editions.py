@@ -104,6 +104,18 @@ def edition_number_suggestion() -> str:
     return f"{latest.major}.{latest.minor + 1}" if latest else "1.0"
 
 
+def _draft() -> tuple[list[Module], list[Section]]:
+    modules = list(Module.objects.in_order())
+    sections = list(Section.objects.select_related("parent").order_by("module_id", "sort_key"))
+    return modules, sections
+
+
+def draft_fingerprint() -> str:
+    """The fingerprint the working draft would have as an edition, now: what an editor
+    confirms to publish (edition_publish's ``expected_fingerprint``)."""
+    return snapshots.edition_fingerprint(*snapshots.freeze_draft(*_draft()))
+
+
 @transaction.atomic
 def edition_publish(
     *,
@@ -113,6 +125,7 @@ def edition_publish(
     change_summary_ru: str = "",
     user: User | None = None,
     notify: bool = True,
+    expected_fingerprint: str = "",
 ) -> Edition:
     """Publish the working draft as edition ``number``: freeze every module and section.
 
@@ -120,13 +133,14 @@ def edition_publish(
     its contributors are told (unless ``notify`` is False, as for demonstration data).
 
     Refuses a number that is malformed or not greater than the latest edition, an empty
-    change summary and an empty draft. Sections are written with bulk inserts: the number of
+    change summary and an empty draft, and, given ``expected_fingerprint`` (draft_fingerprint
+    when the editor reviewed it), a draft that changed since: what is published is exactly
+    what was confirmed. Sections are written with bulk inserts: the number of
     queries grows with insert batches (SQLite allows about 60 rows a batch), never per section.
     """
     # Serialise concurrent publications: lock the latest edition row, if any.
     list(Edition.objects.select_for_update().order_by("-major", "-minor")[:1])
-    modules = list(Module.objects.in_order())
-    sections = list(Section.objects.select_related("parent").order_by("module_id", "sort_key"))
+    modules, sections = _draft()
     major, minor = edition_publish_check(
         number=number,
         published_on=published_on,
@@ -136,6 +150,14 @@ def edition_publish(
 
     # The fingerprint is part of the edition's row: computed from the draft before inserting.
     fingerprint = snapshots.edition_fingerprint(*snapshots.freeze_draft(modules, sections))
+    if expected_fingerprint and fingerprint != expected_fingerprint:
+        raise ValidationError(
+            _(
+                "The working draft changed after you reviewed it: someone edited it in the "
+                "meantime. Nothing was published. Review what would be published now."
+            ),
+            code="draft_changed",
+        )
     previous = Edition.objects.current()
     before = dict(previous.sections.values_list("key", "text_hash")) if previous else {}
     after = {s.key: snapshots.text_hash(s) for s in sections}

@@ -221,6 +221,13 @@ def test_the_back_office_pages_editors_use_are_accessible(browser, live_server, 
         found = axe_violations(page, exclude=THIRD_PARTY_WIDGETS)
         if found:
             problems[name] = found
+    # The publication's confirmation step, reached by sending the form.
+    page.goto(BACK_OFFICE_PAGES["publish an edition"])
+    page.fill("#id_change_summary_en", "Marking revised.")
+    page.click("#content-main input[type=submit]")
+    assert page.locator("input[name=publish]").count() == 1
+    if found := axe_violations(page, exclude=THIRD_PARTY_WIDGETS):
+        problems["publication confirmation"] = found
     context.close()
     assert problems == {}, "\n".join(f"{where}: {found}" for where, found in problems.items())
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 
 from accounts.roles import ensure_editors_group
 from modules import services
-from modules.models import Section
+from modules.models import Edition, Section
 from tests.browser.helpers import sign_in
 from tests.conftest import make_module, make_section, publish
 
@@ -46,7 +46,14 @@ def test_editor_changes_a_section_and_publishes_a_new_edition(page, two_editions
     page.fill("#id_change_summary_en", "Russian text of B.1 revised.")
     page.fill("#id_change_summary_ru", "Пересмотрен русский текст раздела B.1.")
     page.click("input[type=submit]")
+    # The confirmation: exactly what will be published, before anything is.
+    confirmation = page.locator("#content-main").inner_text()
+    assert "Пересмотрен русский текст раздела B.1." in confirmation
+    assert "B.1 Marking" in " ".join(page.locator(".publication-sections li").all_inner_texts())
+    assert Edition.objects.count() == 2
+    page.dblclick("input[name=publish]")  # an impatient double click publishes once
     assert "Edition 1.2 is published." in page.locator(".messagelist").inner_text()
+    assert list(Edition.objects.values_list("number", flat=True)) == ["1.2", "1.1", "1.0"]
 
     page.goto("/ru/modules/salw/salw-marking/")
     assert "Новый русский текст 1.2." in page.locator("main").inner_text()

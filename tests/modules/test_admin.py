@@ -229,15 +229,117 @@ def publish_form(**overrides):
     }
 
 
+PUBLISH = "/admin/modules/edition/add/"
+
+
+def confirm(client, **overrides):
+    """The confirmation page for ``publish_form(**overrides)``, and what publishing posts."""
+    page = client.post(PUBLISH, publish_form(**overrides))
+    assert page.status_code == 200 and "fingerprint" in page.context
+    return page, {
+        **publish_form(**overrides), "fingerprint": page.context["fingerprint"], "publish": "1"
+    }  # fmt: skip
+
+
 def test_an_editor_publishes_a_new_edition(editor_client, editor, published):
     services.section_update(section=Section.objects.get(key="salw-marking"), body_en="New.")
     page = editor_client.get(reverse("admin:modules_edition_add"))
     assert 'value="1.1"' in page.text and "1 changed" in page.text
-    response = editor_client.post(reverse("admin:modules_edition_add"), publish_form())
-    assert response.status_code == 302
+    _page, confirmed = confirm(editor_client)
+    assert Edition.objects.count() == 1  # nothing published before the confirmation
+    response = editor_client.post(reverse("admin:modules_edition_add"), confirmed, follow=True)
+    assert "Edition 1.1 is published." in response.text
     edition = Edition.objects.current()
     assert (edition.number, edition.published_by) == ("1.1", editor)
     assert edition.sections.get(key="salw-marking").body_en == "New."
+
+
+def test_the_confirmation_shows_exactly_what_will_be_published(
+    editor_client, published, django_assert_max_num_queries
+):
+    from tests.conftest import make_section
+
+    services.section_update(section=Section.objects.get(key="salw-marking"), body_en="New.")
+    make_section(Section.objects.get(key="salw-tracing").module, "salw-new", title_en="Brokering")
+    services.section_delete(section=Section.objects.get(key="salw-legislation"))
+    with django_assert_max_num_queries(20):
+        page, _confirmed = confirm(
+            editor_client, change_summary_en="Marking **revised**.<script>alert(1)</script>"
+        )
+    main = page.text
+    assert "Confirm the publication of edition 1.1" in main
+    assert "<strong>revised</strong>" in main and "Пересмотрен раздел о маркировке." in main
+    assert "<script>alert" not in main
+    listed = {h: [s.number for s in sections] for h, sections in page.context["draft"].changes}
+    assert listed == {"Sections added": ["B.3"], "Sections changed": ["B.1.1"],
+                      "Sections removed": ["B.1.1"]}  # fmt: skip
+    assert "Brokering" in main and "Legislation" in main
+    pdfs = page.context["draft"].pdfs
+    assert len(pdfs) == 2 * (1 + Module.objects.count())
+    assert ("The whole guidelines", "in Russian") in pdfs
+    assert 'name="publish"' in main and 'name="back"' in main
+    assert Edition.objects.count() == 1
+
+
+def test_a_draft_edited_after_the_confirmation_is_not_published(editor_client, published):
+    _page, confirmed = confirm(editor_client)
+    # A colleague saves a section between the review and the click on "Publish".
+    services.section_update(section=Section.objects.get(key="salw-marking"), body_en="Later.")
+    response = editor_client.post(PUBLISH, confirmed)
+    assert response.status_code == 200
+    assert "changed after you reviewed it" in response.text
+    assert Edition.objects.count() == 1
+    # The page now shows the draft as it is, with its own fingerprint: confirming publishes it.
+    assert response.context["fingerprint"] != confirmed["fingerprint"]
+    confirmed["fingerprint"] = response.context["fingerprint"]
+    assert editor_client.post(PUBLISH, confirmed).status_code == 302
+    assert Edition.objects.current().sections.get(key="salw-marking").body_en == "Later."
+
+
+def test_a_second_click_on_publish_publishes_once(editor_client, published):
+    _page, confirmed = confirm(editor_client)
+    first = editor_client.post(PUBLISH, confirmed)
+    second = editor_client.post(PUBLISH, confirmed, follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert "Edition 1.1 is published." in second.text
+    assert list(Edition.objects.values_list("number", flat=True)) == ["1.1", "1.0"]
+
+
+def test_publishing_needs_the_confirmation_page(editor_client, published):
+    response = editor_client.post(PUBLISH, {**publish_form(), "publish": "1"})
+    assert response.status_code == 200
+    assert "Review what will be published, then confirm." in response.text
+    assert Edition.objects.count() == 1
+
+
+def test_back_from_the_confirmation_keeps_what_was_typed(editor_client, published):
+    _page, confirmed = confirm(editor_client, change_summary_en="Line one.\r\nLine two.")
+    confirmed.pop("publish")
+    response = editor_client.post(PUBLISH, {**confirmed, "back": "1"})
+    assert response.status_code == 200 and "fingerprint" not in response.context
+    assert response.context["form"]["change_summary_en"].value() == "Line one.\r\nLine two."
+    assert 'value="1.1"' in response.text
+    assert Edition.objects.count() == 1
+
+
+def test_a_number_taken_in_the_meantime_sends_the_editor_back_to_the_form(editor_client, published):
+    _page, confirmed = confirm(editor_client)
+    services.edition_publish(number="1.1", published_on=published.published_on,
+                             change_summary_en="By a colleague.")  # fmt: skip
+    response = editor_client.post(PUBLISH, confirmed)
+    assert response.status_code == 200 and "fingerprint" not in response.context
+    assert "greater than the latest edition" in response.context["form"].errors["number"][0]
+
+
+def test_the_confirmation_has_no_english_for_a_russian_editor(editor_client, published):
+    from tests.test_russian_completeness import english_in, english_words, visible_text
+
+    page = editor_client.post(PUBLISH, publish_form(), HTTP_ACCEPT_LANGUAGE="ru")
+    # The person's user name and the test module's code are data, not the interface.
+    text = visible_text(page.text).replace("editor.", "").replace("SALW", "")
+    assert "Подтвердите публикацию издания 1.1" in text
+    assert "Руководящие принципы целиком, на русском" in text
+    assert english_in(text, english_words()) == []
 
 
 @pytest.mark.parametrize(

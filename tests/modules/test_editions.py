@@ -100,7 +100,7 @@ def test_draft_overview_lists_what_publishing_would_change(published):
     services.section_delete(section=Section.objects.get(key="salw-legislation"))
     overview = draft_overview()
     assert overview.latest == published
-    assert overview.changed == ["B.1.1"]
-    assert overview.added == ["B.3"]
-    assert overview.removed == ["B.1.1"]
-    assert overview.missing_russian == ["B.3"]
+    assert [str(s) for s in overview.changed] == ["B.1.1"]
+    assert [(s.number, s.key) for s in overview.added] == [("B.3", "salw-new")]
+    assert [str(s) for s in overview.removed] == ["B.1.1"]
+    assert [str(s) for s in overview.missing_russian] == ["B.3"]
