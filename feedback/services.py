@@ -37,6 +37,7 @@ from feedback.targets import Target
 from feedback.tasks import email_after_commit
 from guidelines_portal.tokens import new_token, token_digest
 from modules import services as content
+from modules.labels import utc_moment
 from modules.models import Edition, Module, Section
 
 # Contributor-supplied fields a submission may set.
@@ -577,10 +578,6 @@ ROUND_TEXT_FIELDS = (
 )  # fmt: skip
 
 
-def _utc(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment, datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def round_check(
     *,
     edition: Edition | None,
@@ -624,8 +621,8 @@ def round_check(
                     ),
                     params={
                         "title": other.title,
-                        "opens": _utc(other.opens_at),
-                        "closes": _utc(other.closes_at),
+                        "opens": utc_moment(other.opens_at),
+                        "closes": utc_moment(other.closes_at),
                     },
                     code="overlap",
                 )

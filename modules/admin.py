@@ -1,14 +1,22 @@
 """Editors' back office: the working draft (tabbed English/Russian, history, compare,
 revert, ordering, live preview) and the publication of editions."""
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, QuerySet
 from django.forms import Textarea
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,12 +35,15 @@ from modules.forms import (
     ModuleAdminForm,
     SectionAdminForm,
 )
+from modules.labels import utc_moment
 from modules.markdown import render_markdown
 from modules.models import (
     Edition,
     EditionCorrection,
     EditionPDF,
     Module,
+    ScheduledPublication,
+    ScheduleStatus,
     Section,
     SectionReplacement,
 )
@@ -340,35 +351,56 @@ class EditionAdmin(admin.ModelAdmin):
     def view_link(self, obj: Edition) -> str:
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Read"))
 
+    def get_urls(self):
+        return [
+            path(
+                "scheduled/<int:pk>/cancel/",
+                self.admin_site.admin_view(self.cancel_schedule_view),
+                name="modules_edition_cancel_schedule",
+            ),
+            *super().get_urls(),
+        ]
+
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context=None
     ) -> HttpResponse:
         """Publishing in two steps: the form (every reason it cannot be published, at once),
-        then a confirmation of exactly what will be published. The confirmation carries the
-        draft's fingerprint: if anyone edits the draft in between, nothing is published and
-        the editor is shown what would be published now, to confirm again."""
+        then a confirmation of exactly what will be published, at once or at a set moment
+        (``publish_at``: the worker publishes it then). The confirmation carries the draft's
+        fingerprint: if anyone edits the draft in between, nothing is published or scheduled
+        and the editor is shown what would be published now, to confirm again."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = EditionPublishForm(
             request.POST or None, initial={"number": services.edition_number_suggestion()}
         )
+        if request.method == "POST" and (repeated := self._repeated(request)) is not None:
+            return repeated
         if request.method == "POST":
             _check_publication(form)
         confirming = request.method == "POST" and form.is_valid() and "back" not in request.POST
-        if confirming and "publish" in request.POST:
-            edition = self._publish(request, form, request.POST.get("fingerprint", ""))
-            if edition is not None:
-                messages.success(
-                    request, _("Edition %(number)s is published.") % {"number": edition.number}
-                )
-                return HttpResponseRedirect(reverse("admin:modules_edition_changelist"))
-            confirming = not form.has_error("number") and not form.has_error("published_on")
+        if confirming and ("publish" in request.POST or "schedule" in request.POST):
+            done = self._confirmed(request, form, request.POST.get("fingerprint", ""))
+            if done is not None:
+                return done
+            confirming = not any(
+                form.has_error(f) for f in ("number", "published_on", "publish_at")
+            )
+        # The latest scheduled publication: waiting, or failed with nothing published since.
+        latest = ScheduledPublication.objects.select_related("scheduled_by").first()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Publish a new edition"),
             "form": form,
             "draft": selectors.draft_overview(),
+            "waiting": latest if latest and latest.status == ScheduleStatus.SCHEDULED else None,
+            "waiting_by": _person(latest.scheduled_by) if latest else "",
+            "failed": latest
+            if latest
+            and latest.status == ScheduleStatus.FAILED
+            and not Edition.objects.filter(published_at__gt=latest.closed_at).exists()
+            else None,
             "has_view_permission": self.has_view_permission(request),
         }
         if not confirming:
@@ -378,6 +410,7 @@ class EditionAdmin(admin.ModelAdmin):
             "title": _("Confirm the publication of edition %(number)s")
             % {"number": data["number"]},
             "fingerprint": services.draft_fingerprint(),
+            "publish_at": data.get("publish_at"),
             # Rendered (and sanitised) as readers will see them.
             "summaries": [
                 (
@@ -390,29 +423,106 @@ class EditionAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, PUBLISH_CONFIRM_TEMPLATE, context)
 
-    def _publish(
+    def _confirmed(
         self, request: HttpRequest, form: EditionPublishForm, fingerprint: str
-    ) -> Edition | None:
-        """Publish what the editor confirmed; None, with the reasons on the form, if not."""
-        number = form.cleaned_data["number"]
+    ) -> HttpResponse | None:
+        """Publish or schedule what the editor confirmed, and say so; None, with the reasons
+        on the form, if it cannot be done. A second click once the first has done it (the same
+        number and text, by the same person) is told the same."""
+        data = {k: v for k, v in form.cleaned_data.items() if k != "publish_at"}
+        publish_at = form.cleaned_data.get("publish_at")
+        user = acting_user(request)
         if not fingerprint:  # a confirmation that did not come from the confirmation page
             form.add_error(None, _("Review what will be published, then confirm."))
             return None
         try:
-            edition = services.edition_publish(
-                user=acting_user(request), expected_fingerprint=fingerprint, **form.cleaned_data
-            )
+            if publish_at is None:
+                edition = services.edition_publish(
+                    user=user, expected_fingerprint=fingerprint, **data
+                )
+                self.log_addition(request, edition, [{"added": {}}])
+            else:
+                del data["published_on"]
+                services.edition_schedule(
+                    user=user, publish_at=publish_at, expected_fingerprint=fingerprint, **data
+                )
         except ValidationError as error:
-            # A second click on "Publish" once the first has published: the same edition.
-            same = Edition.objects.filter(
-                number=number, text_fingerprint=fingerprint, published_by=acting_user(request)
-            ).first()
-            if same is not None:
-                return same
+            # Two clicks at once: the second waited for the first, which did it.
+            if (repeated := self._repeated(request)) is not None:
+                return repeated
             form.add_error(None, error)
             return None
-        self.log_addition(request, edition, [{"added": {}}])
-        return edition
+        if publish_at is None:
+            return self._published(request, data["number"])
+        return self._scheduled(request, data["number"], publish_at)
+
+    def _repeated(self, request: HttpRequest) -> HttpResponse | None:
+        """The answer to a confirmation sent again once it was done (a double click, a
+        reload): the same number and text, by the same person, already published or waiting."""
+        number = request.POST.get("number", "").strip()
+        fingerprint = request.POST.get("fingerprint", "")
+        if not fingerprint:
+            return None
+        if (
+            "publish" in request.POST
+            and Edition.objects.filter(
+                number=number, text_fingerprint=fingerprint, published_by=request.user.pk
+            ).exists()
+        ):
+            return self._published(request, number)
+        if "schedule" in request.POST:
+            waiting = ScheduledPublication.objects.waiting()
+            if waiting is not None and (
+                waiting.number,
+                waiting.fingerprint,
+                waiting.scheduled_by_id,
+            ) == (number, fingerprint, request.user.pk):
+                return self._scheduled(request, number, waiting.publish_at)
+        return None
+
+    @staticmethod
+    def _published(request: HttpRequest, number: str) -> HttpResponse:
+        messages.success(request, _("Edition %(number)s is published.") % {"number": number})
+        return HttpResponseRedirect(reverse("admin:modules_edition_changelist"))
+
+    @staticmethod
+    def _scheduled(request: HttpRequest, number: str, moment: datetime.datetime) -> HttpResponse:
+        messages.success(
+            request,
+            _(
+                "Edition %(number)s will be published at %(moment)s. You can cancel it here "
+                "until then."
+            )
+            % {"number": number, "moment": utc_moment(moment)},
+        )
+        return HttpResponseRedirect(reverse("admin:modules_edition_add"))
+
+    def cancel_schedule_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Cancel the scheduled publication ``pk`` (POST; whoever may publish may cancel)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        scheduled = get_object_or_404(ScheduledPublication, pk=pk)
+        if services.edition_schedule_cancel(scheduled=scheduled, user=acting_user(request)):
+            messages.success(
+                request,
+                _("The publication of edition %(number)s scheduled for %(moment)s is cancelled.")
+                % {"number": scheduled.number, "moment": utc_moment(scheduled.publish_at)},
+            )
+        else:
+            messages.warning(
+                request,
+                _("The publication of edition %(number)s was no longer scheduled: nothing changed.")
+                % {"number": scheduled.number},
+            )
+        return HttpResponseRedirect(reverse("admin:modules_edition_add"))
+
+
+def _person(user: User | None) -> str:
+    if user is None:
+        return str(_("someone no longer on the staff"))
+    return user.get_full_name() or user.get_username()
 
 
 PUBLISH_CONFIRM_TEMPLATE = "admin/modules/edition/publish_confirm.html"
@@ -426,7 +536,8 @@ def _check_publication(form: EditionPublishForm) -> None:
     try:
         services.edition_publish_check(
             number=data.get("number", ""),
-            published_on=data.get("published_on"),
+            # A scheduled edition's date is the day it is published (the form's clean).
+            published_on=None if data.get("publish_at") else data.get("published_on"),
             change_summary_en=data.get("change_summary_en", ""),
         )
     except ValidationError as error:

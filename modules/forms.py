@@ -1,3 +1,4 @@
+import datetime
 from typing import cast
 
 from django import forms
@@ -6,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guidelines_portal.edit_guard import ConcurrentEditGuard
 from guidelines_portal.text import TypedTextFormField
-from modules.models import LANGS, Edition, parse_edition_number
+from modules.models import LANGS, SCHEDULE_MARGIN, Edition, parse_edition_number
 
 MAX_PREVIEW_LENGTH = 200_000
 
@@ -45,10 +46,37 @@ class EditionPublishForm(forms.Form):
         required=False,
     )
 
+    publish_at = forms.DateTimeField(
+        label=_("Publish at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        help_text=_(
+            "Leave empty to publish at once. Or a moment in UTC (24-hour clock) for the "
+            "background worker to publish it then; the edition is dated that day."
+        ),
+    )
+
     def clean_number(self) -> str:
         number = self.cleaned_data["number"].strip()
         parse_edition_number(number)
         return number
+
+    def clean_publish_at(self) -> datetime.datetime | None:
+        moment = self.cleaned_data["publish_at"]
+        if moment is not None and moment < timezone.now() + SCHEDULE_MARGIN:
+            raise forms.ValidationError(
+                _("That moment has passed: choose a later time, or publish at once."),
+                code="past",
+            )
+        return moment
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("publish_at"):  # a scheduled edition is dated the day it is published
+            data["published_on"] = timezone.localdate(data["publish_at"])
+            self.errors.pop("published_on", None)
+        return data
 
 
 class MarkdownPreviewForm(forms.Form):

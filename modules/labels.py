@@ -7,6 +7,9 @@ reader's language from the translation catalogue: "Annex 2" reads «Прилож
 stored (a letter such as "B." needs none).
 """
 
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
 # Words an editor may put before section numbers (Module.number_prefix), and module codes:
@@ -37,3 +40,9 @@ def section_number(number: str) -> str:
 def module_code(code: str) -> str:
     """A module's code in the active language ("ANX" reads «ПРИЛ»)."""
     return str(MODULE_CODES[code]) if code in MODULE_CODES else code or ""
+
+
+def utc_moment(moment: datetime.datetime) -> str:
+    """A moment as the back office states it, the same in both languages: 2026-12-05 14:30 UTC
+    (readers' pages show their own time beside it)."""
+    return timezone.localtime(moment, datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -227,8 +227,8 @@ class DraftOverview:
     def pdfs(self) -> list[tuple[str, str]]:
         """The PDFs that publishing queues (modules.pdf_services.pdfs_queue_edition), as
         (what, language name) pairs: the whole text, then each module, in each language."""
-        parts = [_("The whole guidelines"), *(m.title for m in self.modules)]
-        languages = [PDF_LANGUAGES[code] for code, _name in settings.LANGUAGES]
+        parts = [_("The whole guidelines"), *(str(m.title) for m in self.modules)]
+        languages = [str(PDF_LANGUAGES[code]) for code, _name in settings.LANGUAGES]
         return [(part, language) for part in parts for language in languages]
 
 

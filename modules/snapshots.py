@@ -78,6 +78,36 @@ def freeze_draft(
     return frozen_modules, frozen_sections
 
 
+# The columns a frozen draft keeps when it waits to be published (ScheduledPublication).
+_KEPT = {
+    EditionModule: ("id", *(f.attname for f in EditionModule._meta.concrete_fields
+                           if f.attname not in ("id", "edition_id"))),
+    EditionSection: tuple(f.attname for f in EditionSection._meta.concrete_fields
+                          if f.attname not in ("id", "edition_id", "search_en", "search_ru")),
+}  # fmt: skip
+
+
+def snapshot_dump(modules: list[EditionModule], sections: list[EditionSection]) -> dict:
+    """A frozen draft (freeze_draft) as JSON-ready data, to publish later exactly as it is."""
+    return {
+        "modules": [{a: getattr(m, a) for a in _KEPT[EditionModule]} for m in modules],
+        "sections": [{a: getattr(s, a) for a in _KEPT[EditionSection]} for s in sections],
+    }
+
+
+def snapshot_load(data: dict) -> tuple[list[EditionModule], list[EditionSection]]:
+    """The frozen draft ``snapshot_dump`` kept, unsaved, as freeze_draft made it."""
+    modules = [EditionModule(**row) for row in data["modules"]]
+    by_id = {m.pk: m for m in modules}
+    sections = []
+    for row in data["sections"]:
+        section = EditionSection(**row)
+        section.module = by_id[row["module_id"]]
+        section.module_id = row["module_id"]
+        sections.append(section)
+    return modules, sections
+
+
 def edition_fingerprint(modules: list[EditionModule], sections: list[EditionSection]) -> str:
     """SHA-256 over an edition's modules and sections, both languages, in reading order."""
     digest = hashlib.sha256()

@@ -29,10 +29,12 @@ from modules.models.editions import (
 from modules.models.language import LANGS, SOURCE_LANGUAGE, Localized, active_language
 from modules.models.numbers import EDITION_NUMBER_RE, parse_edition_number
 from modules.models.pdfs import EditionPDF, PDFStatus
+from modules.models.schedule import SCHEDULE_MARGIN, ScheduledPublication, ScheduleStatus
 
 __all__ = [
     "EDITION_NUMBER_RE",
     "LANGS",
+    "SCHEDULE_MARGIN",
     "SOURCE_LANGUAGE",
     "Edition",
     "EditionCorrection",
@@ -49,6 +51,8 @@ __all__ = [
     "ModuleQuerySet",
     "PDFStatus",
     "PublishedError",
+    "ScheduleStatus",
+    "ScheduledPublication",
     "Section",
     "SectionQuerySet",
     "SectionReplacement",

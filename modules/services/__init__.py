@@ -10,6 +10,7 @@ the package that holds one kind of write:
   saves: section_save, module_update);
 - restore: an old version put back (revert, recovery);
 - editions: publishing an edition, correcting its date;
+- schedule: an edition set to be published by the worker at a chosen moment;
 - translation_import: Russian texts from XLIFF written into the draft.
 """
 
@@ -38,6 +39,12 @@ from modules.services.numbering import (
     stamp_text_changes,
 )
 from modules.services.restore import section_revert, version_restore
+from modules.services.schedule import (
+    edition_publish_due,
+    edition_schedule,
+    edition_schedule_cancel,
+    editions_publish_due,
+)
 from modules.services.translation_import import TranslationImportReport, translation_import
 
 __all__ = [
@@ -48,6 +55,10 @@ __all__ = [
     "edition_number_suggestion",
     "edition_publish",
     "edition_publish_check",
+    "edition_publish_due",
+    "edition_schedule",
+    "edition_schedule_cancel",
+    "editions_publish_due",
     "module_create",
     "module_delete",
     "module_renumber",

@@ -9,6 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from modules import pdf_services, search, signals, snapshots
+from modules.labels import utc_moment
 from modules.markdown import render_markdown
 from modules.models import (
     Edition,
@@ -16,6 +17,7 @@ from modules.models import (
     EditionModule,
     EditionSection,
     Module,
+    ScheduledPublication,
     Section,
     parse_edition_number,
 )
@@ -71,11 +73,13 @@ def edition_publish_check(
     published_on: datetime.date | None,
     change_summary_en: str,
     draft_empty: bool | None = None,
+    scheduled: bool = False,
 ) -> tuple[int, int]:
     """Raise one ValidationError naming everything that stops the draft being published as
     ``number`` (by field: number, published_on, change_summary_en; the draft itself under
     NON_FIELD_ERRORS), so the editor fixes them all at once. Returns (major, minor). A form
-    checks what it could read (``published_on`` None: not given or malformed)."""
+    checks what it could read (``published_on`` None: not given or malformed). While an
+    edition is scheduled, nothing else is published (``scheduled``: this is that edition)."""
     errors: dict[str, list] = {}
     parsed = (0, 0)
     try:
@@ -93,6 +97,15 @@ def edition_publish_check(
         errors[NON_FIELD_ERRORS] = [
             _("The working draft has no sections: there is nothing to publish.")
         ]
+    waiting = None if scheduled else ScheduledPublication.objects.waiting()
+    if waiting is not None:
+        errors.setdefault(NON_FIELD_ERRORS, []).append(
+            _(
+                "Edition %(number)s is scheduled to be published at %(moment)s: cancel that "
+                "publication first."
+            )
+            % {"number": waiting.number, "moment": utc_moment(waiting.publish_at)}
+        )
     if errors:
         raise ValidationError(errors)
     return parsed
@@ -104,7 +117,7 @@ def edition_number_suggestion() -> str:
     return f"{latest.major}.{latest.minor + 1}" if latest else "1.0"
 
 
-def _draft() -> tuple[list[Module], list[Section]]:
+def draft_rows() -> tuple[list[Module], list[Section]]:
     modules = list(Module.objects.in_order())
     sections = list(Section.objects.select_related("parent").order_by("module_id", "sort_key"))
     return modules, sections
@@ -113,7 +126,7 @@ def _draft() -> tuple[list[Module], list[Section]]:
 def draft_fingerprint() -> str:
     """The fingerprint the working draft would have as an edition, now: what an editor
     confirms to publish (edition_publish's ``expected_fingerprint``)."""
-    return snapshots.edition_fingerprint(*snapshots.freeze_draft(*_draft()))
+    return snapshots.edition_fingerprint(*snapshots.freeze_draft(*draft_rows()))
 
 
 @transaction.atomic
@@ -133,24 +146,15 @@ def edition_publish(
     its contributors are told (unless ``notify`` is False, as for demonstration data).
 
     Refuses a number that is malformed or not greater than the latest edition, an empty
-    change summary and an empty draft, and, given ``expected_fingerprint`` (draft_fingerprint
-    when the editor reviewed it), a draft that changed since: what is published is exactly
-    what was confirmed. Sections are written with bulk inserts: the number of
-    queries grows with insert batches (SQLite allows about 60 rows a batch), never per section.
+    change summary, an empty draft and a publication while another is scheduled, and, given
+    ``expected_fingerprint`` (draft_fingerprint when the editor reviewed it), a draft that
+    changed since: what is published is exactly what was confirmed.
     """
-    # Serialise concurrent publications: lock the latest edition row, if any.
-    list(Edition.objects.select_for_update().order_by("-major", "-minor")[:1])
-    modules, sections = _draft()
-    major, minor = edition_publish_check(
-        number=number,
-        published_on=published_on,
-        change_summary_en=change_summary_en,
-        draft_empty=not sections,
-    )
-
-    # The fingerprint is part of the edition's row: computed from the draft before inserting.
-    fingerprint = snapshots.edition_fingerprint(*snapshots.freeze_draft(modules, sections))
-    if expected_fingerprint and fingerprint != expected_fingerprint:
+    lock_editions()
+    modules, sections = snapshots.freeze_draft(*draft_rows())
+    if expected_fingerprint and snapshots.edition_fingerprint(modules, sections) != (
+        expected_fingerprint
+    ):
         raise ValidationError(
             _(
                 "The working draft changed after you reviewed it: someone edited it in the "
@@ -158,9 +162,54 @@ def edition_publish(
             ),
             code="draft_changed",
         )
+    return publish_snapshot(
+        modules,
+        sections,
+        number=number,
+        published_on=published_on,
+        change_summary_en=change_summary_en,
+        change_summary_ru=change_summary_ru,
+        user=user,
+        notify=notify,
+    )
+
+
+def lock_editions() -> None:
+    """Serialise publications: lock the latest edition row, if any."""
+    list(Edition.objects.select_for_update().order_by("-major", "-minor")[:1])
+
+
+def publish_snapshot(
+    modules: list[EditionModule],
+    sections: list[EditionSection],
+    *,
+    number: str,
+    published_on: datetime.date,
+    change_summary_en: str,
+    change_summary_ru: str,
+    user: User | None,
+    notify: bool,
+    scheduled: bool = False,
+) -> Edition:
+    """Write a frozen draft (snapshots.freeze_draft: unsaved, with the draft's module ids) as
+    edition ``number``, in the caller's transaction, with the editions locked. ``scheduled``:
+    this is the scheduled publication itself, which another scheduled one does not stop.
+
+    Sections are written with bulk inserts: the number of queries grows with insert batches
+    (SQLite allows about 60 rows a batch), never per section.
+    """
+    major, minor = edition_publish_check(
+        number=number,
+        published_on=published_on,
+        change_summary_en=change_summary_en,
+        draft_empty=not sections,
+        scheduled=scheduled,
+    )
+    # The fingerprint is part of the edition's row: computed before inserting.
+    fingerprint = snapshots.edition_fingerprint(modules, sections)
     previous = Edition.objects.current()
     before = dict(previous.sections.values_list("key", "text_hash")) if previous else {}
-    after = {s.key: snapshots.text_hash(s) for s in sections}
+    after = {s.key: s.text_hash for s in sections}
     edition = Edition(
         number=number,
         major=major,
@@ -178,14 +227,14 @@ def edition_publish(
     )
     edition.save()
 
-    frozen_modules = EditionModule.objects.bulk_create(
-        [snapshots.freeze_module(edition, module) for module in modules]
-    )
-    by_module_id = {m.pk: fm for m, fm in zip(modules, frozen_modules, strict=True)}
-    EditionSection.objects.bulk_create(
-        [snapshots.freeze_section(edition, by_module_id[s.module_id], s) for s in sections],
-        batch_size=500,
-    )
+    draft_ids = [m.pk for m in modules]
+    for module in modules:
+        module.pk, module.edition = None, edition
+    saved = EditionModule.objects.bulk_create(modules)
+    by_draft_id = dict(zip(draft_ids, saved, strict=True))
+    for section in sections:
+        section.module, section.edition = by_draft_id[section.module_id], edition
+    EditionSection.objects.bulk_create(sections, batch_size=500)
     search.index_sections(EditionSection.objects.filter(edition=edition))
     # The apps above content follow (feedback: items this edition answers are incorporated).
     changed = {k for k in after if before.get(k) != after[k]}

@@ -1,6 +1,7 @@
 """Template helpers for reading pages: URLs that stay within the edition being read, numbers
 and codes in the reader's language, and paragraph anchors."""
 
+import datetime
 import re
 
 from django import template
@@ -49,6 +50,12 @@ def section_number(number: str) -> str:
 def module_code(code: str) -> str:
     """A module's code in the reader's language."""
     return labels.module_code(code)
+
+
+@register.filter
+def utc_moment(moment: datetime.datetime) -> str:
+    """A moment as the back office states it: 2026-12-05 14:30 UTC."""
+    return labels.utc_moment(moment)
 
 
 @register.filter

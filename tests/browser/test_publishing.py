@@ -53,6 +53,7 @@ def test_editor_changes_a_section_and_publishes_a_new_edition(page, two_editions
     assert Edition.objects.count() == 2
     page.dblclick("input[name=publish]")  # an impatient double click publishes once
     assert "Edition 1.2 is published." in page.locator(".messagelist").inner_text()
+    assert page.locator(".errornote").count() == 0
     assert list(Edition.objects.values_list("number", flat=True)) == ["1.2", "1.1", "1.0"]
 
     page.goto("/ru/modules/salw/salw-marking/")
@@ -61,3 +62,56 @@ def test_editor_changes_a_section_and_publishes_a_new_edition(page, two_editions
     main = page.locator("main").inner_text()
     assert "Старый русский текст." in main and "Новый" not in main
     assert "Это не действующее издание." in page.locator(".edition-banner").inner_text()
+
+
+def test_a_russian_editor_schedules_an_edition_that_the_worker_publishes_at_its_moment(
+    browser, live_server, two_editions, monkeypatch
+):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from modules.models import ScheduledPublication
+
+    monkeypatch.setattr("modules.pdf_builds.pdf_build", lambda **kwargs: None)  # no WeasyPrint
+    context = browser.new_context(
+        base_url=live_server.url, extra_http_headers={"Accept-Language": "ru"}, locale="ru-RU"
+    )
+    page = context.new_page()
+    sign_in(page, "editor", PASSWORD)
+    services.section_update(section=Section.objects.get(key="salw-marking"),
+                            body_ru="Текст издания 1.2.")  # fmt: skip
+    moment = (timezone.now() + datetime.timedelta(days=1)).replace(second=0, microsecond=0)
+
+    page.goto("/admin/modules/edition/add/")
+    page.fill("#id_change_summary_en", "Marking revised.")
+    page.fill("#id_change_summary_ru", "Пересмотрен раздел о маркировке.\nВторая строка.")
+    page.fill("#id_publish_at", moment.strftime("%Y-%m-%dT%H:%M"))
+    page.click("#content-main input[type=submit]")
+    stated = moment.strftime("%Y-%m-%d %H:%M UTC")
+    page.click(f"input[name=schedule][value='Запланировать издание 1.2 на {stated}']")
+    assert f"Издание 1.2 будет опубликовано {stated}" in page.locator(".messagelist").inner_text()
+    assert "Запланированная публикация" in page.locator("#content-main").inner_text()
+    scheduled = ScheduledPublication.objects.get()
+    assert scheduled.change_summary_ru == "Пересмотрен раздел о маркировке.\nВторая строка."
+
+    # The draft moves on; the worker publishes the confirmed text when the moment comes.
+    services.section_update(section=Section.objects.get(key="salw-marking"),
+                            body_ru="Позднейшая правка.")  # fmt: skip
+    worker = ["db_worker", "--batch", "--no-startup-delay", "--interval", "0"]
+    call_command(*worker, verbosity=0)
+    assert Edition.objects.count() == 2  # not before its moment
+    from django_tasks_db.models import DBTaskResult
+
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    ScheduledPublication.objects.update(publish_at=past)
+    DBTaskResult.objects.update(run_after=past)
+    call_command(*worker, verbosity=0)
+    assert Edition.objects.current().number == "1.2"
+
+    page.goto("/ru/modules/salw/salw-marking/")
+    main = page.locator("main").inner_text()
+    assert "Текст издания 1.2." in main and "Позднейшая правка" not in main
+    page.goto("/admin/modules/edition/add/")
+    assert page.locator(".scheduled-publication").count() == 0
+    assert page.input_value("#id_number") == "1.3"
+    context.close()

@@ -36,6 +36,7 @@ from modules.models import (
     EditionPDF,
     EditionSection,
     Module,
+    ScheduledPublication,
     Section,
     SectionReplacement,
 )
@@ -155,6 +156,9 @@ MATRIX = {
     "GET admin:modules_edition_delete":                         "L L F F F F F",
     "POST admin:modules_edition_delete":                        "L L F F F F F",
     "GET admin:modules_edition_history":                        "L L F 2 2 2 2",
+    # ... and cancel a scheduled publication (POST only)
+    "GET admin:modules_edition_cancel_schedule":                "L L F A F F A",
+    "POST admin:modules_edition_cancel_schedule":               "L L F . F F .",
     # --- Edition PDFs: editors see them and queue a rebuild; rows are never written by hand
     "GET admin:modules_editionpdf_changelist":                  "L L F 2 F F 2",
     "POST admin:modules_editionpdf_changelist rebuild":         "L L F R F F R",
@@ -483,6 +487,12 @@ def build_world() -> World:
         salw.summary_en = "Summary of **SALW**, revised."
         salw.save()
 
+    # Edition 1.2, confirmed and waiting for its moment.
+    scheduled = services.edition_schedule(
+        number="1.2", publish_at=timezone.now() + datetime.timedelta(days=7),
+        change_summary_en="Scheduled.", user=editor,
+        expected_fingerprint=services.draft_fingerprint(),
+    )  # fmt: skip
     pdf = pdf_services.pdf_request(edition=edition, language="en")
     build_edition_pdf.enqueue(pdf.pk)
     replacement = SectionReplacement.objects.create(
@@ -527,6 +537,7 @@ def build_world() -> World:
             "modules.sectionreplacement": replacement,
             "modules.edition": edition,
             "modules.editionpdf": pdf,
+            "modules.scheduledpublication": scheduled,
             "feedback.feedback": private,
             "feedback.consultationround": consultation,
             "auth.user": users["reader"],
@@ -619,6 +630,8 @@ def _admin_path(name: str, variant: str, world: World) -> tuple[str, dict]:
         return reverse(name, args=[world.deleted[label].pk]), {}
     if suffix == "move":
         return reverse(name, args=[obj.pk, "up"]), {}
+    if suffix == "cancel_schedule":
+        return reverse(name, args=[world.objects["modules.scheduledpublication"].pk]), {}
     raise KeyError(f"No way to build {name}: add it to tests/security/matrix.py")
 
 
@@ -716,7 +729,8 @@ def snapshot() -> dict:
     """Every row a back-office request could write, to compare before and after it."""
     from django.contrib.admin.models import LogEntry
 
-    models = (Module, Section, SectionReplacement, Edition, EditionPDF, Feedback, FeedbackEvent,
+    models = (Module, Section, SectionReplacement, Edition, EditionPDF, ScheduledPublication,
+              Feedback, FeedbackEvent,
               Version, Revision, LogEntry, Group, DBTaskResult, TOTPDevice,
               StaticDevice, StaticToken, AccessAttempt, EditorAlerts)  # fmt: skip
     state = {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
