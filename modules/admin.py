@@ -199,7 +199,7 @@ class SectionAdmin(DraftAdmin):
     ordering = ("module__order", "sort_key")
     list_per_page = 100
     form = SectionAdminForm
-    fields = ("module", "parent", "key", "position", "title", "body")
+    fields = ("module", "parent", "key", "position", "title", "body", "change_reason")
     autocomplete_fields = ("parent",)
     # Compare the texts editors write, once per language: the untranslated columns mirror
     # English, the HTML derives from the Markdown, and module and parent are not followed by
@@ -209,10 +209,16 @@ class SectionAdmin(DraftAdmin):
         "parent",
         "title",
         "body",
+        "change_reason",
         "body_html",
         "body_html_en",
         "body_html_ru",
     )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name.startswith("change_reason"):  # plain text, a sentence or two
+            kwargs["widget"] = Textarea(attrs={"rows": 3, "class": "vLargeTextField"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         # A key is forever, and a section never leaves its module (its URL would change).

@@ -15,7 +15,7 @@ from modules.diff import Diff, diff_blocks, diff_text, text_blocks
 from modules.models import Edition, EditionModule, EditionSection
 
 CACHE_SECONDS = 60 * 60 * 24 * 30
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: with the reasons given for the changes
 
 ADDED, REMOVED, CHANGED, MOVED, RENUMBERED = "added", "removed", "changed", "moved", "renumbered"
 STATUS_LABELS = {
@@ -144,7 +144,11 @@ def compare_editions(older: Edition, newer: Edition) -> Comparison:
     result = cache.get(key, version=CACHE_VERSION)
     if result is None:
         modules = list(EditionModule.objects.filter(edition__in=[older, newer]))
-        sections = list(EditionSection.objects.filter(edition__in=[older, newer]).outline())
+        sections = list(
+            EditionSection.objects.filter(edition__in=[older, newer]).outline(
+                "change_reason_en", "change_reason_ru"
+            )
+        )
         result = compare_sections(
             old=[s for s in sections if s.edition_id == older.pk],
             new=[s for s in sections if s.edition_id == newer.pk],

@@ -15,6 +15,7 @@ from django.conf import settings
 
 from modules import services
 from modules.models import LANGS, Module, Section, SectionReplacement
+from modules.versioning import revision
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 FEEDBACK_FILE = "feedback.toml"
@@ -85,14 +86,16 @@ def draft_change_for(module_files: list[dict], number: str, first: str) -> None:
 
 
 def edition_publish(edition: dict) -> str:
-    """Publish the demonstration edition ``edition`` (as read from editions.toml)."""
-    services.edition_publish(
-        number=edition["number"],
-        published_on=_as_date(edition["published_on"]),
-        change_summary_en=edition["change_summary_en"].strip(),
-        change_summary_ru=edition.get("change_summary_ru", "").strip(),
-        notify=False,
-    )
+    """Publish the demonstration edition ``edition`` (as read from editions.toml); the draft's
+    reasons it publishes are cleared in a revision of the demonstration content."""
+    with revision(user=None, comment=f"{COMMENT}: edition {edition['number']} published"):
+        services.edition_publish(
+            number=edition["number"],
+            published_on=_as_date(edition["published_on"]),
+            change_summary_en=edition["change_summary_en"].strip(),
+            change_summary_ru=edition.get("change_summary_ru", "").strip(),
+            notify=False,
+        )
     return edition["number"]
 
 
@@ -147,5 +150,5 @@ def _apply_changes(module_files: list[dict], number: str, first: str, *, comment
                 services.section_update(
                     section=Section.objects.get(key=change["key"]),
                     comment=comment,
-                    **_texts(change, SECTION_TEXTS),
+                    **_texts(change, (*SECTION_TEXTS, "change_reason")),
                 )

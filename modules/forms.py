@@ -187,7 +187,8 @@ class XliffImportForm(forms.Form):
 
 
 SECTION_GUARDED_FIELDS = (
-    "parent", "position", *(f"{name}_{lang}" for name in ("title", "body") for lang in LANGS)
+    "parent", "position",
+    *(f"{name}_{lang}" for name in ("title", "body", "change_reason") for lang in LANGS),
 )  # fmt: skip
 MODULE_GUARDED_FIELDS = (
     "code", "slug", "kind", "order", "number_prefix",

@@ -4,7 +4,7 @@ Public pages only ever read published editions; the working draft is for staff.
 """
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -18,12 +18,14 @@ from modules import snapshots
 from modules.diff import diff_blocks, diff_text, text_blocks
 from modules.markdown import render_markdown
 from modules.models import (
+    SOURCE_LANGUAGE,
     Edition,
     EditionModule,
     EditionSection,
     Module,
     Section,
     SectionReplacement,
+    active_language,
 )
 from modules.search import NUMBER
 
@@ -268,6 +270,26 @@ def draft_overview() -> DraftOverview:
             if k in published and any((s[f] or "") != published[k][f] for f in texts)
         ],
     )
+
+
+@dataclass(frozen=True)
+class ChangeReason:
+    """Why a section changed in an edition, in the reader's language where it was given."""
+
+    text: str
+    lang: str
+
+
+def reasons_of(sections: Iterable[EditionSection]) -> dict[str, ChangeReason]:
+    """{key: reason} of the sections that give one (English where no Russian was given)."""
+    lang = active_language()
+    found = {}
+    for section in sections:
+        own = getattr(section, f"change_reason_{lang}", "")
+        text, shown = (own, lang) if own else (section.change_reason_en, SOURCE_LANGUAGE)
+        if text:
+            found[section.key] = ChangeReason(text=text, lang=shown)
+    return found
 
 
 def get_section_in_any(key: str, editions: list[Edition]) -> EditionSection:

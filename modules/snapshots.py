@@ -55,8 +55,10 @@ def freeze_section(
         depth=section.depth,
         text_hash=text_hash(section),
         ru_outdated=section.russian_outdated,
+        **{f"change_reason_{lang}": getattr(section, f"change_reason_{lang}") or ""
+           for lang in LANGS},
         **texts,
-    )
+    )  # fmt: skip
 
 
 def freeze_draft(

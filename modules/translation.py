@@ -11,7 +11,7 @@ class ModuleTranslationOptions(TranslationOptions):
 
 @register(Section)
 class SectionTranslationOptions(TranslationOptions):
-    fields = ("title", "body", "body_html")
+    fields = ("title", "body", "body_html", "change_reason")
     required_languages = ("en",)
 
 

@@ -233,6 +233,8 @@ def section_admin_form(section: Section, **overrides) -> dict:
         "title_ru": section.title_ru,
         "body_en": section.body_en,
         "body_ru": section.body_ru,
+        "change_reason_en": section.change_reason_en or "",
+        "change_reason_ru": section.change_reason_ru or "",
     }
     return {**data, **overrides}
 

@@ -115,6 +115,18 @@ class Section(models.Model):
         _("body"), blank=True, help_text=_("Markdown, with tables and footnotes.")
     )
     body_html = models.TextField(editable=False, blank=True)
+    # Why the section changes in the next edition: frozen with it when it is published (if its
+    # text changed), shown to readers on the section's change page, then cleared here.
+    change_reason = TypedTextField(
+        _("reason for the change"),
+        blank=True,
+        max_length=2000,
+        help_text=_(
+            "Why this section changes in the next edition, in a sentence or two: readers see it "
+            "on the section's change page. Tick the feedback it answers below. Cleared once "
+            "the edition is published."
+        ),
+    )
     # When the English and the Russian texts last changed: a Russian text older than the
     # English it translates may be out of date.
     en_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -129,6 +141,8 @@ class Section(models.Model):
         body_ru: str
         body_html_en: str
         body_html_ru: str
+        change_reason_en: str
+        change_reason_ru: str
 
     class Meta:
         ordering = ["module__order", "sort_key"]

@@ -193,11 +193,12 @@ class EditionSectionQuerySet(ImmutableQuerySet):
             _refuse()
         return super(ImmutableQuerySet, self).update(**kwargs)
 
-    def outline(self) -> "EditionSectionQuerySet":
-        """Only what a table of contents needs, in reading order (no bodies)."""
+    def outline(self, *also: str) -> "EditionSectionQuerySet":
+        """Only what a table of contents needs (and the fields ``also`` names), in reading
+        order (no bodies)."""
         return self.only(
             "key", "parent_key", "number", "depth", "sort_key", "title_en", "title_ru",
-            "module_id", "edition_id", "text_hash",
+            "module_id", "edition_id", "text_hash", *also,
         ).order_by("sort_key")  # fmt: skip
 
     def newest_first(self) -> "EditionSectionQuerySet":
@@ -227,6 +228,9 @@ class EditionSection(InsertedOnce):
     text_hash = models.CharField(max_length=64, default="")
     # The Russian text was older than the English when this edition was published.
     ru_outdated = models.BooleanField(default=False)
+    # Why its text changed in this edition (the draft's Section.change_reason), or "".
+    change_reason_en = models.TextField(blank=True, default="")
+    change_reason_ru = models.TextField(blank=True, default="")
     # Filled once at publication (modules.search): a tsvector on PostgreSQL; empty on SQLite,
     # whose index is an FTS5 table per language (migration 0016).
     search_en = SearchDocumentField(null=True, editable=False)
@@ -234,6 +238,7 @@ class EditionSection(InsertedOnce):
 
     title = Localized("title")
     body_html = Localized("body_html")
+    change_reason = Localized("change_reason")
 
     objects = EditionSectionQuerySet.as_manager()
 

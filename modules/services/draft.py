@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from modules import versioning
 from modules.models import (
+    LANGS,
     Module,
     Section,
 )
@@ -56,12 +57,16 @@ def section_create(
     return section
 
 
+CHANGE_REASON_FIELDS = [f"change_reason_{lang}" for lang in LANGS]
+
+
 @transaction.atomic
 def section_update(
     *, section: Section, user: User | None = None, comment: str = "", **texts: str
 ) -> Section:
-    """Change the titles and bodies of a section (any of title_en, body_ru, ...)."""
-    unknown = set(texts) - set(SECTION_TEXT_FIELDS)
+    """Change the titles and bodies of a section (any of title_en, body_ru, ...) and the
+    reason given for its change (change_reason_en, change_reason_ru)."""
+    unknown = set(texts) - {*SECTION_TEXT_FIELDS, *CHANGE_REASON_FIELDS}
     if unknown:
         raise ValueError(f"Not section text fields: {sorted(unknown)}")
     changed = {field for field, value in texts.items() if getattr(section, field) != value}

@@ -5,13 +5,15 @@ import datetime
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from modules import pdf_services, search, signals, snapshots
+from modules import pdf_services, search, signals, snapshots, versioning
 from modules.labels import utc_moment
 from modules.markdown import render_markdown
 from modules.models import (
+    LANGS,
     Edition,
     EditionCorrection,
     EditionModule,
@@ -227,6 +229,12 @@ def publish_snapshot(
     )
     edition.save()
 
+    # A reason goes with a change: a section whose text did not change keeps none.
+    reasons = [f"change_reason_{lang}" for lang in LANGS]
+    for section in sections:
+        if before.get(section.key) == section.text_hash:
+            for field in reasons:
+                setattr(section, field, "")
     draft_ids = [m.pk for m in modules]
     for module in modules:
         module.pk, module.edition = None, edition
@@ -236,6 +244,7 @@ def publish_snapshot(
         section.module, section.edition = by_draft_id[section.module_id], edition
     EditionSection.objects.bulk_create(sections, batch_size=500)
     search.index_sections(EditionSection.objects.filter(edition=edition))
+    _reasons_published(sections, number)
     # The apps above content follow (feedback: items this edition answers are incorporated).
     changed = {k for k in after if before.get(k) != after[k]}
     signals.edition_published.send(
@@ -244,6 +253,31 @@ def publish_snapshot(
     # Its PDFs are built in the background, once the edition is committed.
     pdf_services.pdfs_queue_edition(edition=edition)
     return edition
+
+
+def _reasons_published(sections: list[EditionSection], number: str) -> None:
+    """Clear the draft's reasons that this edition published, in the sections' history (a
+    reason written after a scheduled publication was confirmed stays, for the next one)."""
+    published = Q()
+    for section in sections:
+        reasons = {f"change_reason_{lang}": getattr(section, f"change_reason_{lang}")
+                   for lang in LANGS}  # fmt: skip
+        if not any(reasons.values()):
+            continue
+        same = Q(key=section.key)
+        for field, text in reasons.items():  # an empty reason may be stored as NULL
+            same &= (
+                Q(**{field: text}) if text else Q(**{field: ""}) | Q(**{f"{field}__isnull": True})
+            )
+        published |= same
+    if not published:
+        return
+    cleared = list(Section.objects.filter(published).values_list("pk", flat=True))
+    Section.objects.filter(pk__in=cleared).update(change_reason_en="", change_reason_ru="")
+    versioning.record(
+        Section.objects.filter(pk__in=cleared),
+        comment=_("Reasons for the changes published in edition %(number)s") % {"number": number},
+    )
 
 
 @transaction.atomic

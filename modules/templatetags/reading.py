@@ -53,6 +53,12 @@ def module_code(code: str) -> str:
 
 
 @register.filter
+def reason_for(reasons: dict, key: str):
+    """The reason given for the change to section ``key`` (selectors.ChangeReason), or None."""
+    return reasons.get(key) if reasons else None
+
+
+@register.filter
 def utc_moment(moment: datetime.datetime) -> str:
     """A moment as the back office states it: 2026-12-05 14:30 UTC."""
     return labels.utc_moment(moment)

@@ -90,6 +90,7 @@ def edition_compare(request: HttpRequest, older: str, newer: str) -> HttpRespons
         "comparison": comparison,
         "counts": comparison.counts(),
         "groups": [(m.module, _with_diffs(m.changes, diffs, langs)) for m in comparison.modules],
+        "reasons": selectors.reasons_of(c.new for c in comparison.changes() if c.new),
         "side_by_side": side_by_side,
         "languages": langs,
         "compare_form": CompareForm(
@@ -122,6 +123,7 @@ def section_change(request: HttpRequest, older: str, newer: str, key: str) -> Ht
         "newer": second,
         "change": change,
         "lang_diffs": _with_diffs([change], diffs, langs)[0][1],
+        "reasons": selectors.reasons_of([change.new] if change.new else []),
         "side_by_side": side_by_side,
         "languages": langs,
         "compare_url": reverse(

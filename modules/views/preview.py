@@ -81,5 +81,6 @@ def compare_with_current(request: HttpRequest) -> HttpResponse:
         side_by_side=side_by_side,
         languages=langs,
         older=current,
+        reasons=selectors.reasons_of(draft.sections),
     )
     return render(request, "modules/preview_compare.html", context)

@@ -26,6 +26,8 @@ NOT_TYPED = {
     "modules.EditionModule.summary_html_ru", "modules.EditionSection.body_en",
     "modules.EditionSection.body_ru", "modules.EditionSection.body_html_en",
     "modules.EditionSection.body_html_ru", "modules.EditionPDF.error",
+    "modules.EditionSection.change_reason_en", "modules.EditionSection.change_reason_ru",
+    "modules.ScheduledPublication.failure",
 }  # fmt: skip
 
 
