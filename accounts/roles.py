@@ -25,7 +25,7 @@ EDITOR_PERMISSIONS = frozenset(
         "modules.view_edition", "modules.add_edition",
         "modules.view_sectionreplacement", "modules.add_sectionreplacement",
         "modules.change_sectionreplacement", "modules.delete_sectionreplacement",
-        "modules.edit_source_text", "modules.view_editionpdf",
+        "modules.edit_source_text", "modules.view_editionpdf", "modules.review_change",
         "feedback.view_consultationround", "feedback.add_consultationround",
         "feedback.change_consultationround",
         # The original text of redacted and secretariat-only comments (reviewers do not).

@@ -42,6 +42,7 @@ from modules.models import (
     EditionCorrection,
     EditionPDF,
     Module,
+    ReviewStatus,
     ScheduledPublication,
     ScheduleStatus,
     Section,
@@ -222,14 +223,24 @@ class SectionAdmin(DraftAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A key is forever, and a section never leaves its module (its URL would change).
-        fixed = ["module", "key"] if obj else []
+        fixed = ["module", "key", "clearance"] if obj else []
         return fixed + [f for f in super().get_readonly_fields(request, obj) if f not in fixed]
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
         if obj is None:
             return fields
-        return [*fields, "edit_token"]
+        return [*fields, "clearance", "edit_token"]
+
+    @admin.display(description=_("review"))
+    def clearance(self, obj: Section) -> str:
+        state = selectors.section_clearance(obj)
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            state.label,
+            reverse("admin:modules_section_review", args=[obj.pk]),
+            _("Open the review page"),
+        )
 
     def get_list_display(self, request):
         display = super().get_list_display(request)
@@ -269,8 +280,75 @@ class SectionAdmin(DraftAdmin):
                 self.admin_site.admin_view(require_POST(self.move_view)),
                 name="modules_section_move",
             ),
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="modules_section_review",
+            ),
             *super().get_urls(),
         ]
+
+    def review_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """A section's change as it would be published, its clearance and its history: its
+        authors submit it for review; someone else approves it or sends it back."""
+        section = get_object_or_404(Section.objects.select_related("module"), pk=pk)
+        if not self.has_view_permission(request, section):
+            raise PermissionDenied
+        may_submit = self.has_change_permission(request, section) and self.can_edit_source(request)
+        may_review = request.user.has_perm("modules.review_change")
+        if request.method == "POST":
+            action = request.POST.get("action")
+            if (
+                not (may_submit or may_review)
+                or (action == "submit" and not may_submit)
+                or (action in ("approve", "return") and not may_review)
+            ):
+                raise PermissionDenied
+            self._review_act(request, section, action, request.POST.get("comment", ""))
+            return HttpResponseRedirect(request.path)
+        state = selectors.section_clearance(section)
+        own = request.user.pk in services.section_authors(section) or (
+            state.review is not None and state.review.submitted_by_id == request.user.pk
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": section,
+            "title": _("Review of %(section)s") % {"section": section},
+            "state": state,
+            "lang_diffs": selectors.draft_section_diffs(section),
+            "reviews": section.reviews.select_related("submitted_by", "decided_by")[:20],
+            "may_submit": may_submit,
+            "may_review": may_review,
+            "may_decide": may_review and state.status == ReviewStatus.SUBMITTED and not own,
+        }
+        return TemplateResponse(request, "admin/modules/section/review.html", context)
+
+    def _review_act(self, request: HttpRequest, section: Section, action, comment: str) -> None:
+        user = acting_user(request)
+        done = {
+            "submit": _("The change is submitted for review."),
+            "approve": _("The change is approved."),
+            "return": _("The change is sent back to its authors."),
+        }
+        if action not in done:
+            messages.error(request, _("Choose what to do with the change."))
+            return
+        try:
+            if action == "submit":
+                services.section_submit(section=section, user=user)
+            else:
+                review = section.reviews.first()
+                if review is None:
+                    raise ValidationError(_("This change has not been submitted for review."))
+                services.section_review_decide(
+                    review=review, user=user, approve=action == "approve", comment=comment
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return
+        messages.success(request, done[action])
 
     def move_view(self, request: HttpRequest, pk: int, direction: str) -> HttpResponse:
         section = get_object_or_404(Section, pk=pk)
@@ -342,6 +420,7 @@ class EditionAdmin(admin.ModelAdmin):
         "published_at",
         "change_summary_en",
         "change_summary_ru",
+        "override_reason",
     )
     readonly_fields = fields
     inlines = (EditionCorrectionInline,)
@@ -545,6 +624,8 @@ def _check_publication(form: EditionPublishForm) -> None:
             # A scheduled edition's date is the day it is published (the form's clean).
             published_on=None if data.get("publish_at") else data.get("published_on"),
             change_summary_en=data.get("change_summary_en", ""),
+            clearance=True,
+            override_reason=data.get("override_reason", ""),
         )
     except ValidationError as error:
         for field, reasons in error.message_dict.items():

@@ -95,6 +95,7 @@ def edition_publish(edition: dict) -> str:
             change_summary_en=edition["change_summary_en"].strip(),
             change_summary_ru=edition.get("change_summary_ru", "").strip(),
             notify=False,
+            clearance=False,  # demonstration content, loaded by a script
         )
     return edition["number"]
 

@@ -57,6 +57,17 @@ class EditionPublishForm(forms.Form):
         ),
     )
 
+    override_reason = TypedTextFormField(
+        label=_("Publish anyway, because"),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Only when changes are not approved or Russian texts are not up to date: why it "
+            "cannot wait. Recorded with the edition."
+        ),
+    )
+
     def clean_number(self) -> str:
         number = self.cleaned_data["number"].strip()
         parse_edition_number(number)

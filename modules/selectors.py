@@ -15,16 +15,20 @@ from django.utils.translation import gettext as _
 from reversion.models import Version
 
 from modules import snapshots
+from modules.comparison import diff_section
 from modules.diff import diff_blocks, diff_text, text_blocks
 from modules.markdown import render_markdown
 from modules.models import (
+    LANGS,
     SOURCE_LANGUAGE,
     Edition,
     EditionModule,
     EditionSection,
     Module,
+    ReviewStatus,
     Section,
     SectionReplacement,
+    SectionReview,
     active_language,
 )
 from modules.search import NUMBER
@@ -186,6 +190,15 @@ def get_outline(module: EditionModule) -> Outline:
 PDF_LANGUAGES = {"en": gettext_lazy("in English"), "ru": gettext_lazy("in Russian")}
 
 
+REVIEW_LABELS = {
+    "": gettext_lazy("not submitted for review"),
+    ReviewStatus.SUBMITTED: gettext_lazy("awaiting review"),
+    ReviewStatus.APPROVED: gettext_lazy("approved"),
+    ReviewStatus.RETURNED: gettext_lazy("sent back"),
+    "lapsed": gettext_lazy("changed since it was submitted"),
+}
+
+
 @dataclass(frozen=True)
 class DraftSection:
     """A section named on the publish form: its number and its title in the editor's
@@ -194,9 +207,22 @@ class DraftSection:
     key: str
     number: str
     title: str
+    # Its clearance, for a section added or changed since the latest edition: "" (never
+    # submitted), or "submitted", "approved", "returned" for its text as it is now, or
+    # "lapsed" (the text changed after it was submitted or approved).
+    review: str = ""
+    pk: int = 0
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def approved(self) -> bool:
+        return self.review == ReviewStatus.APPROVED
+
+    @property
+    def review_label(self) -> str:
+        return str(REVIEW_LABELS[self.review])
 
 
 @dataclass
@@ -211,6 +237,17 @@ class DraftOverview:
     added: list[DraftSection]
     removed: list[DraftSection]
     changed: list[DraftSection]
+
+    @property
+    def not_approved(self) -> list[DraftSection]:
+        """The sections added or changed whose text as it is now is not approved."""
+        return [s for s in [*self.added, *self.changed] if not s.approved]
+
+    @property
+    def russian_gaps(self) -> list[DraftSection]:
+        """The sections without an up-to-date Russian text (missing or older than English)."""
+        seen = {s.key for s in self.missing_russian}
+        return [*self.missing_russian, *(s for s in self.outdated_russian if s.key not in seen)]
 
     @property
     def unchanged(self) -> bool:
@@ -235,18 +272,38 @@ class DraftOverview:
 
 
 def draft_overview() -> DraftOverview:
-    """Compare the working draft with the latest edition (three queries)."""
+    """Compare the working draft with the latest edition, with the clearance of each change
+    (five queries)."""
     latest = Edition.objects.current()
-    fields = ("key", "number", "title_en", "title_ru", "body_en", "body_ru")
+    fields = ("key", "number", "title_en", "title_ru", "body_en", "body_ru", "pk")
     stamps = ("en_changed_at", "ru_changed_at")
     draft = {s["key"]: s for s in Section.objects.order_by("sort_key").values(*fields, *stamps)}
-    published = {s["key"]: s for s in latest.sections.values(*fields)} if latest is not None else {}
-    texts = fields[2:]
+    published = (
+        {s["key"]: s for s in latest.sections.values(*fields[:-1])} if latest is not None else {}
+    )
+    texts = fields[2:-1]
     russian = get_language() == "ru"
+    changed_keys = [
+        k for k, s in draft.items()
+        if k not in published or any((s[f] or "") != published[k][f] for f in texts)
+    ]  # fmt: skip
+    reviews: dict[int, tuple[str, str]] = {}  # section pk: (status, text hash), the latest
+    for section_id, status, text_hash in SectionReview.objects.filter(
+        section_id__in=[draft[k]["pk"] for k in changed_keys]
+    ).values_list("section_id", "status", "text_hash"):  # newest first
+        reviews.setdefault(section_id, (status, text_hash))
 
-    def named(s: dict) -> DraftSection:
+    def review_of(s: dict) -> str:
+        status, text_hash = reviews.get(s["pk"], ("", ""))
+        now = EditionSection.compute_text_hash(**{f: s[f] or "" for f in texts})
+        return status if not status or text_hash == now else "lapsed"
+
+    def named(s: dict, *, review: bool = False) -> DraftSection:
         title = (russian and s["title_ru"]) or s["title_en"]
-        return DraftSection(key=s["key"], number=s["number"], title=title)
+        return DraftSection(
+            key=s["key"], number=s["number"], title=title, pk=s.get("pk", 0),
+            review=review_of(s) if review else "",
+        )  # fmt: skip
 
     return DraftOverview(
         latest=latest,
@@ -262,14 +319,50 @@ def draft_overview() -> DraftOverview:
             for s in draft.values()
             if s["ru_changed_at"] and s["en_changed_at"] and s["ru_changed_at"] < s["en_changed_at"]
         ],
-        added=[named(s) for k, s in draft.items() if k not in published],
+        added=[named(draft[k], review=True) for k in changed_keys if k not in published],
         removed=[named(s) for k, s in published.items() if k not in draft],
-        changed=[
-            named(s)
-            for k, s in draft.items()
-            if k in published and any((s[f] or "") != published[k][f] for f in texts)
-        ],
+        changed=[named(draft[k], review=True) for k in changed_keys if k in published],
     )
+
+
+@dataclass
+class SectionClearance:
+    """Where a section's change stands in review (see DraftSection.review), with the latest
+    submission; "unchanged" when the draft's text is the latest edition's."""
+
+    status: str
+    review: SectionReview | None
+
+    @property
+    def label(self) -> str:
+        if self.status == "unchanged":
+            return str(_("no change since the latest edition"))
+        return str(REVIEW_LABELS[self.status])
+
+
+def section_clearance(section: Section) -> SectionClearance:
+    """The clearance of ``section``'s text as it is now (two queries)."""
+    current = snapshots.text_hash(section)
+    latest = Edition.objects.current()
+    published = (
+        latest.sections.filter(key=section.key).values_list("text_hash", flat=True).first()
+        if latest is not None
+        else None
+    )
+    review = section.reviews.select_related("submitted_by", "decided_by").first()
+    if published == current:
+        return SectionClearance("unchanged", review)
+    if review is None:
+        return SectionClearance("", None)
+    return SectionClearance(review.status if review.text_hash == current else "lapsed", review)
+
+
+def draft_section_diffs(section: Section) -> list[tuple[str, object]]:
+    """[(language, SectionDiff)]: ``section`` in the draft against the latest edition."""
+    latest = Edition.objects.current()
+    old = latest.sections.filter(key=section.key).first() if latest is not None else None
+    new = snapshots.freeze_section(None, snapshots.freeze_module(None, section.module), section)
+    return [(lang, diff_section(old, new, lang)) for lang in LANGS]
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,8 @@ def publish(number: str, *, on: datetime.date | None = None, **kwargs) -> Editio
         published_on=on or datetime.date(2024, 1, 1),
         change_summary_en=kwargs.pop("change_summary_en", f"Changes in {number}."),
         change_summary_ru=kwargs.pop("change_summary_ru", f"Изменения в издании {number}."),
+        # Content built by the tests, as by a script: clearance is tested in test_review.py.
+        clearance=kwargs.pop("clearance", False),
         **kwargs,
     )
 

@@ -29,6 +29,7 @@ from modules.models.editions import (
 from modules.models.language import LANGS, SOURCE_LANGUAGE, Localized, active_language
 from modules.models.numbers import EDITION_NUMBER_RE, parse_edition_number
 from modules.models.pdfs import EditionPDF, PDFStatus
+from modules.models.review import ReviewStatus, SectionReview
 from modules.models.schedule import SCHEDULE_MARGIN, ScheduledPublication, ScheduleStatus
 
 __all__ = [
@@ -51,11 +52,13 @@ __all__ = [
     "ModuleQuerySet",
     "PDFStatus",
     "PublishedError",
+    "ReviewStatus",
     "ScheduleStatus",
     "ScheduledPublication",
     "Section",
     "SectionQuerySet",
     "SectionReplacement",
+    "SectionReview",
     "active_language",
     "parse_edition_number",
 ]

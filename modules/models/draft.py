@@ -151,6 +151,8 @@ class Section(models.Model):
         permissions = [
             # Translators may change sections, but only their Russian text.
             ("edit_source_text", _("Can edit the English text and the structure")),
+            # Approve or send back other people's changes before they are published.
+            ("review_change", _("Can approve changes to sections")),
         ]
 
     def __str__(self) -> str:

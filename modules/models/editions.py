@@ -94,6 +94,9 @@ class Edition(InsertedOnce):
     text_fingerprint = models.CharField(
         _("text fingerprint"), max_length=64, editable=False, default=""
     )
+    # Why it was published with changes not approved or Russian texts not up to date ("" when
+    # everything was cleared). For the editors; readers are not shown it.
+    override_reason = models.TextField(_("published without clearance because"), blank=True)
 
     change_summary_html = Localized("change_summary_html")
 

@@ -11,6 +11,7 @@ the package that holds one kind of write:
 - restore: an old version put back (revert, recovery);
 - editions: publishing an edition, correcting its date;
 - schedule: an edition set to be published by the worker at a chosen moment;
+- review: a section's change submitted for review, approved or sent back;
 - translation_import: Russian texts from XLIFF written into the draft.
 """
 
@@ -39,6 +40,7 @@ from modules.services.numbering import (
     stamp_text_changes,
 )
 from modules.services.restore import section_revert, version_restore
+from modules.services.review import section_authors, section_review_decide, section_submit
 from modules.services.schedule import (
     edition_publish_due,
     edition_schedule,
@@ -63,12 +65,15 @@ __all__ = [
     "module_delete",
     "module_renumber",
     "module_update",
+    "section_authors",
     "section_create",
     "section_delete",
     "section_move",
     "section_revert",
+    "section_review_decide",
     "section_save",
     "section_shift",
+    "section_submit",
     "section_update",
     "sections_delete",
     "stamp_text_changes",

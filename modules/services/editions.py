@@ -8,8 +8,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from modules import pdf_services, search, signals, snapshots, versioning
+from modules import pdf_services, search, selectors, signals, snapshots, versioning
 from modules.labels import utc_moment
 from modules.markdown import render_markdown
 from modules.models import (
@@ -76,12 +77,16 @@ def edition_publish_check(
     change_summary_en: str,
     draft_empty: bool | None = None,
     scheduled: bool = False,
+    clearance: bool = False,
+    override_reason: str = "",
 ) -> tuple[int, int]:
     """Raise one ValidationError naming everything that stops the draft being published as
     ``number`` (by field: number, published_on, change_summary_en; the draft itself under
     NON_FIELD_ERRORS), so the editor fixes them all at once. Returns (major, minor). A form
     checks what it could read (``published_on`` None: not given or malformed). While an
-    edition is scheduled, nothing else is published (``scheduled``: this is that edition)."""
+    edition is scheduled, nothing else is published (``scheduled``: this is that edition).
+    With ``clearance``, changes not approved and sections without an up-to-date Russian text
+    stop it too, unless an ``override_reason`` is given (under "override_reason")."""
     errors: dict[str, list] = {}
     parsed = (0, 0)
     try:
@@ -108,9 +113,39 @@ def edition_publish_check(
             )
             % {"number": waiting.number, "moment": utc_moment(waiting.publish_at)}
         )
+    if clearance and not override_reason.strip() and (gaps := _clearance_gaps()):
+        errors["override_reason"] = gaps
     if errors:
         raise ValidationError(errors)
     return parsed
+
+
+def _clearance_gaps() -> list[str]:
+    """What is not ready to publish: changes not approved, Russian texts missing or older than
+    the English (selectors.draft_overview), each named, then how to go ahead anyway."""
+    overview = selectors.draft_overview()
+    gaps = []
+    if sections := overview.not_approved:
+        gaps.append(
+            ngettext(
+                "%(count)s change is not approved: %(sections)s.",
+                "%(count)s changes are not approved: %(sections)s.",
+                len(sections),
+            )
+            % {"count": len(sections), "sections": ", ".join(str(s) for s in sections)}
+        )
+    if sections := overview.russian_gaps:
+        gaps.append(
+            ngettext(
+                "%(count)s section has no up-to-date Russian text: %(sections)s.",
+                "%(count)s sections have no up-to-date Russian text: %(sections)s.",
+                len(sections),
+            )
+            % {"count": len(sections), "sections": ", ".join(str(s) for s in sections)}
+        )
+    if gaps:
+        gaps.append(_("To publish anyway, say why here: the reason is recorded with the edition."))
+    return gaps
 
 
 def edition_number_suggestion() -> str:
@@ -141,6 +176,8 @@ def edition_publish(
     user: User | None = None,
     notify: bool = True,
     expected_fingerprint: str = "",
+    clearance: bool = True,
+    override_reason: str = "",
 ) -> Edition:
     """Publish the working draft as edition ``number``: freeze every module and section.
 
@@ -148,7 +185,9 @@ def edition_publish(
     its contributors are told (unless ``notify`` is False, as for demonstration data).
 
     Refuses a number that is malformed or not greater than the latest edition, an empty
-    change summary, an empty draft and a publication while another is scheduled, and, given
+    change summary, an empty draft, a publication while another is scheduled, changes not
+    approved or without an up-to-date Russian text unless ``override_reason`` says why
+    (``clearance`` False: content loaded by a script, as the demonstration), and, given
     ``expected_fingerprint`` (draft_fingerprint when the editor reviewed it), a draft that
     changed since: what is published is exactly what was confirmed.
     """
@@ -173,6 +212,8 @@ def edition_publish(
         change_summary_ru=change_summary_ru,
         user=user,
         notify=notify,
+        clearance=clearance,
+        override_reason=override_reason,
     )
 
 
@@ -192,6 +233,8 @@ def publish_snapshot(
     user: User | None,
     notify: bool,
     scheduled: bool = False,
+    clearance: bool = False,
+    override_reason: str = "",
 ) -> Edition:
     """Write a frozen draft (snapshots.freeze_draft: unsaved, with the draft's module ids) as
     edition ``number``, in the caller's transaction, with the editions locked. ``scheduled``:
@@ -206,6 +249,8 @@ def publish_snapshot(
         change_summary_en=change_summary_en,
         draft_empty=not sections,
         scheduled=scheduled,
+        clearance=clearance,
+        override_reason=override_reason,
     )
     # The fingerprint is part of the edition's row: computed before inserting.
     fingerprint = snapshots.edition_fingerprint(modules, sections)
@@ -226,6 +271,7 @@ def publish_snapshot(
         sections_removed=len(before.keys() - after.keys()),
         sections_changed=sum(1 for k in after.keys() & before.keys() if after[k] != before[k]),
         text_fingerprint=fingerprint,
+        override_reason=override_reason.strip(),
     )
     edition.save()
 

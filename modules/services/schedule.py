@@ -37,6 +37,7 @@ def edition_schedule(
     change_summary_ru: str = "",
     user: User | None = None,
     expected_fingerprint: str,
+    override_reason: str = "",
 ) -> ScheduledPublication:
     """Set the working draft, as the editor confirmed it (``expected_fingerprint``), to be
     published as ``number`` at ``publish_at``, dated that day. Refuses a moment in the past,
@@ -51,7 +52,11 @@ def edition_schedule(
         lock_editions()
         try:
             edition_publish_check(
-                number=number, published_on=None, change_summary_en=change_summary_en
+                number=number,
+                published_on=None,
+                change_summary_en=change_summary_en,
+                clearance=True,
+                override_reason=override_reason,
             )
         except ValidationError as error:
             errors.update(error.message_dict)
@@ -73,6 +78,7 @@ def edition_schedule(
                     publish_at=publish_at,
                     change_summary_en=change_summary_en,
                     change_summary_ru=change_summary_ru,
+                    override_reason=override_reason.strip(),
                     snapshot=snapshots.snapshot_dump(modules, sections),
                     fingerprint=fingerprint,
                     scheduled_by=user if user is not None and user.is_authenticated else None,
@@ -126,6 +132,7 @@ def edition_publish_due(*, scheduled_id: int) -> ScheduledPublication | None:
                 user=scheduled.scheduled_by,
                 notify=True,
                 scheduled=True,
+                override_reason=scheduled.override_reason,
             )
             scheduled.status, scheduled.edition, scheduled.closed_at = (
                 ScheduleStatus.PUBLISHED,

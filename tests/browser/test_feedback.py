@@ -80,6 +80,7 @@ def test_a_russian_comment_becomes_a_change_in_the_next_edition(page, guidelines
     page.goto("/admin/modules/edition/add/")
     assert reference in page.locator("#content-main").inner_text()
     page.fill("#id_change_summary_en", "Record retention period added.")
+    page.fill("#id_override_reason", "Cleared at the workshop.")
     page.click("input[type=submit]")
     page.click("input[name=publish]")  # the confirmation step
     assert "Edition 1.1 is published." in page.locator(".messagelist").inner_text()

@@ -45,6 +45,7 @@ def test_editor_changes_a_section_and_publishes_a_new_edition(page, two_editions
     assert "1 changed" in page.locator("#content-main").inner_text()
     page.fill("#id_change_summary_en", "Russian text of B.1 revised.")
     page.fill("#id_change_summary_ru", "Пересмотрен русский текст раздела B.1.")
+    page.fill("#id_override_reason", "Cleared at the workshop.")
     page.click("input[type=submit]")
     # The confirmation: exactly what will be published, before anything is.
     confirmation = page.locator("#content-main").inner_text()
@@ -86,6 +87,7 @@ def test_a_russian_editor_schedules_an_edition_that_the_worker_publishes_at_its_
     page.fill("#id_change_summary_en", "Marking revised.")
     page.fill("#id_change_summary_ru", "Пересмотрен раздел о маркировке.\nВторая строка.")
     page.fill("#id_publish_at", moment.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_override_reason", "Cleared at the workshop.")
     page.click("#content-main input[type=submit]")
     stated = moment.strftime("%Y-%m-%d %H:%M UTC")
     page.click(f"input[name=schedule][value='Запланировать издание 1.2 на {stated}']")

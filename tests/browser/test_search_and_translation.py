@@ -119,6 +119,7 @@ def test_an_english_edit_from_the_browser_leaves_the_russian_outdated(page, mult
     assert "B.1" in warning.inner_text()
     page.fill("#id_change_summary_en", "Retention period added to B.1.")
     page.fill("#id_change_summary_ru", "В раздел B.1 добавлен срок хранения.")
+    page.fill("#id_override_reason", "Cleared at the workshop.")
     page.click("input[type=submit]")
     page.click("input[name=publish]")  # the confirmation step
     assert "Edition 1.1 is published." in page.locator(".messagelist").inner_text()

@@ -225,6 +225,8 @@ def publish_form(**overrides):
         "published_on": "2024-05-01",
         "change_summary_en": "Marking revised.",
         "change_summary_ru": "Пересмотрен раздел о маркировке.",
+        # Clearance (approvals, Russian texts) is tested in test_review.py.
+        "override_reason": "Cleared elsewhere.",
         **overrides,
     }
 

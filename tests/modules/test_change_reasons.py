@@ -72,6 +72,7 @@ def test_a_reason_written_after_a_scheduled_publication_stays_for_the_next_editi
     scheduled = services.edition_schedule(
         number="1.1", publish_at=timezone.now() + timezone.timedelta(days=1),
         change_summary_en="x", user=editor, expected_fingerprint=services.draft_fingerprint(),
+        override_reason="Cleared elsewhere.",
     )  # fmt: skip
     services.section_update(section=marking(), body_en="Newer.", change_reason_en="Second.")
     from modules.models import ScheduledPublication

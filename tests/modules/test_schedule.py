@@ -30,6 +30,8 @@ def schedule(number: str = "1.1", *, at: datetime.datetime | None = None, user=N
         change_summary_ru=kwargs.pop("change_summary_ru", "Пересмотрен раздел о маркировке."),
         user=user,
         expected_fingerprint=kwargs.pop("expected_fingerprint", services.draft_fingerprint()),
+        # Clearance is tested in test_review.py.
+        override_reason=kwargs.pop("override_reason", "Cleared elsewhere."),
         **kwargs,
     )
 
@@ -204,6 +206,7 @@ def form(**overrides) -> dict:
         "change_summary_en": "Marking revised.",
         "change_summary_ru": "Пересмотрен раздел о маркировке.",
         "publish_at": later(days=2).strftime("%Y-%m-%dT%H:%M"),
+        "override_reason": "Cleared elsewhere.",
         **overrides,
     }
 

@@ -39,6 +39,7 @@ from modules.models import (
     ScheduledPublication,
     Section,
     SectionReplacement,
+    SectionReview,
 )
 from modules.tasks import build_edition_pdf
 from modules.versioning import revision
@@ -137,6 +138,9 @@ MATRIX = {
     "POST admin:modules_section_recover":                       "L L F . F F .",
     "POST admin:modules_section_preview":                       "L L F 2 2 F 2",
     "POST admin:modules_section_move":                          "L L F R F F R",
+    # Clearance: whoever reads the draft reads a change's review; editors submit and approve
+    "GET admin:modules_section_review":                         "L L F 2 2 2 2",
+    "POST admin:modules_section_review":                        "L L F . F F .",
     # --- Where removed sections' readers are sent: editors only
     "GET admin:modules_sectionreplacement_changelist":          "L L F 2 F F 2",
     "POST admin:modules_sectionreplacement_changelist delete_selected": "L L F R F F R",
@@ -491,7 +495,7 @@ def build_world() -> World:
     scheduled = services.edition_schedule(
         number="1.2", publish_at=timezone.now() + datetime.timedelta(days=7),
         change_summary_en="Scheduled.", user=editor,
-        expected_fingerprint=services.draft_fingerprint(),
+        expected_fingerprint=services.draft_fingerprint(), override_reason="Not cleared.",
     )  # fmt: skip
     pdf = pdf_services.pdf_request(edition=edition, language="en")
     build_edition_pdf.enqueue(pdf.pk)
@@ -616,7 +620,7 @@ def _admin_path(name: str, variant: str, world: World) -> tuple[str, dict]:
     obj = world.objects.get(label)
     if suffix in ("changelist", "add", "recoverlist", "preview", "export"):
         return reverse(name), {}
-    if suffix in ("change", "delete", "history", "password_change", "config", "qrcode"):
+    if suffix in ("change", "delete", "history", "password_change", "config", "qrcode", "review"):
         return reverse(name, args=[obj.pk]), {}
     if suffix == "compare":
         older, newer = world.versions[label]
@@ -729,7 +733,8 @@ def snapshot() -> dict:
     """Every row a back-office request could write, to compare before and after it."""
     from django.contrib.admin.models import LogEntry
 
-    models = (Module, Section, SectionReplacement, Edition, EditionPDF, ScheduledPublication,
+    models = (Module, Section, SectionReplacement, SectionReview, Edition, EditionPDF,
+              ScheduledPublication,
               Feedback, FeedbackEvent,
               Version, Revision, LogEntry, Group, DBTaskResult, TOTPDevice,
               StaticDevice, StaticToken, AccessAttempt, EditorAlerts)  # fmt: skip
