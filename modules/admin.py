@@ -468,9 +468,8 @@ class EditionAdmin(admin.ModelAdmin):
             done = self._confirmed(request, form, request.POST.get("fingerprint", ""))
             if done is not None:
                 return done
-            confirming = not any(
-                form.has_error(f) for f in ("number", "published_on", "publish_at")
-            )
+            # A reason at a field is mended on the form; the draft's own stay on this page.
+            confirming = not any(form.has_error(name) for name in form.fields)
         # The latest scheduled publication: waiting, or failed with nothing published since.
         latest = ScheduledPublication.objects.select_related("scheduled_by").first()
         context = {

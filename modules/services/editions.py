@@ -5,7 +5,6 @@ import datetime
 from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -304,22 +303,21 @@ def publish_snapshot(
 def _reasons_published(sections: list[EditionSection], number: str) -> None:
     """Clear the draft's reasons that this edition published, in the sections' history (a
     reason written after a scheduled publication was confirmed stays, for the next one)."""
-    published = Q()
-    for section in sections:
-        reasons = {f"change_reason_{lang}": getattr(section, f"change_reason_{lang}")
-                   for lang in LANGS}  # fmt: skip
-        if not any(reasons.values()):
-            continue
-        same = Q(key=section.key)
-        for field, text in reasons.items():  # an empty reason may be stored as NULL
-            same &= (
-                Q(**{field: text}) if text else Q(**{field: ""}) | Q(**{f"{field}__isnull": True})
-            )
-        published |= same
+    fields = [f"change_reason_{lang}" for lang in LANGS]
+    published = {
+        s.key: reasons
+        for s in sections
+        if any(reasons := tuple(getattr(s, field) or "" for field in fields))
+    }
     if not published:
         return
-    cleared = list(Section.objects.filter(published).values_list("pk", flat=True))
-    Section.objects.filter(pk__in=cleared).update(change_reason_en="", change_reason_ru="")
+    draft = Section.objects.filter(key__in=list(published)).values_list("pk", "key", *fields)
+    cleared = [
+        pk
+        for pk, key, *reasons in draft
+        if tuple(text or "" for text in reasons) == published[key]  # NULL is no reason
+    ]
+    Section.objects.filter(pk__in=cleared).update(**dict.fromkeys(fields, ""))
     versioning.record(
         Section.objects.filter(pk__in=cleared),
         comment=_("Reasons for the changes published in edition %(number)s") % {"number": number},

@@ -205,3 +205,21 @@ def test_the_review_page_has_no_english_for_a_russian_editor(client, published, 
     text = text.replace("editor", "").replace("SALW", "")
     assert "Ожидает проверки" in text
     assert english_in(text, english_words()) == []
+
+
+def test_an_approval_that_lapses_before_the_click_sends_the_editor_back_to_the_form(
+    editor_client, published, editor, second_editor
+):
+    changed_by(second_editor, body_en="New.", body_ru="Новое.")
+    review = services.section_submit(section=marking(), user=second_editor)
+    services.section_review_decide(review=review, user=editor, approve=True)
+    data = {"number": "1.1", "published_on": timezone.localdate().isoformat(),
+            "change_summary_en": "New.", "change_summary_ru": ""}  # fmt: skip
+    page = editor_client.post(PUBLISH, data)
+    confirmed = {**data, "publish": "1", "fingerprint": page.context["fingerprint"]}
+    # The draft is edited, and the approval lapses, between the review and the click.
+    changed_by(second_editor, body_en="Newer.", body_ru="Новее.")
+    response = editor_client.post(PUBLISH, confirmed)
+    assert "fingerprint" not in response.context  # back on the form, the reason at its field
+    assert "not approved" in response.context["form"].errors["override_reason"][0]
+    assert Edition.objects.count() == 1
