@@ -6,12 +6,19 @@ the language of the address (/en/, /ru/: the error may come before the locale mi
 chose it), with only values that need neither; and if the page itself cannot be rendered
 (a template or the static files' manifest broken), a plain page in both languages.
 403 and 404 are Django's own views (templates/403.html, 404.html), which run the context
-processors: those requests got through the middleware.
+processors: those requests got through the middleware. A form refused by the CSRF check gets
+its own page (csrf_failure), in the reader's language: what happened and what to do.
 """
 
 import logging
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseServerError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseServerError,
+)
 from django.template import loader
 from django.utils import translation
 from django.views.decorators.csrf import requires_csrf_token
@@ -62,3 +69,13 @@ def bad_request(
 ) -> HttpResponse:
     content = _page_or_plain(request, template_name, en="Bad request", ru="Неверный запрос")
     return HttpResponseBadRequest(content)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security token (an expired page, blocked cookies, another site
+    posting): refused, with how to send it again. The reason stays in the log, not the page."""
+    logger.warning("Form refused by the CSRF check: %s", reason)
+    content = _page_or_plain(
+        request, "403_csrf.html", en="The form could not be sent", ru="Форма не отправлена"
+    )
+    return HttpResponseForbidden(content)

@@ -343,6 +343,8 @@ SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessioni
 CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # scripts read the token from the form, never the cookie
+# A refused form gets a page in the reader's language saying how to send it again.
+CSRF_FAILURE_VIEW = "guidelines_portal.errors.csrf_failure"
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 # Staff sessions (readers have none) end after this much inactivity.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 3600)

@@ -119,3 +119,17 @@ def test_a_bad_request_is_a_400_in_the_readers_language(language):
     response = Client().get(f"/{language}/", HTTP_HOST="evil.example")  # not in ALLOWED_HOSTS
     assert response.status_code == 400
     assert_error_page(response.content.decode(), language, HEADINGS["400"].get(language))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_a_form_refused_by_the_csrf_check_says_how_to_send_it_again(language, published):
+    # (The feedback form handles this itself, keeping the comment: tests/feedback.)
+    response = Client(enforce_csrf_checks=True).post(
+        "/admin/login/", {"username": "editor", "password": "x"}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    heading = {"en": "The form could not be sent", "ru": "Форма не отправлена"}[language]
+    assert_error_page(html, language, heading)
+    assert "CSRF" not in html  # the technical reason is logged, not shown
