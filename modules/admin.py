@@ -446,6 +446,22 @@ class EditionAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        """The editions, and the one scheduled to be published next, if any."""
+        waiting = ScheduledPublication.objects.waiting()
+        if waiting is not None and request.method == "GET":
+            messages.info(
+                request,
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("Edition %(number)s is scheduled to be published at %(moment)s.")
+                    % {"number": waiting.number, "moment": utc_moment(waiting.publish_at)},
+                    reverse("admin:modules_edition_add"),
+                    _("See or cancel it"),
+                ),
+            )
+        return super().changelist_view(request, extra_context)
+
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context=None
     ) -> HttpResponse:

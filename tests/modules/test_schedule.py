@@ -285,3 +285,10 @@ def test_only_those_who_publish_may_cancel(client, translator, reviewer, publish
         response = client.post(f"/admin/modules/edition/scheduled/{scheduled.pk}/cancel/")
         assert response.status_code == 403
     assert ScheduledPublication.objects.get().status == ScheduleStatus.SCHEDULED
+
+
+def test_the_edition_list_says_which_edition_is_scheduled(editor_client, published):
+    schedule()
+    page = editor_client.get("/admin/modules/edition/")
+    assert "Edition 1.1 is scheduled to be published at" in page.text
+    assert 'href="/admin/modules/edition/add/">See or cancel it</a>' in page.text
