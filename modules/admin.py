@@ -190,11 +190,39 @@ class ModuleAdmin(DraftAdmin):
         return actions
 
 
+class ClearanceFilter(admin.SimpleListFilter):
+    """Sections by the review of their change since the latest edition: what awaits a
+    reviewer, what is not approved yet (selectors.draft_overview), what is approved."""
+
+    title = _("review")
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("submitted", _("awaiting review")),
+            ("not_approved", _("not approved")),
+            ("approved", _("approved")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value not in ("submitted", "not_approved", "approved"):
+            return queryset
+        overview = selectors.draft_overview()
+        changed = [*overview.added, *overview.changed]
+        chosen = {
+            "submitted": [s for s in changed if s.review == ReviewStatus.SUBMITTED],
+            "not_approved": overview.not_approved,
+            "approved": [s for s in changed if s.approved],
+        }[str(value)]
+        return queryset.filter(pk__in=[s.pk for s in chosen])
+
+
 @admin.register(Section)
 class SectionAdmin(DraftAdmin):
     list_display = ("number", "title", "module", "key", "move_buttons")
     list_display_links = ("number", "title")
-    list_filter = ("module",)
+    list_filter = ("module", ClearanceFilter)
     list_select_related = ("module",)
     search_fields = ("key", "number", "title_en", "title_ru")
     ordering = ("module__order", "sort_key")

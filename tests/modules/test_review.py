@@ -223,3 +223,19 @@ def test_an_approval_that_lapses_before_the_click_sends_the_editor_back_to_the_f
     assert "fingerprint" not in response.context  # back on the form, the reason at its field
     assert "not approved" in response.context["form"].errors["override_reason"][0]
     assert Edition.objects.count() == 1
+
+
+def test_the_section_list_filters_by_review(editor_client, published, editor, second_editor):
+    changed_by(editor, body_en="New.", body_ru="Новое.")
+    tracing = Section.objects.get(key="salw-tracing")
+    services.section_update(section=tracing, user=editor, body_en="Traced.", body_ru="След.")
+    services.section_submit(section=marking(), user=editor)
+
+    def listed(value: str) -> set[str]:
+        page = editor_client.get(f"/admin/modules/section/?review={value}")
+        return {s.key for s in page.context["cl"].result_list}
+
+    assert listed("submitted") == {"salw-marking"}
+    assert listed("not_approved") == {"salw-marking", "salw-tracing"}
+    assert listed("approved") == set()
+    assert len(listed("nonsense")) == Section.objects.count()  # an unknown value: all of them
