@@ -36,12 +36,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='edition',
             name='override_reason',
-            field=models.TextField(blank=True, verbose_name='published without clearance because'),
+            field=guidelines_portal.text.TypedTextField(blank=True, verbose_name='published without clearance because'),
         ),
         migrations.AddField(
             model_name='scheduledpublication',
             name='override_reason',
-            field=models.TextField(blank=True, verbose_name='published without clearance because'),
+            field=guidelines_portal.text.TypedTextField(blank=True, verbose_name='published without clearance because'),
         ),
         migrations.CreateModel(
             name='SectionReview',

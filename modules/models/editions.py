@@ -96,7 +96,7 @@ class Edition(InsertedOnce):
     )
     # Why it was published with changes not approved or Russian texts not up to date ("" when
     # everything was cleared). For the editors; readers are not shown it.
-    override_reason = models.TextField(_("published without clearance because"), blank=True)
+    override_reason = TypedTextField(_("published without clearance because"), blank=True)
 
     change_summary_html = Localized("change_summary_html")
 

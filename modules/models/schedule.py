@@ -39,7 +39,7 @@ class ScheduledPublication(models.Model):
     publish_at = models.DateTimeField(_("to be published at"))
     change_summary_en = TypedTextField(_("change summary (English)"))
     change_summary_ru = TypedTextField(_("change summary (Russian)"), blank=True)
-    override_reason = models.TextField(_("published without clearance because"), blank=True)
+    override_reason = TypedTextField(_("published without clearance because"), blank=True)
     snapshot = models.JSONField(editable=False)
     fingerprint = models.CharField(_("text fingerprint"), max_length=64, editable=False)
     status = models.CharField(

@@ -54,6 +54,7 @@ def hostile(published):
     return services.edition_publish(
         number="1.1", published_on=published.published_on.replace(year=2023),
         change_summary_en="Hostile title.", change_summary_ru="Враждебный заголовок.",
+        clearance=False,
     )  # fmt: skip
 
 
