@@ -28,6 +28,8 @@ EDITOR_PERMISSIONS = frozenset(
         "modules.edit_source_text", "modules.view_editionpdf", "modules.review_change",
         "feedback.view_consultationround", "feedback.add_consultationround",
         "feedback.change_consultationround",
+        "feedback.view_responsetemplate", "feedback.add_responsetemplate",
+        "feedback.change_responsetemplate",
         # The original text of redacted and secretariat-only comments (reviewers do not).
         "feedback.view_restricted_text",
         *FEEDBACK_PERMISSIONS,

@@ -3,6 +3,7 @@ changes and CSV export. Every change goes through feedback.services, so it is ke
 item's history; nothing is ever deleted."""
 
 import re
+from functools import partial
 from typing import cast
 
 from django import forms
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from accounts.roles import acting_user, staff_with_permission
-from feedback import selectors, services
+from feedback import selectors, services, triage
 from feedback.csv import csv_response
 from feedback.forms import (
     FeedbackAdminForm,
@@ -38,6 +39,7 @@ from feedback.models import (
     ConsultationRound,
     Feedback,
     FeedbackEvent,
+    ResponseTemplate,
     Source,
 )
 from guidelines_portal.params import positive_int
@@ -447,6 +449,16 @@ class FeedbackAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
+                "triage/",
+                self.admin_site.admin_view(partial(triage.triage_view, self)),
+                name="feedback_feedback_triage",
+            ),
+            path(
+                "<path:object_id>/decide/",
+                self.admin_site.admin_view(partial(triage.decide_view, self)),
+                name="feedback_feedback_decide",
+            ),
+            path(
                 "export.csv",
                 self.admin_site.admin_view(self.export_view),
                 name="feedback_feedback_export",
@@ -479,6 +491,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "export_url": reverse("admin:feedback_feedback_export"),
+            "triage_url": reverse("admin:feedback_feedback_triage"),
         }
         return super().changelist_view(request, extra_context)
 
@@ -639,3 +652,20 @@ class ConsultationRoundAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change: bool) -> None:
         pass  # the modules were set by the services
+
+
+# --- Response templates --------------------------------------------------------------------
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin):
+    """The responses offered on the triage desk. Items keep the words they were given, so a
+    template may be reworded or retired (not offered) at any time; none is deleted."""
+
+    list_display = ("title_en", "title_ru", "status", "active", "updated_at")
+    list_filter = ("active", "status")
+    search_fields = ("title_en", "title_ru", "response_en", "response_ru")
+    fields = ("title_en", "title_ru", "status", "response_en", "response_ru", "active")
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -18,6 +18,7 @@ from feedback.models import (
     Confidentiality,
     ConsultationRound,
     Feedback,
+    ResponseTemplate,
     RoundExtension,
     Source,
     Status,
@@ -172,3 +173,20 @@ def open_rounds(entries: list[dict]) -> None:
             whole_text=True, late_comments=entry.get("late_comments", "refuse"),
             **{name: entry[name] for name in ROUND_TEXTS},
         )  # fmt: skip
+
+
+TEMPLATE_FIELDS = ("title_en", "title_ru", "status", "response_en", "response_ru")
+
+
+def load_templates(path: Path) -> None:
+    """The demonstration response templates offered on the triage desk."""
+    if not path.exists():
+        return
+    with path.open("rb") as handle:
+        entries = tomllib.load(handle).get("template", [])
+    for entry in entries:
+        template = ResponseTemplate(
+            **{name: _text(entry.get(name, "")) for name in TEMPLATE_FIELDS}
+        )
+        template.full_clean()
+        template.save()

@@ -685,3 +685,35 @@ class EditorAlerts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.frequency}"
+
+
+class ResponseTemplate(models.Model):
+    """A response editors give often ("already covered in section …", "out of the scope of
+    resolution 2370"), in both languages, offered when deciding on an item. Choosing one fills
+    the item's public response; the editor may then adapt it. Never deleted (items keep the
+    words they were given, not a link to the template): retired templates are made inactive.
+    """
+
+    title_en = models.CharField(_("name (English)"), max_length=120, unique=True)
+    title_ru = models.CharField(_("name (Russian)"), max_length=120)
+    status = models.CharField(
+        _("decision it fits"),
+        max_length=20,
+        choices=Status.choices,
+        blank=True,
+        help_text=_("Offered first for this decision; leave empty to offer it for any."),
+    )
+    response_en = TypedTextField(_("response (English)"), max_length=COMMENT_MAX_LENGTH)
+    response_ru = TypedTextField(_("response (Russian)"), max_length=COMMENT_MAX_LENGTH)
+    active = models.BooleanField(_("offered"), default=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+
+    title = Localized("title")
+
+    class Meta:
+        ordering = ["title_en"]
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+
+    def __str__(self) -> str:
+        return self.title

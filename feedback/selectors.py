@@ -380,16 +380,7 @@ class AsRead:
         return path + (f"#p{self.paragraph}" if self.paragraph else "")
 
 
-def as_read(item: Feedback) -> AsRead | None:
-    """What ``item`` was written about, from the edition it was read in (one query); None for a
-    comment on a module or the whole text, or one recorded without its edition."""
-    if not item.section_key or item.edition_id is None:
-        return None
-    section = (
-        EditionSection.objects.select_related("edition", "module")
-        .filter(edition_id=item.edition_id, key=item.section_key)
-        .first()
-    )
+def _read_in(item: Feedback, section: EditionSection | None) -> AsRead | None:
     if section is None:
         return None
     language = item.language if item.language in ("en", "ru") else "en"
@@ -404,6 +395,32 @@ def as_read(item: Feedback) -> AsRead | None:
         paragraph=item.paragraph,
         paragraph_text=text,
     )
+
+
+def _placed(items) -> list[Feedback]:
+    return [i for i in items if i.section_key and i.edition_id is not None]
+
+
+def as_read(item: Feedback) -> AsRead | None:
+    """What ``item`` was written about, from the edition it was read in (one query); None for a
+    comment on a module or the whole text, or one recorded without its edition."""
+    return as_read_many([item])[item.pk]
+
+
+def as_read_many(items: list[Feedback]) -> dict[int, AsRead | None]:
+    """``as_read`` for a page of items, in one query: item pk -> what it was written about."""
+    placed = _placed(items)
+    found: dict[tuple[int, str], EditionSection] = {}
+    if placed:
+        pairs = Q(pk__in=[])
+        for item in placed:
+            pairs |= Q(edition_id=item.edition_id, key=item.section_key)
+        for section in EditionSection.objects.select_related("edition", "module").filter(pairs):
+            found[(section.edition_id, section.key)] = section
+    return {
+        item.pk: _read_in(item, found.get((item.edition_id, item.section_key)))  # type: ignore[arg-type]
+        for item in items
+    }
 
 
 def same_place(item: Feedback, limit: int = 20) -> list[Feedback]:

@@ -26,6 +26,7 @@ from feedback.models import (
     EventKind,
     Feedback,
     FeedbackEvent,
+    ResponseTemplate,
     RoundExtension,
     Source,
     Status,
@@ -436,6 +437,68 @@ def feedback_triage(
     if note.strip():
         feedback_note(feedback=feedback, text=note, user=user)
     return feedback
+
+
+@transaction.atomic
+def feedback_decide(
+    *,
+    feedback: Feedback,
+    status: str,
+    user: User,
+    duplicate_of: Feedback | None = None,
+    response_en: str | None = None,
+    response_ru: str | None = None,
+    note: str = "",
+    notify: bool = True,
+) -> bool:
+    """A decision taken on the triage desk: the public response (when given) first, so the
+    decision e-mail carries it, then the status, then a note. All of it or nothing.
+
+    Returns False when nothing changed.
+    """
+    texts = {
+        name: value
+        for name, value in (("response_en", response_en), ("response_ru", response_ru))
+        if value is not None
+    }
+    changed = feedback_edit_public_texts(feedback=feedback, user=user, **texts) if texts else False
+    changed |= feedback_set_status(
+        feedback=feedback, status=status, duplicate_of=duplicate_of, user=user, notify=notify
+    )
+    if note.strip():
+        feedback_note(feedback=feedback, text=note, user=user)
+        changed = True
+    return changed
+
+
+@transaction.atomic
+def feedback_bulk_decide(
+    *,
+    items: Iterable[Feedback],
+    status: str,
+    user: User,
+    template: ResponseTemplate | None = None,
+    notify: bool = True,
+) -> tuple[int, int, list[tuple[Feedback, ValidationError]]]:
+    """One decision on many items, each kept or refused on its own: (changed, responses kept,
+    items refused with the reason). A template's response goes only to items that have none:
+    a response an editor wrote for one item is never overwritten by a bulk decision."""
+    changed, kept, refused = 0, 0, []
+    for item in items:
+        answered = bool(item.response_en or item.response_ru)
+        given = None if answered else template
+        try:
+            with transaction.atomic():
+                changed += feedback_decide(
+                    feedback=item, status=status, user=user, notify=notify,
+                    response_en=given.response_en if given else None,
+                    response_ru=given.response_ru if given else None,
+                )  # fmt: skip
+        except ValidationError as error:
+            refused.append((item, error))
+        else:
+            kept += template is not None and answered
+    return changed, kept, refused
 
 
 @transaction.atomic

@@ -13,13 +13,14 @@ from feedback import demo as demo_feedback
 from modules import demo as demo_content
 
 ROUNDS_FILE = "rounds.toml"
+RESPONSES_FILE = "responses.toml"
 
 
 @transaction.atomic
 def demo_load(*, directory: Path = demo_content.DEMO_DIR) -> list[str]:
     """Create the demonstration draft, publish every demonstration edition, record the
     demonstration feedback between them (with the past consultation round its comments were
-    sent in), then open the demonstration consultation round.
+    sent in), then open the demonstration consultation round and add the response templates.
     Returns the numbers of the editions published."""
     module_files, editions = demo_content.read_demo(directory)
     first = editions[0]["number"]
@@ -37,4 +38,5 @@ def demo_load(*, directory: Path = demo_content.DEMO_DIR) -> list[str]:
         demo_feedback.receive(feedback, read_in=number)
     demo_feedback.decide(feedback, before=None)
     demo_feedback.open_rounds(rounds)
+    demo_feedback.load_templates(directory / RESPONSES_FILE)
     return published

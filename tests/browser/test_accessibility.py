@@ -180,6 +180,10 @@ BACK_OFFICE_PAGES = {
     "publish an edition": "/admin/modules/edition/add/",
     "feedback queue": "/admin/feedback/feedback/",
     "feedback item": "/admin/feedback/feedback/{item}/change/",
+    "triage desk": "/admin/feedback/feedback/triage/?progress=open",
+    "decision": "/admin/feedback/feedback/{item}/decide/",
+    "response templates": "/admin/feedback/responsetemplate/",
+    "response template": "/admin/feedback/responsetemplate/{template}/change/",
     "new-comment alerts": "/admin/feedback-desk/alerts/",
     "two-step settings": "/admin/two-step/settings/",
 }
@@ -201,13 +205,14 @@ THIRD_PARTY_WIDGETS = (
 def test_the_back_office_pages_editors_use_are_accessible(browser, live_server, demo, lang):
     """Django's admin as this portal customises it (Markdown preview, triage, publishing),
     in the editor's language: no axe violation at WCAG 2.1 AA outside the packages' widgets."""
-    from feedback.models import Feedback
+    from feedback.models import Feedback, ResponseTemplate
     from modules.models import Module, Section
 
     ids = {
         "salw": Module.objects.get(code="SALW").pk,
         "marking": Section.objects.get(key="salw-marking").pk,
         "item": Feedback.objects.order_by("pk").first().pk,
+        "template": ResponseTemplate.objects.order_by("pk").first().pk,
     }
     context = browser.new_context(
         base_url=live_server.url, bypass_csp=True, extra_http_headers={"Accept-Language": lang}

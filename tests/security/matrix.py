@@ -28,7 +28,7 @@ from reversion.models import Revision, Version
 from accounts.roles import EDITORS, FEEDBACK_REVIEWERS, TRANSLATORS
 from accounts.services import backup_codes_issue, setup_link_issue
 from feedback import services as feedback_services
-from feedback.models import EditorAlerts, Feedback, FeedbackEvent, Status
+from feedback.models import EditorAlerts, Feedback, FeedbackEvent, ResponseTemplate, Status
 from modules import pdf_services, services
 from modules.models import (
     Edition,
@@ -186,6 +186,20 @@ MATRIX = {
     "GET admin:feedback_feedback_delete":                       "L L F F F F F",
     "POST admin:feedback_feedback_delete":                      "L L F F F F F",
     "GET admin:feedback_feedback_history":                      "L L F 2 F 2 2",
+    # The triage desk and its decision pages: whoever triages; deciding needs change_feedback
+    "GET admin:feedback_feedback_triage":                       "L L F 2 F 2 2",
+    "POST admin:feedback_feedback_triage":                      "L L F . F . .",
+    "GET admin:feedback_feedback_decide":                       "L L F 2 F 2 2",
+    "POST admin:feedback_feedback_decide":                      "L L F . F . .",
+    # Response templates: editors write them; reviewers use them on the desk; never deleted
+    "GET admin:feedback_responsetemplate_changelist":           "L L F 2 F F 2",
+    "GET admin:feedback_responsetemplate_add":                  "L L F 2 F F 2",
+    "POST admin:feedback_responsetemplate_add":                 "L L F . F F .",
+    "GET admin:feedback_responsetemplate_change":               "L L F 2 F F 2",
+    "POST admin:feedback_responsetemplate_change":              "L L F . F F .",
+    "GET admin:feedback_responsetemplate_delete":               "L L F F F F F",
+    "POST admin:feedback_responsetemplate_delete":              "L L F F F F F",
+    "GET admin:feedback_responsetemplate_history":              "L L F 2 F F 2",
     # Consultation rounds: editors open, change and extend them; nobody deletes one.
     "GET admin:feedback_consultationround_changelist":          "L L F 2 F F 2",
     "GET admin:feedback_consultationround_add":                 "L L F 2 F F 2",
@@ -544,6 +558,12 @@ def build_world() -> World:
             "modules.scheduledpublication": scheduled,
             "feedback.feedback": private,
             "feedback.consultationround": consultation,
+            "feedback.responsetemplate": ResponseTemplate.objects.create(
+                title_en="Covered",
+                title_ru="Отражено",
+                response_en="Covered.",
+                response_ru="Отражено.",
+            ),
             "auth.user": users["reader"],
             "auth.group": Group.objects.get(name=TRANSLATORS),
             "django_tasks_database.dbtaskresult": DBTaskResult.objects.get(),
@@ -618,9 +638,18 @@ def _admin_path(name: str, variant: str, world: World) -> tuple[str, dict]:
     suffix = short.removeprefix(f"{info}_")
     label = model_admins()[info].opts.label_lower
     obj = world.objects.get(label)
-    if suffix in ("changelist", "add", "recoverlist", "preview", "export"):
+    if suffix in ("changelist", "add", "recoverlist", "preview", "export", "triage"):
         return reverse(name), {}
-    if suffix in ("change", "delete", "history", "password_change", "config", "qrcode", "review"):
+    if suffix in (
+        "change",
+        "delete",
+        "history",
+        "password_change",
+        "config",
+        "qrcode",
+        "review",
+        "decide",
+    ):
         return reverse(name, args=[obj.pk]), {}
     if suffix == "compare":
         older, newer = world.versions[label]
@@ -735,7 +764,7 @@ def snapshot() -> dict:
 
     models = (Module, Section, SectionReplacement, SectionReview, Edition, EditionPDF,
               ScheduledPublication,
-              Feedback, FeedbackEvent,
+              Feedback, FeedbackEvent, ResponseTemplate,
               Version, Revision, LogEntry, Group, DBTaskResult, TOTPDevice,
               StaticDevice, StaticToken, AccessAttempt, EditorAlerts)  # fmt: skip
     state = {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
