@@ -296,7 +296,7 @@ def draft_overview() -> DraftOverview:
     def review_of(s: dict) -> str:
         status, text_hash = reviews.get(s["pk"], ("", ""))
         now = EditionSection.compute_text_hash(**{f: s[f] or "" for f in texts})
-        return status if not status or text_hash == now else "lapsed"
+        return review_standing(status, text_hash, now)
 
     def named(s: dict, *, review: bool = False) -> DraftSection:
         title = (russian and s["title_ru"]) or s["title_en"]
@@ -323,6 +323,15 @@ def draft_overview() -> DraftOverview:
         removed=[named(s) for k, s in published.items() if k not in draft],
         changed=[named(draft[k], review=True) for k in changed_keys if k in published],
     )
+
+
+def review_standing(status: str, reviewed_hash: str, current_hash: str) -> str:
+    """Where a section's latest review leaves its text as it is now: the review's status while
+    it is about that very text, "lapsed" once the text changed after it was submitted, ""
+    without a review."""
+    if not status:
+        return ""
+    return status if reviewed_hash == current_hash else "lapsed"
 
 
 @dataclass
@@ -354,7 +363,7 @@ def section_clearance(section: Section) -> SectionClearance:
         return SectionClearance("unchanged", review)
     if review is None:
         return SectionClearance("", None)
-    return SectionClearance(review.status if review.text_hash == current else "lapsed", review)
+    return SectionClearance(review_standing(review.status, review.text_hash, current), review)
 
 
 def draft_section_diffs(section: Section) -> list[tuple[str, object]]:
