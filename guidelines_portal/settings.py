@@ -220,9 +220,6 @@ USE_TZ = True
 
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
-# modeltranslation reads JQUERY_UI_URL (sic, no prefix): served from our own static files,
-# so no asset is loaded from outside the site.
-JQUERY_UI_URL = "vendor/jquery-ui/jquery-ui.min.js"
 
 STATIC_URL = "static/"
 # collectstatic writes here (elsewhere for a test server of its own).

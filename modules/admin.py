@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-from modeltranslation.admin import TabbedTranslationAdmin
+from modeltranslation.admin import TranslationAdmin
 from reversion_compare.admin import CompareVersionAdmin
 
 from accounts.roles import acting_user
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 RESTORING = "portal_restoring_version"
 
 
-class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
+class DraftAdmin(TranslationAdmin, CompareVersionAdmin):
     """Shared set-up for working-draft models: language tabs plus version history."""
 
     history_latest_first = True
@@ -79,7 +79,7 @@ class DraftAdmin(TabbedTranslationAdmin, CompareVersionAdmin):
     }
 
     class Media:
-        js = ("admin-portal/markdown-preview.js",)
+        js = ("admin-portal/language-tabs.js", "admin-portal/markdown-preview.js")
 
     def get_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -406,8 +406,11 @@ class SectionAdmin(DraftAdmin):
 
 
 @admin.register(SectionReplacement)
-class SectionReplacementAdmin(TabbedTranslationAdmin):
+class SectionReplacementAdmin(TranslationAdmin):
     """Where readers of a removed section are sent: its content's new home."""
+
+    class Media:
+        js = ("admin-portal/language-tabs.js",)
 
     list_display = ("removed_key", "replaced_by")
     search_fields = ("removed_key", "replaced_by__key", "replaced_by__title_en")

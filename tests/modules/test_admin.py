@@ -422,7 +422,8 @@ def test_back_office_pages_load_no_asset_from_outside_the_site(editor_client, pu
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert sources
     assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
-    assert "/static/vendor/jquery-ui/jquery-ui.min.js" in html
+    assert "/static/admin-portal/language-tabs.js" in html
+    assert "jquery-ui" not in html and "tabbed_translation_fields" not in html
 
 
 def test_compare_shows_what_changed_between_two_versions(editor_client, urls):
