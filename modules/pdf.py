@@ -32,7 +32,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from guidelines_portal import public_address
 from modules import selectors
 from modules.labels import section_number
-from modules.models import Edition, EditionSection
+from modules.models import Edition, EditionModule, EditionSection
 
 log = logging.getLogger(__name__)
 DOCUMENT_CODE = "TG-2370"
@@ -104,7 +104,6 @@ def render_pdf(
     base_url: str | None = None,
 ) -> RenderedPDF:
     """The PDF of ``edition`` (None: the working draft, marked DRAFT), whole or one module."""
-    draft = edition is None
     if edition is None:
         snapshot = selectors.get_draft()
         modules, sections = snapshot.modules, snapshot.sections
@@ -113,6 +112,25 @@ def render_pdf(
         modules = selectors.get_edition_modules(edition)
         sections = selectors.get_full_sections(edition)
         current = edition
+    return render_text(
+        edition, modules, sections, current=current, language=language,
+        module_slug=module_slug, base_url=base_url,
+    )  # fmt: skip
+
+
+def render_text(
+    edition: Edition | None,
+    modules: list[EditionModule],
+    sections: list[EditionSection],
+    *,
+    current: Edition | None,
+    language: str,
+    module_slug: str = "",
+    base_url: str | None = None,
+) -> RenderedPDF:
+    """The PDF of these modules and sections as ``edition`` (None: the draft), saved or not:
+    a scheduled edition's PDFs are made from its frozen text, unsaved, before its moment."""
+    draft = edition is None
     if module_slug:
         module = selectors.get_module(modules, module_slug)
         modules = [module]

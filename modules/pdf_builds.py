@@ -16,7 +16,16 @@ from django.core.files.base import ContentFile
 from django.db.models import F
 from django.utils import timezone
 
-from modules.models import EditionPDF, PDFStatus
+from modules import snapshots
+from modules.models import (
+    LANGS,
+    Edition,
+    EditionPDF,
+    PDFStatus,
+    ScheduledPDF,
+    ScheduledPublication,
+    ScheduleStatus,
+)
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = datetime.timedelta(minutes=1)
@@ -68,3 +77,61 @@ def pdf_build(*, pdf_id: int, force: bool = False) -> EditionPDF | None:
     pdf.build_seconds = round(time.perf_counter() - started, 2)
     pdf.save()
     return pdf
+
+
+def scheduled_pdfs_build(*, scheduled_id: int) -> bool:
+    """Make the next PDF of a scheduled edition (whole and per module, each language) from its
+    frozen text, before its moment, as its EditionPDF would be built after it: the same
+    renderer, the same unsaved edition row, dated the day it will be published. One PDF per
+    call, so that a worker running these between other tasks is never held up for long (the
+    publication itself goes first). Returns whether any is left to make; False too once the
+    publication is cancelled or done. A PDF that fails is recorded and left to be built after
+    publishing, as any other."""
+    scheduled = ScheduledPublication.objects.filter(pk=scheduled_id).first()
+    if scheduled is None or scheduled.status != ScheduleStatus.SCHEDULED:
+        return False
+    modules, sections = snapshots.snapshot_load(scheduled.snapshot)
+    wanted = [
+        (slug, language)
+        for slug in ["", *(m.slug for m in sorted(modules, key=lambda m: (m.order, m.code)))]
+        for language in LANGS
+    ]
+    tried = set(
+        ScheduledPDF.objects.filter(scheduled=scheduled).values_list("module_slug", "language")
+    )
+    left = [key for key in wanted if key not in tried]
+    if not left:
+        return False
+    slug, language = left[0]
+    pdf = ScheduledPDF.objects.create(scheduled=scheduled, module_slug=slug, language=language)
+    from modules import pdf as renderer  # WeasyPrint: only where PDFs are made
+
+    current = Edition.objects.current()
+    edition = snapshots.edition_row(
+        modules, sections, number=scheduled.number,
+        published_on=timezone.localdate(scheduled.publish_at),
+        change_summary_en=scheduled.change_summary_en,
+        change_summary_ru=scheduled.change_summary_ru,
+        before=dict(current.sections.values_list("key", "text_hash")) if current else {},
+    )  # fmt: skip
+    started = time.perf_counter()
+    try:
+        rendered = renderer.render_text(
+            edition, modules, sections, current=edition, language=language, module_slug=slug
+        )
+    except Exception as error:  # recorded; the edition's own build will try again
+        pdf.error = traceback.format_exc(limit=5)[-4000:]
+        pdf.save(update_fields=["error"])
+        log.warning("PDF %s of scheduled edition %s failed: %s", pdf, scheduled.number, error)
+        return len(left) > 1
+    if not ScheduledPublication.objects.filter(
+        pk=scheduled.pk, status=ScheduleStatus.SCHEDULED
+    ).exists():
+        return False  # published or cancelled while this one was made: not kept
+    pdf.file.save(rendered.filename, ContentFile(rendered.content), save=False)
+    pdf.filename, pdf.pages, pdf.size = rendered.filename, rendered.pages, len(rendered.content)
+    pdf.sha256 = hashlib.sha256(rendered.content).hexdigest()
+    pdf.built_at = timezone.now()
+    pdf.build_seconds = round(time.perf_counter() - started, 2)
+    pdf.save()
+    return len(left) > 1

@@ -11,7 +11,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from modules import pdf_builds
-from modules.models import LANGS, Edition, EditionPDF, PDFStatus
+from modules.models import (
+    LANGS,
+    Edition,
+    EditionPDF,
+    PDFStatus,
+    ScheduledPDF,
+    ScheduledPublication,
+)
 from modules.tasks import schedule
 
 
@@ -55,6 +62,41 @@ def pdfs_queue_edition(*, edition: Edition) -> list[EditionPDF]:
     for pdf in pdfs:
         schedule(pdf)
     return pdfs
+
+
+def pdfs_take_prebuilt(*, edition: Edition, scheduled: ScheduledPublication) -> int:
+    """The scheduled publication's PDFs, made before its moment from the same frozen text,
+    become ``edition``'s: ready at once, nothing left to build. Those not made (or failed)
+    stay queued. Returns how many were taken. Files not taken (a module the edition lost
+    cannot happen: the text is frozen) are left to scheduled_pdfs_discard."""
+    made = {
+        (p.module_slug, p.language): p for p in scheduled.pdfs.exclude(sha256="")
+    }  # fmt: skip
+    taken = 0
+    for pdf in EditionPDF.objects.filter(edition=edition, status=PDFStatus.QUEUED):
+        ready = made.get((pdf.module_slug, pdf.language))
+        if ready is None:
+            continue
+        taken += EditionPDF.objects.filter(pk=pdf.pk, status=PDFStatus.QUEUED).update(
+            status=PDFStatus.READY, file=ready.file.name, filename=ready.filename,
+            pages=ready.pages, size=ready.size, sha256=ready.sha256, built_at=ready.built_at,
+            build_seconds=ready.build_seconds, error="",
+        )  # fmt: skip
+    scheduled.pdfs.update(file="")  # the files are the edition's now
+    return taken
+
+
+def scheduled_pdfs_discard(*, scheduled: ScheduledPublication) -> None:
+    """Delete the files made ahead for a publication that will not take them (cancelled or
+    failed), once that is committed; the rows stay as a record."""
+    names = [name for name in scheduled.pdfs.values_list("file", flat=True) if name]
+    scheduled.pdfs.update(file="")
+
+    def delete() -> None:
+        for name in names:
+            ScheduledPDF.file.field.storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
 def pdfs_rebuild(*, pdfs: QuerySet[EditionPDF]) -> int:

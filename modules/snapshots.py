@@ -4,8 +4,10 @@ Publishing saves them (services.edition_publish); the staff preview shows them u
 editors see the draft exactly as readers will.
 """
 
+import datetime
 import hashlib
 
+from modules.markdown import render_markdown
 from modules.models import LANGS, Edition, EditionModule, EditionSection, Module, Section
 
 
@@ -123,3 +125,31 @@ def edition_fingerprint(modules: list[EditionModule], sections: list[EditionSect
         ):
             digest.update(f"{section.key}\x1f{section.number}\x1f{section.text_hash}\x1d".encode())
     return digest.hexdigest()
+
+
+def edition_row(
+    modules: list[EditionModule],
+    sections: list[EditionSection],
+    *,
+    number: str,
+    published_on: datetime.date,
+    change_summary_en: str,
+    change_summary_ru: str,
+    before: dict[str, str],
+) -> Edition:
+    """The Edition row a frozen draft becomes, unsaved: what publishing saves, and what a
+    scheduled edition's PDFs are made from before its moment (they then match exactly).
+    ``before``: the current edition's sections, {key: text hash}."""
+    after = {s.key: s.text_hash for s in sections}
+    return Edition(
+        number=number,
+        published_on=published_on,
+        change_summary_en=change_summary_en,
+        change_summary_ru=change_summary_ru,
+        change_summary_html_en=render_markdown(change_summary_en, id_prefix="changes"),
+        change_summary_html_ru=render_markdown(change_summary_ru, id_prefix="changes"),
+        sections_added=len(after.keys() - before.keys()),
+        sections_removed=len(before.keys() - after.keys()),
+        sections_changed=sum(1 for k in after.keys() & before.keys() if after[k] != before[k]),
+        text_fingerprint=edition_fingerprint(modules, sections),
+    )

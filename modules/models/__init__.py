@@ -30,7 +30,12 @@ from modules.models.language import LANGS, SOURCE_LANGUAGE, Localized, active_la
 from modules.models.numbers import EDITION_NUMBER_RE, parse_edition_number
 from modules.models.pdfs import EditionPDF, PDFStatus
 from modules.models.review import ReviewStatus, SectionReview
-from modules.models.schedule import SCHEDULE_MARGIN, ScheduledPublication, ScheduleStatus
+from modules.models.schedule import (
+    SCHEDULE_MARGIN,
+    ScheduledPDF,
+    ScheduledPublication,
+    ScheduleStatus,
+)
 
 __all__ = [
     "EDITION_NUMBER_RE",
@@ -54,6 +59,7 @@ __all__ = [
     "PublishedError",
     "ReviewStatus",
     "ScheduleStatus",
+    "ScheduledPDF",
     "ScheduledPublication",
     "Section",
     "SectionQuerySet",

@@ -88,3 +88,45 @@ class ScheduledPublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} @ {self.publish_at:%Y-%m-%d %H:%M} UTC ({self.status})"
+
+    @property
+    def pdfs_expected(self) -> int:
+        """Its PDFs: the whole text and each module, in each language."""
+        return len(settings.LANGUAGES) * (1 + len(self.snapshot.get("modules", [])))
+
+    @property
+    def pdfs_made(self) -> int:
+        """How many of them are made ahead of its moment (tasks.build_scheduled_pdfs)."""
+        return self.pdfs.exclude(sha256="").count()
+
+
+class ScheduledPDF(models.Model):
+    """A PDF of a scheduled edition, made from its frozen text before its moment, so that the
+    edition's PDFs are ready the moment it is published (its EditionPDF rows then take these
+    files). One per module or the whole text, per language."""
+
+    scheduled = models.ForeignKey(
+        ScheduledPublication, on_delete=models.CASCADE, related_name="pdfs"
+    )
+    module_slug = models.SlugField(max_length=40, blank=True)
+    language = models.CharField(max_length=5, choices=settings.LANGUAGES)
+    file = models.FileField(upload_to="pdfs/", blank=True)
+    filename = models.CharField(max_length=100, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    built_at = models.DateTimeField(null=True, blank=True)
+    build_seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("PDF of a scheduled edition")
+        verbose_name_plural = _("PDFs of scheduled editions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheduled", "module_slug", "language"], name="scheduled_pdf_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.filename or f"{self.scheduled_id} {self.module_slug or 'all'} {self.language}"

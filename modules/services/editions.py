@@ -11,7 +11,6 @@ from django.utils.translation import ngettext
 
 from modules import pdf_services, search, selectors, signals, snapshots, versioning
 from modules.labels import utc_moment
-from modules.markdown import render_markdown
 from modules.models import (
     LANGS,
     Edition,
@@ -251,27 +250,17 @@ def publish_snapshot(
         clearance=clearance,
         override_reason=override_reason,
     )
-    # The fingerprint is part of the edition's row: computed before inserting.
-    fingerprint = snapshots.edition_fingerprint(modules, sections)
     previous = Edition.objects.current()
     before = dict(previous.sections.values_list("key", "text_hash")) if previous else {}
     after = {s.key: s.text_hash for s in sections}
-    edition = Edition(
-        number=number,
-        major=major,
-        minor=minor,
-        published_on=published_on,
-        published_by=user if user is not None and user.is_authenticated else None,
-        change_summary_en=change_summary_en,
-        change_summary_ru=change_summary_ru,
-        change_summary_html_en=render_markdown(change_summary_en, id_prefix="changes"),
-        change_summary_html_ru=render_markdown(change_summary_ru, id_prefix="changes"),
-        sections_added=len(after.keys() - before.keys()),
-        sections_removed=len(before.keys() - after.keys()),
-        sections_changed=sum(1 for k in after.keys() & before.keys() if after[k] != before[k]),
-        text_fingerprint=fingerprint,
-        override_reason=override_reason.strip(),
-    )
+    edition = snapshots.edition_row(
+        modules, sections, number=number, published_on=published_on,
+        change_summary_en=change_summary_en, change_summary_ru=change_summary_ru,
+        before=before,
+    )  # fmt: skip
+    edition.major, edition.minor = major, minor
+    edition.published_by = user if user is not None and user.is_authenticated else None
+    edition.override_reason = override_reason.strip()
     edition.save()
 
     # A reason goes with a change: a section whose text did not change keeps none.

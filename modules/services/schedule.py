@@ -3,7 +3,9 @@
 The draft is frozen when the editor confirms (the same check as publishing at once: the
 fingerprint of what they reviewed); the worker publishes that frozen text, so later edits to
 the draft wait for the next edition. One publication is scheduled at a time, nothing is
-published by hand meanwhile, and it can be cancelled until it is done.
+published by hand meanwhile, and it can be cancelled until it is done. Its PDFs are made
+from the frozen text before its moment (tasks.build_scheduled_pdfs) and become the edition's
+when it is published: they are ready the moment it is.
 """
 
 import datetime
@@ -15,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from modules import snapshots
+from modules import pdf_services, snapshots, tasks
 from modules.labels import utc_moment
 from modules.models import SCHEDULE_MARGIN, Edition, ScheduledPublication, ScheduleStatus
 from modules.publication_tasks import publish_when_due
@@ -91,6 +93,7 @@ def edition_schedule(
                 code="scheduled",
             ) from None
         publish_when_due(scheduled)
+        tasks.prepare_scheduled(scheduled.pk)  # its PDFs, made before its moment
     log.info("Edition %s scheduled for %s", number, utc_moment(publish_at))
     return scheduled
 
@@ -102,6 +105,7 @@ def edition_schedule_cancel(*, scheduled: ScheduledPublication, user: User) -> b
         pk=scheduled.pk, status=ScheduleStatus.SCHEDULED
     ).update(status=ScheduleStatus.CANCELLED, cancelled_by=user, closed_at=timezone.now())
     if cancelled:
+        pdf_services.scheduled_pdfs_discard(scheduled=scheduled)
         log.info("Scheduled publication of edition %s cancelled", scheduled.number)
     return bool(cancelled)
 
@@ -140,13 +144,17 @@ def edition_publish_due(*, scheduled_id: int) -> ScheduledPublication | None:
                 now,
             )
             scheduled.save(update_fields=["status", "edition", "closed_at"])
+            pdf_services.pdfs_take_prebuilt(edition=edition, scheduled=scheduled)
     except ValidationError as error:
         reason = " ".join(error.messages)
         log.error("Scheduled edition %s not published: %s", scheduled_id, reason)
-        ScheduledPublication.objects.filter(
-            pk=scheduled_id, status=ScheduleStatus.SCHEDULED
-        ).update(status=ScheduleStatus.FAILED, failure=reason[:2000], closed_at=now)
-        return ScheduledPublication.objects.get(pk=scheduled_id)
+        with transaction.atomic():
+            ScheduledPublication.objects.filter(
+                pk=scheduled_id, status=ScheduleStatus.SCHEDULED
+            ).update(status=ScheduleStatus.FAILED, failure=reason[:2000], closed_at=now)
+            failed = ScheduledPublication.objects.get(pk=scheduled_id)
+            pdf_services.scheduled_pdfs_discard(scheduled=failed)
+        return failed
     log.info("Scheduled edition %s published", scheduled.number)
     return scheduled
 

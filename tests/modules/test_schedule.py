@@ -9,9 +9,18 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from modules import services
-from modules.models import Edition, EditionPDF, ScheduledPublication, ScheduleStatus, Section
+from modules import pdf_builds, services
+from modules.models import (
+    Edition,
+    EditionPDF,
+    PDFStatus,
+    ScheduledPDF,
+    ScheduledPublication,
+    ScheduleStatus,
+    Section,
+)
 from tests.conftest import make_section
+from tests.modules.test_pdf import pdftotext
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +205,137 @@ def test_the_worker_publishes_at_the_moment_and_not_before(
     assert ScheduledPublication.objects.get().status == ScheduleStatus.PUBLISHED
 
 
+# --- Its PDFs, made before its moment ---------------------------------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def make_all(scheduled: ScheduledPublication) -> list[ScheduledPDF]:
+    while pdf_builds.scheduled_pdfs_build(scheduled_id=scheduled.pk):
+        pass
+    return list(scheduled.pdfs.order_by("pk"))
+
+
+def at_its_moment(monkeypatch, scheduled: ScheduledPublication) -> None:
+    """The clock reaches the scheduled moment (the edition is dated that day)."""
+    moment = scheduled.publish_at + datetime.timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def test_a_scheduled_editions_pdfs_are_ready_the_moment_it_is_published(
+    published, editor, media, monkeypatch, tmp_path
+):
+    services.section_update(section=marking(), body_en="Confirmed text for the PDF.")
+    scheduled = schedule(user=editor, at=later(days=2))
+    made = make_all(scheduled)
+    modules = Edition.objects.current().modules.count()
+    assert len(made) == 2 * (1 + modules) and all(p.sha256 and p.pages for p in made)
+    assert not pdf_builds.scheduled_pdfs_build(scheduled_id=scheduled.pk)  # nothing left
+    assert scheduled.pdfs_made == scheduled.pdfs_expected == len(made)
+
+    at_its_moment(monkeypatch, scheduled)
+    services.edition_publish_due(scheduled_id=scheduled.pk)
+    edition = Edition.objects.get(number="1.1")
+    pdfs = EditionPDF.objects.filter(edition=edition)
+    assert {p.status for p in pdfs} == {PDFStatus.READY} and pdfs.count() == len(made)
+    assert {p.sha256 for p in pdfs} == {p.sha256 for p in made}
+    assert not ScheduledPDF.objects.exclude(file="").exists()  # the files are the edition's
+
+    # What was made ahead is what building it after publishing makes.
+    whole = pdfs.get(module_slug="", language="en")
+    ahead = pdftotext(whole.file.read(), tmp_path)
+    pdf_builds.pdf_build(pdf_id=whole.pk, force=True)
+    whole.refresh_from_db()
+    assert pdftotext(whole.file.read(), tmp_path) == ahead
+    assert "Confirmed text for the PDF." in ahead and "1.1" in ahead
+
+
+def test_pdfs_not_made_in_time_are_built_after_publishing(published, editor, media, monkeypatch):
+    scheduled = schedule(user=editor)
+    assert pdf_builds.scheduled_pdfs_build(scheduled_id=scheduled.pk)  # one made, more left
+    assert scheduled.pdfs_made == 1 < scheduled.pdfs_expected
+    at_its_moment(monkeypatch, scheduled)
+    services.edition_publish_due(scheduled_id=scheduled.pk)
+    statuses = list(
+        EditionPDF.objects.filter(edition__number="1.1").values_list("status", flat=True)
+    )
+    assert statuses.count(PDFStatus.READY) == 1 and PDFStatus.QUEUED in statuses
+    # Once published, nothing more is made ahead.
+    assert not pdf_builds.scheduled_pdfs_build(scheduled_id=scheduled.pk)
+    assert scheduled.pdfs.count() == 1
+
+
+def test_a_cancelled_publication_leaves_no_pdf_behind(
+    published, editor, media, django_capture_on_commit_callbacks
+):
+    scheduled = schedule(user=editor)
+    pdf_builds.scheduled_pdfs_build(scheduled_id=scheduled.pk)
+    name = scheduled.pdfs.get().file.name
+    assert (media / name).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.edition_schedule_cancel(scheduled=scheduled, user=editor)
+    assert not (media / name).exists()
+    assert not pdf_builds.scheduled_pdfs_build(scheduled_id=scheduled.pk)
+    assert scheduled.pdfs.count() == 1  # the record stays, without its file
+
+
+def test_a_failed_publication_leaves_no_pdf_behind(
+    published, editor, media, monkeypatch, django_capture_on_commit_callbacks
+):
+    scheduled = schedule(user=editor)
+    pdf_builds.scheduled_pdfs_build(scheduled_id=scheduled.pk)
+    name = scheduled.pdfs.get().file.name
+    # An edition 1.1 appeared meanwhile (by an operator, outside the back office).
+    ScheduledPublication.objects.filter(pk=scheduled.pk).update(status=ScheduleStatus.CANCELLED)
+    services.edition_publish(number="1.1", published_on=timezone.localdate(),
+                             change_summary_en="By hand.", clearance=False)  # fmt: skip
+    ScheduledPublication.objects.filter(pk=scheduled.pk).update(status=ScheduleStatus.SCHEDULED)
+    at_its_moment(monkeypatch, scheduled)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.edition_publish_due(scheduled_id=scheduled.pk)
+    assert done.status == ScheduleStatus.FAILED and not (media / name).exists()
+
+
+def test_a_pdf_that_fails_ahead_is_recorded_and_the_others_are_made(
+    published, editor, media, monkeypatch
+):
+    from modules import pdf as renderer
+
+    real = renderer.render_text
+
+    def failing(edition, modules, sections, **kwargs):
+        if kwargs["language"] == "ru" and not kwargs["module_slug"]:
+            raise RuntimeError("font missing")
+        return real(edition, modules, sections, **kwargs)
+
+    monkeypatch.setattr(renderer, "render_text", failing)
+    scheduled = schedule(user=editor)
+    made = make_all(scheduled)
+    failed = [p for p in made if p.error]
+    assert len(failed) == 1 and "font missing" in failed[0].error and not failed[0].sha256
+    assert all(p.sha256 for p in made if not p.error)
+
+
+def test_the_worker_makes_the_pdfs_ahead_and_publishes_first_when_both_are_due(
+    transactional_db, published, media, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduled = schedule(at=later(hours=1))
+    prepared = DBTaskResult.objects.get(task_path="modules.tasks.build_scheduled_pdfs")
+    publication = DBTaskResult.objects.get(
+        task_path="modules.publication_tasks.publish_scheduled_edition"
+    )
+    assert prepared.priority < publication.priority
+    worker = ["db_worker", "--batch", "--no-startup-delay", "--interval", "0"]
+    call_command(*worker, verbosity=0)
+    assert Edition.objects.count() == 1  # not yet published, but every PDF made
+    assert scheduled.pdfs.exclude(sha256="").count() == scheduled.pdfs.count() > 0
+
+
 # --- The back office -----------------------------------------------------------------------
 
 
@@ -229,6 +369,8 @@ def test_an_editor_schedules_an_edition_and_can_cancel_it(editor_client, editor,
     assert (
         "Scheduled publication" in response.text and 'name="change_summary_en"' not in response.text
     )
+    expected = scheduled.pdfs_expected
+    assert f"ready the moment it is published: 0 of {expected} made so far." in response.text
     # A second click on "Schedule" is told the same, and schedules nothing more.
     again = editor_client.post(PUBLISH, confirmed, follow=True)
     assert again.redirect_chain == [(PUBLISH, 302)]
