@@ -554,7 +554,6 @@ class ConsultationRoundAdmin(admin.ModelAdmin):
     list_display = ("title_en", "edition", "scope", "opens_at", "closes_at", "state", "items")
     list_filter = ("edition",)
     search_fields = ("title_en", "title_ru")
-    filter_horizontal = ("modules",)
     readonly_fields = ("extensions_made", "created_by", "created_at")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -1,4 +1,5 @@
-"""A consultation round's disposition report: what became of each comment sent in it.
+"""A consultation round's disposition report: what became of each comment sent in it (and the
+same table for the comments received at a workshop).
 
 The ISO-style comment resolution table, by module and section (comments from States first
 within a section), with each decision, the response, the contributor's answer and the link
@@ -148,13 +149,14 @@ class ModuleGroup:
 
 
 @dataclass
-class Disposition:
-    consultation: ConsultationRound
-    modules: list[EditionModule]  # the modules of the edition under consultation
+class Report:
+    """What became of a set of comments (a round's, a workshop's), as the table shows it."""
+
+    modules: list[EditionModule]  # the modules of the edition the comments were read in
     groups: list[ModuleGroup]  # only groups with listed rows
     by_module: Chart
     by_category: Chart
-    counted: int  # every comment in the round but spam
+    counted: int  # every comment but spam
     late: int
     unlisted: int  # decision published, the comment not (its contributor's or editors' choice)
 
@@ -170,6 +172,13 @@ class Disposition:
     def awaiting(self) -> int:
         return self.by_module.totals["awaiting"]
 
+
+@dataclass
+class Disposition(Report):
+    """A consultation round's disposition report."""
+
+    consultation: ConsultationRound
+
     @property
     def address(self) -> str:
         return reverse("feedback:disposition", kwargs={"pk": self.consultation.pk})
@@ -184,10 +193,15 @@ def round_disposition(consultation: ConsultationRound, editions: list[Edition]) 
     """The report of ``consultation`` (its edition loaded). ``editions``: every published
     edition, newest first. Three queries: the comments, the edition's modules and the
     sections they are about."""
-    edition = consultation.edition
+    found = report(Feedback.objects.filter(round=consultation), consultation.edition, editions)
+    return Disposition(**vars(found), consultation=consultation)
+
+
+def report(items_wanted, edition: Edition, editions: list[Edition]) -> Report:
+    """What became of the comments of ``items_wanted`` (a Feedback queryset), read in
+    ``edition``. ``editions``: every published edition, newest first. Three queries."""
     items = list(
-        Feedback.objects.filter(round=consultation)
-        .exclude(status=Status.SPAM)
+        items_wanted.exclude(status=Status.SPAM)
         .select_related("module", "incorporated_in", "duplicate_of")
         .only(*ITEM_FIELDS)
         .order_by()
@@ -239,8 +253,7 @@ def round_disposition(consultation: ConsultationRound, editions: list[Edition]) 
         for value, label in Category.choices
         if value in by_category
     ]
-    return Disposition(
-        consultation=consultation,
+    return Report(
         modules=modules,
         groups=groups,
         by_module=_chart(module_bars),

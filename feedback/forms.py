@@ -36,6 +36,7 @@ from feedback.services import (
 )
 from feedback.targets import Offer, is_section
 from feedback.widgets import KeptOptions, KeptOptionsSelect
+from guidelines_portal.admin_widgets import LabelledSplitDateTime
 from guidelines_portal.edit_guard import ConcurrentEditGuard
 from guidelines_portal.text import TypedTextFormField
 from modules.forms import SectionAdminForm
@@ -308,6 +309,13 @@ class RoundAdminForm(forms.ModelForm):
         for name in ("opens_at", "closes_at"):
             if name in self.fields:
                 self.fields[name].help_text = _("In UTC (readers also see their own time).")
+                self.fields[name].widget = LabelledSplitDateTime()
+        if "modules" in self.fields:  # a few modules: a box for each, each with its label
+            modules = cast(forms.ModelMultipleChoiceField, self.fields["modules"])
+            modules.widget = forms.CheckboxSelectMultiple(choices=modules.choices)
+            modules.help_text = _(
+                "When the round is not on the whole text: the modules it is on."
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -175,6 +175,8 @@ BACK_OFFICE_PAGES = {
     "sections": "/admin/modules/section/?module__id__exact={salw}",
     "section form": "/admin/modules/section/{marking}/change/",
     "section history": "/admin/modules/section/{marking}/history/",
+    "section compare": "/admin/modules/section/{marking}/history/compare/"
+    "?version_id1={older}&version_id2={newer}",
     "section review": "/admin/modules/section/{marking}/review/",
     "module form": "/admin/modules/module/{salw}/change/",
     "section replacement": "/admin/modules/sectionreplacement/add/",
@@ -185,6 +187,8 @@ BACK_OFFICE_PAGES = {
     "decision": "/admin/feedback/feedback/{item}/decide/",
     "response templates": "/admin/feedback/responsetemplate/",
     "response template": "/admin/feedback/responsetemplate/{template}/change/",
+    "new consultation round": "/admin/feedback/consultationround/add/",
+    "consultation round": "/admin/feedback/consultationround/{round}/change/",
     "new-comment alerts": "/admin/feedback-desk/alerts/",
     "two-step settings": "/admin/two-step/settings/",
 }
@@ -196,10 +200,16 @@ def test_the_back_office_pages_editors_use_are_accessible(browser, live_server, 
     in the editor's language: no axe violation at WCAG 2.2 AA, the packages' widgets included
     (the language tabs, the version list's radios and the autocomplete boxes are this
     project's or mended by it: static/admin-portal/, templates/reversion-compare/)."""
-    from feedback.models import Feedback, ResponseTemplate
+    from reversion.models import Version
+
+    from feedback.models import ConsultationRound, Feedback, ResponseTemplate
     from modules.models import Module, Section
 
+    newer, older = Version.objects.get_for_object(Section.objects.get(key="salw-marking"))[:2]
     ids = {
+        "older": older.pk,
+        "newer": newer.pk,
+        "round": ConsultationRound.objects.order_by("pk").first().pk,
         "salw": Module.objects.get(code="SALW").pk,
         "marking": Section.objects.get(key="salw-marking").pk,
         "item": Feedback.objects.order_by("pk").first().pk,

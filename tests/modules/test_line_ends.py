@@ -25,7 +25,7 @@ NOT_TYPED = {
     "modules.Edition.change_summary_html_ru", "modules.EditionModule.summary_html_en",
     "modules.EditionModule.summary_html_ru", "modules.EditionSection.body_en",
     "modules.EditionSection.body_ru", "modules.EditionSection.body_html_en",
-    "modules.EditionSection.body_html_ru", "modules.EditionPDF.error",
+    "modules.EditionSection.body_html_ru", "modules.EditionPDF.error", "modules.ScheduledPDF.error",
     "modules.EditionSection.change_reason_en", "modules.EditionSection.change_reason_ru",
     "modules.ScheduledPublication.failure",
 }  # fmt: skip
