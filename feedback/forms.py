@@ -313,9 +313,7 @@ class RoundAdminForm(forms.ModelForm):
         if "modules" in self.fields:  # a few modules: a box for each, each with its label
             modules = cast(forms.ModelMultipleChoiceField, self.fields["modules"])
             modules.widget = forms.CheckboxSelectMultiple(choices=modules.choices)
-            modules.help_text = _(
-                "When the round is not on the whole text: the modules it is on."
-            )
+            modules.help_text = _("When the round is not on the whole text: the modules it is on.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
