@@ -312,7 +312,8 @@ class RoundAdminForm(forms.ModelForm):
                 self.fields[name].widget = LabelledSplitDateTime()
         if "modules" in self.fields:  # a few modules: a box for each, each with its label
             modules = cast(forms.ModelMultipleChoiceField, self.fields["modules"])
-            modules.widget = forms.CheckboxSelectMultiple(choices=modules.choices)
+            modules.widget = forms.CheckboxSelectMultiple()
+            modules.queryset = modules.queryset  # gives the new widget its choices
             modules.help_text = _("When the round is not on the whole text: the modules it is on.")
 
     def clean(self) -> dict[str, Any]:
