@@ -30,6 +30,7 @@ EDITOR_PERMISSIONS = frozenset(
         "feedback.change_consultationround",
         "feedback.view_responsetemplate", "feedback.add_responsetemplate",
         "feedback.change_responsetemplate",
+        "feedback.view_workshop", "feedback.add_workshop", "feedback.change_workshop",
         # The original text of redacted and secretariat-only comments (reviewers do not).
         "feedback.view_restricted_text",
         *FEEDBACK_PERMISSIONS,

@@ -41,6 +41,7 @@ from feedback.models import (
     FeedbackEvent,
     ResponseTemplate,
     Source,
+    Workshop,
 )
 from guidelines_portal.params import positive_int
 from modules.admin import RESTORING
@@ -50,7 +51,7 @@ from modules.models import Section
 
 REFERENCE = re.compile(r"FB-\d{4}-\d{4,}")
 CONTRIBUTION = services.CONTRIBUTION_FIELDS
-ORIGIN = ("source", "source_detail", "received_on", "edition", "language")
+ORIGIN = ("source", "workshop", "source_detail", "received_on", "edition", "language")
 PLACE = ("module", "section", "paragraph")
 TRIAGE = ("status", "duplicate_of", "assigned_to", "note")
 RESPONSE = services.PUBLIC_TEXT_FIELDS
@@ -193,7 +194,7 @@ class FeedbackAdmin(admin.ModelAdmin):
     )  # fmt: skip
     list_filter = (
         ProgressFilter, "status", "kind", "category", ("country", CountryFilter), "source",
-        "module", SectionFilter, "edition", "round", "late", "answer", "confidentiality",
+        "module", SectionFilter, "edition", "round", "workshop", "late", "answer", "confidentiality",
         AssignedFilter,
     )  # fmt: skip
     search_fields = ("=reference", "name", "organisation", "email", "comment")
@@ -253,7 +254,7 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        for name in ("module", "section", "duplicate_of", "edition", "assigned_to"):
+        for name in ("module", "section", "duplicate_of", "edition", "assigned_to", "workshop"):
             widget = form.base_fields[name].widget if name in form.base_fields else None
             # Pick existing rows only: no adding, changing or deleting them from here.
             for flag in ("can_add_related", "can_change_related", "can_delete_related"):
@@ -668,3 +669,51 @@ class ResponseTemplateAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# --- Workshops -----------------------------------------------------------------------------
+
+
+@admin.register(Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    """The workshops where comments were made; each has a public page (never deleted: its
+    comments keep pointing at it)."""
+
+    list_display = ("title_en", "region_en", "starts_on", "virtual", "edition", "items")
+    list_filter = ("edition", "virtual")
+    search_fields = ("title_en", "title_ru", "region_en", "region_ru", "place_en")
+    prepopulated_fields = {"slug": ("title_en",)}
+    fieldsets = [
+        (None, {"fields": ["title_en", "title_ru", "slug", "edition"]}),
+        (
+            _("When and where"),
+            {"fields": ["starts_on", "ends_on", "virtual", "place_en", "place_ru"]},
+        ),
+        (
+            _("Who"),
+            {"fields": ["region_en", "region_ru", "organisers_en", "organisers_ru", "states"]},
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("edition")
+            .annotate(item_count=Count("items"))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("slug",) if obj is not None else ()  # its public address never changes
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj is not None else self.prepopulated_fields
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("comments"), ordering="item_count")
+    def items(self, obj: Workshop) -> str:
+        url = reverse("admin:feedback_feedback_changelist")
+        count = getattr(obj, "item_count", 0)
+        return format_html('<a href="{}?workshop__id__exact={}">{}</a>', url, obj.pk, count)

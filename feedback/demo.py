@@ -22,6 +22,7 @@ from feedback.models import (
     RoundExtension,
     Source,
     Status,
+    Workshop,
 )
 from feedback.targets import Target
 from modules.models import Edition, Module, Section
@@ -70,10 +71,11 @@ def receive(entries: list[dict], *, read_in: str) -> None:
             )  # fmt: skip
         else:
             place.pop("section_key"), place.pop("section_number")
+            workshop = Workshop.objects.get(slug=entry["workshop"]) if "workshop" in entry else None
             item = services.feedback_record(
                 user=None, source=entry["source"], source_detail=entry.get("source_detail", ""),
                 received_on=received_on, edition=edition, language=entry["language"],
-                **data, **place,
+                workshop=workshop, **data, **place,
             )  # fmt: skip
         moment = timezone.make_aware(datetime.datetime.combine(received_on, datetime.time(9)))
         # Sent while a (past) round on this edition was open: part of it, as it would have been.
@@ -190,3 +192,30 @@ def load_templates(path: Path) -> None:
         )
         template.full_clean()
         template.save()
+
+
+WORKSHOP_FIELDS = (
+    "slug", "title_en", "title_ru", "region_en", "region_ru", "starts_on", "ends_on", "virtual",
+    "place_en", "place_ru", "organisers_en", "organisers_ru", "states",
+)  # fmt: skip
+
+
+def read_workshops(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open("rb") as handle:
+        return tomllib.load(handle).get("workshop", [])
+
+
+def record_workshops(entries: list[dict], *, edition: str) -> None:
+    """The demonstration workshops that discussed edition ``edition``, recorded as an editor
+    would, before the comments made there are received."""
+    discussed = Edition.objects.get(number=edition)
+    for entry in entries:
+        if entry["edition"] != edition:
+            continue
+        workshop = Workshop(
+            edition=discussed, **{name: _text(entry[name]) for name in WORKSHOP_FIELDS}
+        )
+        workshop.full_clean()
+        workshop.save()

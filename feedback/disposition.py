@@ -25,6 +25,7 @@ from feedback.models import (
     ConsultationRound,
     Feedback,
     Status,
+    Workshop,
 )
 from feedback.selectors import change_url
 from modules import selectors as content
@@ -182,6 +183,19 @@ class Disposition(Report):
     @property
     def address(self) -> str:
         return reverse("feedback:disposition", kwargs={"pk": self.consultation.pk})
+
+
+@dataclass
+class WorkshopReport(Report):
+    """What became of the comments made at a workshop."""
+
+    workshop: Workshop
+
+
+def workshop_report(workshop: Workshop, editions: list[Edition]) -> WorkshopReport:
+    """The comments made at ``workshop`` (its edition loaded), as a round's are reported."""
+    found = report(Feedback.objects.filter(workshop=workshop), workshop.edition, editions)
+    return WorkshopReport(**vars(found), workshop=workshop)
 
 
 def round_with_edition(pk: int) -> ConsultationRound | None:

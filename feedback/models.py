@@ -150,6 +150,65 @@ class FeedbackQuerySet(models.QuerySet):
         ).first()
 
 
+class Workshop(models.Model):
+    """A regional workshop or meeting where the guidelines were presented and discussed, with
+    the comments received there (Feedback.workshop). Its public page lists those comments and
+    what became of each, as a consultation round's disposition does."""
+
+    slug = models.SlugField(
+        _("address name"),
+        max_length=60,
+        unique=True,
+        help_text=_("Used in the page's address, for example europe-2022. Never changes."),
+    )
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_ru = models.CharField(_("title (Russian)"), max_length=200, blank=True)
+    region_en = models.CharField(_("region (English)"), max_length=120)
+    region_ru = models.CharField(_("region (Russian)"), max_length=120, blank=True)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    virtual = models.BooleanField(_("held online"), default=False)
+    place_en = models.CharField(_("place (English)"), max_length=120, blank=True)
+    place_ru = models.CharField(_("place (Russian)"), max_length=120, blank=True)
+    organisers_en = models.CharField(_("organisers (English)"), max_length=500)
+    organisers_ru = models.CharField(_("organisers (Russian)"), max_length=500, blank=True)
+    states = CountryField(_("participating States"), multiple=True, blank=True)
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        related_name="workshops",
+        verbose_name=_("edition discussed"),
+    )
+
+    title = Localized("title")
+    region = Localized("region")
+    place = Localized("place")
+    organisers = Localized("organisers")
+
+    class Meta:
+        ordering = ["-starts_on", "-pk"]
+        verbose_name = _("workshop")
+        verbose_name_plural = _("workshops")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="workshop_ends_after_it_starts",
+                violation_error_message=_("The last day cannot be before the first."),
+            ),
+            models.CheckConstraint(
+                condition=Q(virtual=True) | ~Q(place_en=""),
+                name="workshop_has_a_place",
+                violation_error_message=_("Give the place, or say it was held online."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_en
+
+    def get_absolute_url(self) -> str:
+        return reverse("feedback:workshop", kwargs={"slug": self.slug})
+
+
 class Feedback(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     # What the contributor was reading.
@@ -238,6 +297,15 @@ class Feedback(models.Model):
         max_length=255,
         blank=True,
         help_text=_("For example: Regional workshop, Almaty; letter of 3 May."),
+    )
+    workshop = models.ForeignKey(
+        Workshop,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("workshop"),
+        help_text=_("For a comment made at a recorded workshop (source: workshop or meeting)."),
     )
     received_on = models.DateField(_("received on"), db_index=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
@@ -358,6 +426,13 @@ class Feedback(models.Model):
             models.CheckConstraint(
                 condition=~Q(confidentiality=Confidentiality.REDACTED) | ~Q(redacted_comment=""),
                 name="feedback_redacted_has_text",
+            ),
+            models.CheckConstraint(
+                condition=Q(workshop__isnull=True) | Q(source=Source.WORKSHOP),
+                name="feedback_workshop_comments_come_from_it",
+                violation_error_message=_(
+                    "A comment made at a workshop has “Workshop or meeting” as its source."
+                ),
             ),
         ]
         indexes = [

@@ -17,6 +17,7 @@ from feedback.models import (
     Feedback,
     FeedbackEvent,
     Status,
+    Workshop,
     submission_fingerprint,
 )
 from modules import excerpts
@@ -439,3 +440,16 @@ def same_place(item: Feedback, limit: int = 20) -> list[Feedback]:
         .select_related("incorporated_in")
         .order_by("-created_at", "-pk")[:limit]
     )
+
+
+def public_workshops() -> list[Workshop]:
+    """Every recorded workshop, latest first, with how many comments were made there."""
+    return list(
+        Workshop.objects.annotate(
+            comment_count=Count("items", filter=~Q(items__status=Status.SPAM))
+        ).order_by("-starts_on", "-pk")
+    )
+
+
+def public_workshop(slug: str) -> Workshop | None:
+    return Workshop.objects.select_related("edition").filter(slug=slug).first()

@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.feedback_form, name="form"),
     path("track/<str:token>/", views.track, name="track"),
     path("rounds/", views.rounds, name="rounds"),
+    path("workshops/", views.workshops, name="workshops"),
+    path("workshops/<slug:slug>/", views.workshop_detail, name="workshop"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/disposition/", views.round_disposition, name="disposition"),
     path(

@@ -304,6 +304,28 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "feedback/round.html", context)
 
 
+def workshops(request: HttpRequest) -> HttpResponse:
+    """The regional workshops recorded, latest first."""
+    context = {"workshops": selectors.public_workshops(), **content.get_navigation()}
+    return render(request, "feedback/workshops.html", context)
+
+
+@gzip_page
+def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One workshop: when, where, who, and what became of the comments made there."""
+    workshop = selectors.public_workshop(slug)
+    if workshop is None:
+        raise Http404(_("There is no such workshop."))
+    report = disposition.workshop_report(workshop, list(Edition.objects.published()))
+    context = {
+        "workshop": workshop,
+        "report": report,
+        "states": sorted(workshop.states, key=lambda country: country.name),
+        **content.get_navigation(),
+    }
+    return render(request, "feedback/workshop.html", context)
+
+
 def _disposition(
     request: HttpRequest, pk: int
 ) -> tuple[disposition.Disposition, list[Edition]] | HttpResponse:

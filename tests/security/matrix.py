@@ -28,7 +28,14 @@ from reversion.models import Revision, Version
 from accounts.roles import EDITORS, FEEDBACK_REVIEWERS, TRANSLATORS
 from accounts.services import backup_codes_issue, setup_link_issue
 from feedback import services as feedback_services
-from feedback.models import EditorAlerts, Feedback, FeedbackEvent, ResponseTemplate, Status
+from feedback.models import (
+    EditorAlerts,
+    Feedback,
+    FeedbackEvent,
+    ResponseTemplate,
+    Status,
+    Workshop,
+)
 from modules import pdf_services, services
 from modules.models import (
     Edition,
@@ -104,6 +111,7 @@ MATRIX = {
     "GET admin:view_on_site modules.section":                   "L L F R R R R",
     "GET admin:view_on_site modules.edition":                   "L L F R R R R",
     "GET admin:view_on_site feedback.consultationround":        "L L F R F F R",
+    "GET admin:view_on_site feedback.workshop":                 "L L F R F F R",
     # --- Modules of the working draft: editors and translators change; only superusers add or delete
     "GET admin:modules_module_changelist":                      "L L F 2 2 2 2",
     "GET admin:modules_module_add":                             "L L F F F F 2",
@@ -200,6 +208,15 @@ MATRIX = {
     "GET admin:feedback_responsetemplate_delete":               "L L F F F F F",
     "POST admin:feedback_responsetemplate_delete":              "L L F F F F F",
     "GET admin:feedback_responsetemplate_history":              "L L F 2 F F 2",
+    # Workshops: editors record them; never deleted
+    "GET admin:feedback_workshop_changelist":                   "L L F 2 F F 2",
+    "GET admin:feedback_workshop_add":                          "L L F 2 F F 2",
+    "POST admin:feedback_workshop_add":                         "L L F . F F .",
+    "GET admin:feedback_workshop_change":                       "L L F 2 F F 2",
+    "POST admin:feedback_workshop_change":                      "L L F . F F .",
+    "GET admin:feedback_workshop_delete":                       "L L F F F F F",
+    "POST admin:feedback_workshop_delete":                      "L L F F F F F",
+    "GET admin:feedback_workshop_history":                      "L L F 2 F F 2",
     # Consultation rounds: editors open, change and extend them; nobody deletes one.
     "GET admin:feedback_consultationround_changelist":          "L L F 2 F F 2",
     "GET admin:feedback_consultationround_add":                 "L L F 2 F F 2",
@@ -381,6 +398,8 @@ PUBLISHED = [
     ("round disposition", "feedback:disposition", {"pk": ROUND}, "", "2"),
     ("round disposition XLSX", "feedback:disposition_xlsx", {"pk": ROUND}, "", "2"),
     ("round disposition PDF", "feedback:disposition_pdf", {"pk": ROUND}, "", "P"),
+    ("workshops", "feedback:workshops", {}, "", "2"),
+    ("workshop", "feedback:workshop", {"slug": "europe-2022"}, "", "2"),
     ("tracking page", "feedback:track", {"token": TOKEN}, "", "2"),
     ("responses", "feedback:responses", {"edition": "1.1"}, "", "2"),
     ("responses CSV", "feedback:responses_csv", {"edition": "1.1"}, "", "2"),
@@ -481,6 +500,15 @@ def build_world() -> World:
         email=f"{PRIVATE.lower()}@example.org", name=f"{PRIVATE} Person",
         comment=f"{PRIVATE}: do not publish this comment.", publishable=False,
     )  # fmt: skip
+    # Both were made at a workshop: its page lists the public one, never the private one.
+    workshop = Workshop.objects.create(
+        slug="europe-2022", title_en="Workshop for Europe", region_en="Europe",
+        starts_on=datetime.date(2022, 4, 26), ends_on=datetime.date(2022, 4, 27),
+        place_en="Vienna", organisers_en="CTED", edition=Edition.objects.get(number="1.0"),
+    )  # fmt: skip
+    Feedback.objects.filter(pk__in=[public.pk, private.pk]).update(
+        source="workshop", workshop=workshop
+    )
     for item in (public, private):
         Feedback.objects.filter(pk=item.pk).update(response_en="Thank you.", response_ru="Спасибо.")
         feedback_services.feedback_set_status(
@@ -558,6 +586,7 @@ def build_world() -> World:
             "modules.scheduledpublication": scheduled,
             "feedback.feedback": private,
             "feedback.consultationround": consultation,
+            "feedback.workshop": workshop,
             "feedback.responsetemplate": ResponseTemplate.objects.create(
                 title_en="Covered",
                 title_ru="Отражено",
@@ -764,7 +793,7 @@ def snapshot() -> dict:
 
     models = (Module, Section, SectionReplacement, SectionReview, Edition, EditionPDF,
               ScheduledPublication,
-              Feedback, FeedbackEvent, ResponseTemplate,
+              Feedback, FeedbackEvent, ResponseTemplate, Workshop,
               Version, Revision, LogEntry, Group, DBTaskResult, TOTPDevice,
               StaticDevice, StaticToken, AccessAttempt, EditorAlerts)  # fmt: skip
     state = {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
