@@ -198,7 +198,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         AssignedFilter,
     )  # fmt: skip
     search_fields = ("=reference", "name", "organisation", "email", "comment")
-    list_select_related = ("section", "module", "assigned_to", "incorporated_in")
+    list_select_related = ("section", "module", "assigned_to", "incorporated_in", "workshop")
     # Counting every item on each page is what slows a long list: count the filtered ones only.
     show_full_result_count = False
     list_per_page = 50

@@ -180,3 +180,14 @@ def test_a_workshop_keeps_its_address_and_is_never_deleted(editor_client, worksh
     delete = reverse("admin:feedback_workshop_delete", args=[workshop.pk])
     assert editor_client.post(delete, {"post": "yes"}).status_code == 403
     assert Workshop.objects.filter(pk=workshop.pk).exists()
+
+
+def test_the_triage_desk_and_decision_page_name_the_workshop(editor_client, workshop):
+    item = made_at(workshop, comment="Said at the workshop.", source_detail="Plenary")
+    desk = editor_client.get(reverse("admin:feedback_feedback_triage")).content.decode()
+    card = desk[desk.index(f'id="item-{item.pk}"') :]
+    assert "Regional workshop for the Sahel and the Maghreb" in card
+    decision = editor_client.get(
+        reverse("admin:feedback_feedback_decide", args=[item.pk])
+    ).content.decode()
+    assert f'href="{workshop.get_absolute_url()}"' in decision and "(Plenary)" in decision
