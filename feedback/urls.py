@@ -20,4 +20,14 @@ urlpatterns = [
     path("rounds/<int:pk>/disposition.pdf", views.round_disposition_pdf, name="disposition_pdf"),
     path("editions/<edition:edition>/", views.responses, name="responses"),
     path("editions/<edition:edition>/responses.csv", views.responses_csv, name="responses_csv"),
+    path(
+        "editions/<edition:edition>/comment-table.xlsx",
+        views.comment_table,
+        name="comment_table",
+    ),
+    path(
+        "editions/<edition:edition>/modules/<slug:module>/comment-table.xlsx",
+        views.comment_table,
+        name="comment_table_module",
+    ),
 ]

@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 
+from feedback import comment_table as comment_tables
 from feedback import disposition, report_pdf, selectors, services, xlsx
 from feedback.csv import csv_response
 from feedback.forms import AnswerForm, FeedbackForm
@@ -277,6 +278,24 @@ def responses_csv(request: HttpRequest, edition: str) -> StreamingHttpResponse:
         selectors.RESPONSE_COLUMNS,
         (row.as_csv(base) for row in rows),
     )
+
+
+def comment_table(request: HttpRequest, edition: str, module: str = "") -> HttpResponse:
+    """The kit's comment table for an edition (or one of its modules), in the reader's
+    language: a published edition never changes, so neither does its table."""
+    found = Edition.objects.filter(number=edition).first()
+    if found is None:
+        raise Http404(_("There is no edition %(number)s.") % {"number": edition})
+    chosen = content.get_module(content.get_edition_modules(found), module) if module else None
+    lang = get_language() or settings.LANGUAGE_CODE
+    response = HttpResponse(
+        comment_tables.comment_table(found, lang, chosen), content_type=xlsx.XLSX
+    )
+    part = f"_{chosen.code}" if chosen else ""
+    name = f"TG-2370_ed{found.number}_{lang}{part}_comment-table.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    patch_cache_control(response, public=True, max_age=3600)
+    return response
 
 
 def rounds(request: HttpRequest) -> HttpResponse:

@@ -153,3 +153,10 @@ def paragraph(body_html: str, number: int) -> str | None:
     if not 1 <= number <= len(found):
         return None
     return " ".join(plain_text(f"<p>{found[number - 1]}</p>").split())
+
+
+def paragraphs(body_html: str) -> list[str]:
+    """The plain text of each paragraph of a sanitised body that readers see numbered (#p1,
+    #p2...), in order."""
+    text = (body_html or "").partition(_FOOTNOTES)[0]
+    return [" ".join(plain_text(f"<p>{found}</p>").split()) for found in _PARAGRAPHS.findall(text)]
