@@ -72,7 +72,16 @@ def _text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", value)
 
 
+def _printable(sheet) -> None:
+    """Printed landscape, as wide as the page, the header row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+
+
 def _header(sheet, titles: list[str], widths: list[int]) -> None:
+    _printable(sheet)
     sheet.append(titles)
     for column, width in enumerate(widths, start=1):
         cell = sheet.cell(row=1, column=column)
@@ -148,6 +157,7 @@ def comment_table(edition: Edition, language: str, module: EditionModule | None 
         validation.add(f"{letter}2:{letter}{ROWS_OFFERED + 1}")
 
     guide = book.create_sheet(_("How to fill it in")[:31])
+    _printable(guide)
     guide.column_dimensions["A"].width = 110
     scope = module.title if module is not None else _("the whole text")
     lines = [
@@ -187,6 +197,9 @@ def comment_table(edition: Edition, language: str, module: EditionModule | None 
     guide["A1"].font = Font(bold=True, size=14)
     for cell in guide["A"]:
         cell.alignment = WRAPPED
+        # Spreadsheets do not grow a row to its wrapped text when printing: give it room.
+        lines_needed = max(1, -(-len(str(cell.value or "")) // 100))
+        guide.row_dimensions[cell.row].height = 16 * lines_needed
     book.properties.title = f"{_('Comment table')}: {edition.number}"
     book.properties.language = language
     out = io.BytesIO()
