@@ -1,6 +1,10 @@
 """Feedback builders: a valid form as a browser posts it, and items made through the services."""
 
+import csv
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -74,3 +78,22 @@ def tracking_path(item: Feedback, language: str = "en") -> str:
 def token_in(url: str) -> str:
     """The token of a tracking link, from a page address or an e-mail's text."""
     return re.search(r"/feedback/track/([^/]+)/", url).group(1)
+
+
+def libreoffice_csv(workbook: Path) -> list[list[str]]:
+    """The first sheet of ``workbook`` as LibreOffice headless converts it to CSV (UTF-8), in
+    rows: how a spreadsheet program reads what the portal wrote."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.fail(
+            "LibreOffice is missing: apt-get install libreoffice-calc-nogui (make test does it)"
+        )
+    folder = workbook.parent
+    subprocess.run(  # LibreOffice on a file the test wrote
+        [soffice, f"-env:UserInstallation=file://{folder}/profile", "--headless",
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(folder),
+         str(workbook)],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    with workbook.with_suffix(".csv").open(encoding="utf-8") as handle:
+        return list(csv.reader(handle))

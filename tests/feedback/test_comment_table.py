@@ -3,10 +3,7 @@ with every paragraph of the edition (or module) named as readers' links number i
 lists for the paragraph and the type, and how to fill it in, in both languages. Read back with
 openpyxl and converted by LibreOffice, as the people filling it in would open it."""
 
-import csv
 import io
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +13,7 @@ from feedback.comment_table import paragraph_id
 from modules import services as content
 from modules.models import Section
 from tests.conftest import publish
+from tests.feedback.conftest import libreoffice_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -106,17 +104,5 @@ def test_libreoffice_opens_the_table(client, edition, tmp_path: Path):
     response = client.get("/en/feedback/editions/1.0/comment-table.xlsx")
     source = tmp_path / "table.xlsx"
     source.write_bytes(response.content)
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.fail(
-            "LibreOffice is missing: apt-get install libreoffice-calc-nogui (make test does it)"
-        )
-    subprocess.run(  # LibreOffice on a file this test wrote
-        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
-         str(source)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    with (tmp_path / "table.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    rows = libreoffice_csv(source)
     assert rows[0][:3] == ["State or organisation", "Paragraph", "Type"]

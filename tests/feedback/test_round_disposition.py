@@ -2,11 +2,8 @@
 published, by module and section with States first, the counts and the charts, as a page and
 as a workbook read back with openpyxl and LibreOffice, in both languages."""
 
-import csv
 import datetime
 import io
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -20,7 +17,7 @@ from feedback.models import Category, ConsultationRound, Feedback, Status, conse
 from modules import services as content
 from modules.models import Edition
 from tests.conftest import publish
-from tests.feedback.conftest import make_feedback
+from tests.feedback.conftest import libreoffice_csv, make_feedback
 from tests.feedback.test_rounds import close, open_round
 from tests.modules.test_pdf import pdftotext
 
@@ -191,19 +188,7 @@ def test_libreoffice_opens_the_workbook_and_reads_a_formula_as_text(
     content, _book = _workbook(client, consultation, "ru")
     source = tmp_path / "report.xlsx"
     source.write_bytes(content)
-    soffice = shutil.which("soffice")
-    if soffice is None:
-        pytest.fail(
-            "LibreOffice is missing: apt-get install libreoffice-calc-nogui (make test does it)"
-        )
-    subprocess.run(  # LibreOffice on a file this test wrote
-        [soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(tmp_path),
-         str(source)],
-        check=True, capture_output=True, timeout=120,
-    )  # fmt: skip
-    with (tmp_path / "report.csv").open(encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    rows = libreoffice_csv(source)
     assert rows[0][0] == "Регистрационный номер"
     state = next(row for row in rows if row[0] == items["state"].reference)
     assert state[6].startswith('=HYPERLINK("http://evil.example")')
