@@ -2,7 +2,6 @@
 changes and CSV export. Every change goes through feedback.services, so it is kept in the
 item's history; nothing is ever deleted."""
 
-import re
 from functools import partial
 from typing import cast
 
@@ -36,12 +35,15 @@ from feedback.forms import (
 from feedback.models import (
     ACCEPTED_STATUSES,
     PENDING_STATUSES,
+    REFERENCE_PATTERN,
+    RESTRICTED_TEXT_PERMISSION,
     ConsultationRound,
     Feedback,
     FeedbackEvent,
     ResponseTemplate,
     Source,
     Workshop,
+    restricted_notice,
 )
 from guidelines_portal.params import positive_int
 from modules.admin import RESTORING
@@ -49,14 +51,12 @@ from modules.admin import SectionAdmin as ContentSectionAdmin
 from modules.diff import rewording
 from modules.models import Section
 
-REFERENCE = re.compile(r"FB-\d{4}-\d{4,}")
 CONTRIBUTION = services.CONTRIBUTION_FIELDS
 ORIGIN = ("source", "workshop", "source_detail", "received_on", "edition", "language")
 PLACE = ("module", "section", "paragraph")
 TRIAGE = ("status", "duplicate_of", "assigned_to", "note")
 RESPONSE = services.PUBLIC_TEXT_FIELDS
 PUBLICATION = services.PUBLICATION_FIELDS
-RESTRICTED_PERMISSION = "feedback.view_restricted_text"
 # Shown instead of a restricted original to staff who may not read it.
 RESTRICTED_FIELDS = {"comment": "restricted_comment", "proposed_wording": "restricted_wording"}
 TEXT_LOOKUPS = frozenset(
@@ -78,14 +78,10 @@ def _yes_no(value: bool) -> str:
     return str(_("Yes") if value else _("No"))
 
 
-def _restricted_notice() -> str:
-    return str(_("Restricted: only staff allowed to read restricted text see it."))
-
-
 def _export_row(f: Feedback, *, restricted_readable: bool) -> list:
     hidden = f.is_restricted and not restricted_readable
     comment, wording = (
-        (_restricted_notice(), _restricted_notice() if f.proposed_wording else "")
+        (restricted_notice(), restricted_notice() if f.proposed_wording else "")
         if hidden
         else (f.comment, f.proposed_wording)
     )
@@ -221,7 +217,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         # Read first, then decide. A restricted original is named, not shown, to staff who
         # may not read it.
         contribution: tuple[str, ...] = (*CONTRIBUTION, "proposed_compared")
-        if obj.is_restricted and not request.user.has_perm(RESTRICTED_PERMISSION):
+        if obj.is_restricted and not request.user.has_perm(RESTRICTED_TEXT_PERMISSION):
             contribution = tuple(RESTRICTED_FIELDS.get(name, name) for name in CONTRIBUTION)
         return [
             (None, {"fields": ("reference", "progress")}),
@@ -246,7 +242,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         fixed += list(ANSWER)  # the contributor's, through their tracking link
         # The contributor's own words and origin are never rewritten by the back office.
         fixed += [*CONTRIBUTION, *ORIGIN, "paragraph", *RESTRICTED_FIELDS.values()]
-        if not request.user.has_perm(RESTRICTED_PERMISSION):
+        if not request.user.has_perm(RESTRICTED_TEXT_PERMISSION):
             fixed += list(PUBLICATION)  # writing a redacted form needs the original
         if obj.is_incorporated:
             fixed += ["module", "section"]
@@ -281,7 +277,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         # restricted text, no lookup touches the words of a comment.
         field = lookup.split("__", 1)[0]
         if field in TEXT_LOOKUPS and not (
-            request is not None and request.user.has_perm(RESTRICTED_PERMISSION)
+            request is not None and request.user.has_perm(RESTRICTED_TEXT_PERMISSION)
         ):
             return False
         return super().lookup_allowed(lookup, value, request)
@@ -290,17 +286,17 @@ class FeedbackAdmin(admin.ModelAdmin):
         # Searching the comments' words would tell who may not read restricted text what
         # the restricted ones say.
         fields = super().get_search_fields(request)
-        if request.user.has_perm(RESTRICTED_PERMISSION):
+        if request.user.has_perm(RESTRICTED_TEXT_PERMISSION):
             return fields
         return tuple(name for name in fields if name != "comment")
 
     @admin.display(description=_("comment"))
     def restricted_comment(self, obj: Feedback) -> str:
-        return _restricted_notice()
+        return restricted_notice()
 
     @admin.display(description=_("proposed wording"))
     def restricted_wording(self, obj: Feedback) -> str:
-        return _restricted_notice() if obj.proposed_wording else "—"
+        return restricted_notice() if obj.proposed_wording else "—"
 
     # --- The text the item is about, and the other items on it -----------------------
 
@@ -342,7 +338,7 @@ class FeedbackAdmin(admin.ModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # A reference number finds its item through the unique index, not a text scan.
         term = search_term.strip().upper()
-        if REFERENCE.fullmatch(term):
+        if REFERENCE_PATTERN.fullmatch(term):
             return queryset.filter(reference=term), False
         return super().get_search_results(request, queryset, search_term)
 
@@ -481,7 +477,7 @@ class FeedbackAdmin(admin.ModelAdmin):
         items = queryset.select_related(
             "edition", "module", "section", "assigned_to", "incorporated_in"
         ).order_by("created_at", "pk")
-        readable = request.user.has_perm(RESTRICTED_PERMISSION)
+        readable = request.user.has_perm(RESTRICTED_TEXT_PERMISSION)
         rows = (
             _export_row(f, restricted_readable=readable) for f in items.iterator(chunk_size=2000)
         )

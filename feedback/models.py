@@ -13,6 +13,7 @@ is still open follows its section into the next edition; ``section_key`` and
 
 import datetime
 import hashlib
+import re
 
 from django.conf import settings
 from django.db import models
@@ -27,6 +28,9 @@ from guidelines_portal.tokens import new_token, token_digest
 from modules.models import Edition, Localized, Module, Section
 
 COMMENT_MAX_LENGTH = 5000
+# An item's reference (FB-2026-0001), and the permission to read restricted originals.
+REFERENCE_PATTERN = re.compile(r"FB-\d{4}-\d{4,}")
+RESTRICTED_TEXT_PERMISSION = "feedback.view_restricted_text"
 NAME_MAX_LENGTH = 200
 ANSWER_MAX_LENGTH = 1000
 
@@ -148,6 +152,11 @@ class FeedbackQuerySet(models.QuerySet):
             tracking_links__digest=token_digest(token),
             tracking_links__expires_at__gt=timezone.now(),
         ).first()
+
+
+def restricted_notice() -> str:
+    """What staff who may not read a restricted original see instead of it."""
+    return str(_("Restricted: only staff allowed to read restricted text see it."))
 
 
 class Workshop(models.Model):

@@ -8,7 +8,6 @@ pages share one address. A reviewer moves from item to item with the keyboard
 decides on many items at once. Every write goes through feedback.services.
 """
 
-import re
 from dataclasses import dataclass
 
 from django import forms
@@ -27,13 +26,20 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import acting_user
 from feedback import selectors, services
-from feedback.models import COMMENT_MAX_LENGTH, Feedback, FeedbackEvent, ResponseTemplate, Status
+from feedback.models import (
+    COMMENT_MAX_LENGTH,
+    REFERENCE_PATTERN,
+    RESTRICTED_TEXT_PERMISSION,
+    Feedback,
+    FeedbackEvent,
+    ResponseTemplate,
+    Status,
+    restricted_notice,
+)
 from guidelines_portal.edit_guard import edit_token
 from guidelines_portal.text import TypedTextFormField
 from modules.diff import rewording
 
-RESTRICTED_PERMISSION = "feedback.view_restricted_text"
-REFERENCE = re.compile(r"FB-\d{4}-\d{4,}")
 # What two reviewers deciding one item at once could overwrite.
 GUARDED = ("status", "duplicate_of", "response_en", "response_ru")
 EXCERPT_CHARS = 280
@@ -107,7 +113,7 @@ class DecisionForm(forms.Form):
         reference = self.cleaned_data["duplicate_of"].strip().upper()
         if not reference:
             return None
-        if not REFERENCE.fullmatch(reference):
+        if not REFERENCE_PATTERN.fullmatch(reference):
             raise ValidationError(_("Write a reference like FB-2026-0001."))
         found = Feedback.objects.filter(reference=reference).first()
         if found is None:
@@ -188,11 +194,7 @@ class Card:
 
 
 def _hidden(item: Feedback, request: HttpRequest) -> bool:
-    return item.is_restricted and not request.user.has_perm(RESTRICTED_PERMISSION)
-
-
-def _restricted_notice() -> str:
-    return str(_("Restricted: only staff allowed to read restricted text see it."))
+    return item.is_restricted and not request.user.has_perm(RESTRICTED_TEXT_PERMISSION)
 
 
 def _changelist(model_admin: ModelAdmin, request: HttpRequest) -> ChangeList:
@@ -239,7 +241,7 @@ def triage_view(model_admin: ModelAdmin, request: HttpRequest) -> HttpResponse:
         Card(
             item=item,
             read=reads[item.pk],
-            comment=_restricted_notice()
+            comment=restricted_notice()
             if _hidden(item, request)
             else Truncator(item.comment).chars(EXCERPT_CHARS),
             restricted=_hidden(item, request),
@@ -359,7 +361,7 @@ def decide_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) -
         "item": item,
         "read": read,
         "restricted": hidden,
-        "restricted_notice": _restricted_notice(),
+        "restricted_notice": restricted_notice(),
         "compared": _compared(read, item) if not hidden else None,
         "same_place": selectors.same_place(item),
         "history": FeedbackEvent.objects.filter(feedback=item)
