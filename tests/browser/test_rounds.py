@@ -135,3 +135,14 @@ def test_a_reader_follows_a_closed_round_to_its_report_and_downloads_the_table(p
     book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     rows = list(book["Комментарии"].iter_rows(values_only=True))
     assert rows[1][0] == item.reference and rows[1][9] == "Не принято."
+
+
+def test_a_reader_downloads_the_comment_table_of_a_section_s_module_in_russian(page, guidelines):
+    page.goto("/ru/modules/salw/salw-marking/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="таблица комментариев к модулю «SALW» (XLSX)").click()
+    assert download.value.suggested_filename == "TG-2370_ed1.0_ru_SALW_comment-table.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
+    assert book.sheetnames == ["Комментарии", "Абзацы", "Как заполнить"]
+    paragraphs = list(book["Абзацы"].iter_rows(min_row=2, values_only=True))
+    assert [row[2] for row in paragraphs] == ["Маркируйте каждую единицу оружия."]
