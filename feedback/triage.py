@@ -37,6 +37,7 @@ from feedback.models import (
     restricted_notice,
 )
 from guidelines_portal.edit_guard import edit_token
+from guidelines_portal.params import positive_int
 from guidelines_portal.text import TypedTextFormField
 from modules.diff import rewording
 
@@ -231,7 +232,8 @@ def triage_view(model_admin: ModelAdmin, request: HttpRequest) -> HttpResponse:
     bulk = BulkDecisionForm(request.POST if request.method == "POST" else None)
     chosen: set[int] = set()
     if request.method == "POST":
-        chosen = {int(pk) for pk in request.POST.getlist("item") if pk.isdigit()}
+        ticked = (positive_int(pk) for pk in request.POST.getlist("item"))
+        chosen = {pk for pk in ticked if pk is not None}
         done = _bulk_decide(changelist, request, bulk, chosen)
         if done is not None:
             return done

@@ -366,7 +366,8 @@ def test_a_bulk_decision_without_ticks_or_outside_the_filters_changes_nothing(
     html = editor_client.post(DESK, {"status": Status.SPAM}).content.decode()
     assert "Tick the items the decision is for." in html
     editor_client.post(DESK + "?assigned=me", {"item": [item.pk], "status": Status.SPAM})
-    editor_client.post(DESK, {"item": ["x", "-1"], "status": Status.SPAM})
+    hostile = editor_client.post(DESK, {"item": ["x", "-1", "٣", "9" * 5000], "status": "spam"})
+    assert hostile.status_code == 200 and "Tick the items" in hostile.content.decode()
     html = editor_client.post(DESK, {"item": [item.pk], "status": ""}).content.decode()
     assert "This field is required." in html
     assert f'value="{item.pk}" id="tick-{item.pk}" checked' in html  # the ticks are kept
