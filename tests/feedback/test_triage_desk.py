@@ -402,3 +402,11 @@ def test_editors_write_templates_and_nobody_deletes_them(editor_client, covered)
     assert ResponseTemplate.objects.get(title_en="Thanks").response_en == "Thank you.\nTwo lines."
     delete = reverse("admin:feedback_responsetemplate_delete", args=[covered.pk])
     assert editor_client.post(delete, {"post": "yes"}).status_code == 403
+
+
+@pytest.mark.parametrize("query", ["?p=99999", "?p=" + "9" * 5000, "?o=nonsense", "?q=%00"])
+def test_hostile_desk_addresses_never_fail(editor_client, marking, query):
+    item = make_feedback()
+    for url in (DESK + query, decide_url(item, query)):
+        response = editor_client.get(url, follow=True)
+        assert response.status_code in (200, 400), url
