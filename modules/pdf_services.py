@@ -67,23 +67,22 @@ def pdfs_queue_edition(*, edition: Edition) -> list[EditionPDF]:
 def pdfs_take_prebuilt(*, edition: Edition, scheduled: ScheduledPublication) -> int:
     """The scheduled publication's PDFs, made before its moment from the same frozen text,
     become ``edition``'s: ready at once, nothing left to build. Those not made (or failed)
-    stay queued. Returns how many were taken. Files not taken (a module the edition lost
-    cannot happen: the text is frozen) are left to scheduled_pdfs_discard."""
-    made = {
-        (p.module_slug, p.language): p for p in scheduled.pdfs.exclude(sha256="")
-    }  # fmt: skip
-    taken = 0
+    stay queued; files made but not taken are deleted. Returns how many were taken."""
+    made = {(p.module_slug, p.language): p for p in scheduled.pdfs.exclude(sha256="")}
+    taken = []
     for pdf in EditionPDF.objects.filter(edition=edition, status=PDFStatus.QUEUED):
         ready = made.get((pdf.module_slug, pdf.language))
-        if ready is None:
-            continue
-        taken += EditionPDF.objects.filter(pk=pdf.pk, status=PDFStatus.QUEUED).update(
+        if ready is not None and EditionPDF.objects.filter(
+            pk=pdf.pk, status=PDFStatus.QUEUED
+        ).update(
             status=PDFStatus.READY, file=ready.file.name, filename=ready.filename,
             pages=ready.pages, size=ready.size, sha256=ready.sha256, built_at=ready.built_at,
             build_seconds=ready.build_seconds, error="",
-        )  # fmt: skip
-    scheduled.pdfs.update(file="")  # the files are the edition's now
-    return taken
+        ):  # fmt: skip
+            taken.append(ready.pk)
+    scheduled.pdfs.filter(pk__in=taken).update(file="")  # the files are the edition's now
+    scheduled_pdfs_discard(scheduled=scheduled)  # any left over
+    return len(taken)
 
 
 def scheduled_pdfs_discard(*, scheduled: ScheduledPublication) -> None:

@@ -434,3 +434,19 @@ def test_the_edition_list_says_which_edition_is_scheduled(editor_client, publish
     page = editor_client.get("/admin/modules/edition/")
     assert "Edition 1.1 is scheduled to be published at" in page.text
     assert 'href="/admin/modules/edition/add/">See or cancel it</a>' in page.text
+
+
+def test_a_pdf_made_ahead_that_the_edition_does_not_take_is_deleted(
+    published, editor, media, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.core.files.base import ContentFile
+
+    scheduled = schedule(user=editor)
+    stray = ScheduledPDF(scheduled=scheduled, module_slug="gone", language="en", sha256="x")
+    stray.file.save("stray.pdf", ContentFile(b"%PDF-1.7"), save=True)
+    assert (media / stray.file.name).exists()
+    at_its_moment(monkeypatch, scheduled)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.edition_publish_due(scheduled_id=scheduled.pk)
+    assert not (media / stray.file.name).exists()
+    assert EditionPDF.objects.filter(edition__number="1.1", status=PDFStatus.QUEUED).exists()
