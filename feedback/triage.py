@@ -239,17 +239,11 @@ def triage_view(model_admin: ModelAdmin, request: HttpRequest) -> HttpResponse:
             return done
     items = list(changelist.result_list)
     reads = selectors.as_read_many(items)
-    cards = [
-        Card(
-            item=item,
-            read=reads[item.pk],
-            comment=restricted_notice()
-            if _hidden(item, request)
-            else Truncator(item.comment).chars(EXCERPT_CHARS),
-            restricted=_hidden(item, request),
-        )
-        for item in items
-    ]
+    cards = []
+    for item in items:
+        hidden = _hidden(item, request)
+        comment = restricted_notice() if hidden else Truncator(item.comment).chars(EXCERPT_CHARS)
+        cards.append(Card(item=item, read=reads[item.pk], comment=comment, restricted=hidden))
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
