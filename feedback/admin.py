@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
 from accounts.roles import acting_user, staff_with_permission
-from feedback import selectors, services, triage
+from feedback import selectors, services, table_views, triage
 from feedback.csv import csv_response
 from feedback.forms import (
     FeedbackAdminForm,
@@ -37,6 +37,7 @@ from feedback.models import (
     PENDING_STATUSES,
     REFERENCE_PATTERN,
     RESTRICTED_TEXT_PERMISSION,
+    CommentTable,
     ConsultationRound,
     Feedback,
     FeedbackEvent,
@@ -112,6 +113,28 @@ class AssignedFilter(admin.SimpleListFilter):
         if self.value() == "nobody":
             return queryset.filter(assigned_to__isnull=True)
         return queryset
+
+
+class CommentTableFilter(admin.SimpleListFilter):
+    """The comment tables items were recorded from (the newest first)."""
+
+    title = _("comment table")
+    parameter_name = "table"
+    SHOWN = 20
+
+    def lookups(self, request, model_admin):
+        tables = CommentTable.objects.filter(confirmed_at__isnull=False).order_by("-confirmed_at")
+        chosen = positive_int(self.value())
+        shown = list(tables[: self.SHOWN])
+        if chosen is not None and chosen not in {t.pk for t in shown}:
+            shown += list(tables.filter(pk=chosen))
+        return [(str(t.pk), f"{t.file_name} ({t.received_on:%Y-%m-%d})") for t in shown]
+
+    def queryset(self, request, queryset):
+        chosen = positive_int(self.value())
+        if self.value() and chosen is None:
+            raise IncorrectLookupParameters
+        return queryset.filter(comment_table_id=chosen) if chosen is not None else queryset
 
 
 class SectionFilter(admin.SimpleListFilter):
@@ -190,8 +213,8 @@ class FeedbackAdmin(admin.ModelAdmin):
     )  # fmt: skip
     list_filter = (
         ProgressFilter, "status", "kind", "category", ("country", CountryFilter), "source",
-        "module", SectionFilter, "edition", "round", "workshop", "late", "answer", "confidentiality",
-        AssignedFilter,
+        "module", SectionFilter, "edition", "round", "workshop", CommentTableFilter, "late",
+        "answer", "confidentiality", AssignedFilter,
     )  # fmt: skip
     search_fields = ("=reference", "name", "organisation", "email", "comment")
     list_select_related = ("section", "module", "assigned_to", "incorporated_in", "workshop")
@@ -229,7 +252,16 @@ class FeedbackAdmin(admin.ModelAdmin):
             (_("Publication"), {"fields": PUBLICATION}),
             (
                 _("Where it came from"),
-                {"fields": (*ORIGIN, "round", "late", "created_at", "acknowledged_at")},
+                {
+                    "fields": (
+                        *ORIGIN,
+                        "comment_table_origin",
+                        "round",
+                        "late",
+                        "created_at",
+                        "acknowledged_at",
+                    )
+                },
             ),
         ]
 
@@ -238,7 +270,7 @@ class FeedbackAdmin(admin.ModelAdmin):
             return ()
         fixed = ["reference", "progress", "section_number", "created_at", "acknowledged_at"]
         fixed += ["as_read", "same_place", "proposed_compared"]
-        fixed += ["round", "late"]  # set when the comment arrived
+        fixed += ["round", "late", "comment_table_origin"]  # set when the comment arrived
         fixed += list(ANSWER)  # the contributor's, through their tracking link
         # The contributor's own words and origin are never rewritten by the back office.
         fixed += [*CONTRIBUTION, *ORIGIN, "paragraph", *RESTRICTED_FIELDS.values()]
@@ -297,6 +329,21 @@ class FeedbackAdmin(admin.ModelAdmin):
     @admin.display(description=_("proposed wording"))
     def restricted_wording(self, obj: Feedback) -> str:
         return restricted_notice() if obj.proposed_wording else "—"
+
+    @admin.display(description=_("comment table"))
+    def comment_table_origin(self, obj: Feedback) -> str:
+        """The uploaded table the item was recorded from: file, checksum, who uploaded it."""
+        table = obj.comment_table
+        if table is None:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>, {} ({})<br><span class="help">SHA-256 {}</span>',
+            reverse("admin:feedback_feedback_table", args=[table.pk]),
+            table.file_name,
+            table.uploaded_by.get_full_name() or table.uploaded_by.get_username(),
+            timezone.localtime(table.uploaded_at).strftime("%Y-%m-%d %H:%M"),
+            table.checksum,
+        )
 
     # --- The text the item is about, and the other items on it -----------------------
 
@@ -456,6 +503,16 @@ class FeedbackAdmin(admin.ModelAdmin):
                 name="feedback_feedback_decide",
             ),
             path(
+                "tables/upload/",
+                self.admin_site.admin_view(partial(table_views.upload_view, self)),
+                name="feedback_feedback_table_upload",
+            ),
+            path(
+                "tables/<int:pk>/",
+                self.admin_site.admin_view(partial(table_views.table_view, self)),
+                name="feedback_feedback_table",
+            ),
+            path(
                 "export.csv",
                 self.admin_site.admin_view(self.export_view),
                 name="feedback_feedback_export",
@@ -489,6 +546,9 @@ class FeedbackAdmin(admin.ModelAdmin):
             **(extra_context or {}),
             "export_url": reverse("admin:feedback_feedback_export"),
             "triage_url": reverse("admin:feedback_feedback_triage"),
+            "table_upload_url": reverse("admin:feedback_feedback_table_upload")
+            if self.has_add_permission(request)
+            else "",
         }
         return super().changelist_view(request, extra_context)
 

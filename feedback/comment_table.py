@@ -6,7 +6,8 @@ proposed change, the secretariat's observations), with drop-down lists for the p
 the type; the paragraphs of the edition (or module) with their identifiers ("B.4.5 ¶3", as
 readers' #p3 links number them), titles and first words; and how to fill it in. The
 identifiers name a paragraph of one edition: an identifier and the edition number in the
-workbook are what a filled table is read back by.
+workbook (a custom document property) are what a filled table is read back by
+(feedback.table_import).
 """
 
 import io
@@ -17,11 +18,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from feedback.models import Kind
+from feedback.table_import import EDITION_PROPERTY, LANGUAGE_PROPERTY, MODULE_PROPERTY
 from modules import excerpts
 from modules import selectors as content
 from modules.labels import section_number
@@ -202,6 +205,14 @@ def comment_table(edition: Edition, language: str, module: EditionModule | None 
         guide.row_dimensions[cell.row].height = 16 * lines_needed
     book.properties.title = f"{_('Comment table')}: {edition.number}"
     book.properties.language = language
+    # What a filled table is read back by (feedback.table_import).
+    for name, value in (
+        (EDITION_PROPERTY, edition.number),
+        (LANGUAGE_PROPERTY, language),
+        (MODULE_PROPERTY, module.slug if module is not None else ""),
+    ):
+        if value:
+            book.custom_doc_props.append(StringProperty(name=name, value=value))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

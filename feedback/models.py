@@ -114,10 +114,13 @@ def new_tracking_token() -> str:
     return new_token()
 
 
-def submission_fingerprint(*, section_key: str, paragraph: int | None, data: dict) -> str:
-    """Equal for the same comment sent twice by the same address about the same place."""
+def submission_fingerprint(
+    *, section_key: str, paragraph: int | None, data: dict, who: str | None = None
+) -> str:
+    """Equal for the same comment sent twice by the same address about the same place
+    (``who``: the sender when there is no address, as a comment table's row names them)."""
     parts = [
-        (data.get("email") or "").strip().lower(),
+        ((data.get("email") or "") if who is None else who).strip().lower(),
         section_key,
         str(paragraph or ""),
         data.get("kind", ""),
@@ -216,6 +219,64 @@ class Workshop(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("feedback:workshop", kwargs={"slug": self.slug})
+
+
+class CommentTable(models.Model):
+    """A filled comment table (the review kit's workbook, or a CSV in its columns) uploaded by
+    an editor with the workshop or letter it came with.
+
+    Uploading reads and keeps the rows (``rows``: each row's cells as found, never yet
+    checked), and the preview checks them against the edition; nothing becomes feedback until
+    the editor confirms, and then every row is written at once (``confirmed_at``). The file's
+    checksum makes a second upload of the same file create nothing. Tables never confirmed
+    are forgotten after a week.
+    """
+
+    checksum = models.CharField(_("checksum (SHA-256)"), max_length=64, db_index=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    edition = models.ForeignKey(
+        Edition, on_delete=models.PROTECT, related_name="+", verbose_name=_("edition")
+    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    module_slug = models.SlugField(_("module"), max_length=40, blank=True)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    source_detail = models.CharField(_("source details"), max_length=255, blank=True)
+    workshop = models.ForeignKey(
+        Workshop,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("workshop"),
+    )
+    received_on = models.DateField(_("received on"))
+    may_name = models.BooleanField(_("contributors may be named"), default=False)
+    publishable = models.BooleanField(_("comments may be published"), default=True)
+    rows = models.JSONField(default=list, editable=False)
+    headers = models.JSONField(default=dict, editable=False)  # field: its header in the file
+    confirmed_at = models.DateTimeField(_("recorded at"), null=True, editable=False)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("comment table")
+        verbose_name_plural = _("comment tables")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checksum"],
+                condition=Q(confirmed_at__isnull=False),
+                name="comment_table_recorded_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
 
 
 class Feedback(models.Model):
@@ -318,6 +379,15 @@ class Feedback(models.Model):
     )
     received_on = models.DateField(_("received on"), db_index=True)
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
+    comment_table = models.ForeignKey(
+        CommentTable,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        editable=False,
+        verbose_name=_("comment table"),
+    )
     # A web submission's fingerprint: the same form sent twice is stored once.
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     form_nonce = models.CharField(max_length=64, blank=True, editable=False)

@@ -6,21 +6,25 @@ background worker once the transaction commits, and a failure to send never undo
 """
 
 import datetime
+import hashlib
 import secrets
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Field, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from feedback import table_import
 from feedback.models import (
     ACCEPTED_STATUSES,
     DECISION_STATUSES,
     PENDING_STATUSES,
     Answer,
+    CommentTable,
     Confidentiality,
     ConsultationRound,
     EventKind,
@@ -39,7 +43,7 @@ from feedback.tasks import email_after_commit
 from guidelines_portal.tokens import new_token, token_digest
 from modules import services as content
 from modules.labels import utc_moment
-from modules.models import Edition, Module, Section
+from modules.models import Edition, EditionModule, Module, Section
 
 # Contributor-supplied fields a submission may set.
 CONTRIBUTION_FIELDS = (
@@ -847,3 +851,183 @@ def round_extend(
     )  # fmt: skip
     ConsultationRound.objects.filter(pk=consultation.pk).update(closes_at=closes_at)
     return extension
+
+
+# --- Comment tables ------------------------------------------------------------------------
+
+PENDING_TABLE_DAYS = 7
+
+
+def comment_table_upload(
+    *,
+    data: bytes,
+    file_name: str,
+    user: User,
+    edition: Edition | None,
+    **details,
+) -> tuple[CommentTable, bool]:
+    """Keep the rows of an uploaded comment table for its preview: (table, True), or the
+    table recorded earlier from the same file and False (nothing new is kept).
+
+    ``edition``: the edition the editor says the table was made for (None: as the workbook
+    says). ``details``: source, source_detail, workshop, received_on, may_name, publishable.
+    Raises TableError (unreadable file) or ValidationError (edition unknown or contradicted).
+    """
+    checksum = hashlib.sha256(data).hexdigest()
+    recorded = CommentTable.objects.filter(checksum=checksum, confirmed_at__isnull=False).first()
+    if recorded is not None:
+        return recorded, False
+    table = table_import.read_table(data, file_name)
+    declared = None
+    if table.edition:
+        declared = Edition.objects.published().filter(number=table.edition).first()
+        if declared is None:
+            raise ValidationError(
+                _("The table was made for edition %(number)s, which is not a published edition.")
+                % {"number": table.edition}
+            )
+        if edition is not None and edition != declared:
+            raise ValidationError(
+                _(
+                    "The table was made for edition %(table)s, not %(chosen)s: choose “as the "
+                    "table says”, or the edition %(table)s."
+                )
+                % {"table": declared.number, "chosen": edition.number}
+            )
+    edition = edition or declared
+    if edition is None:
+        raise ValidationError(
+            _("The file does not say which edition it was made for: choose the edition.")
+        )
+    languages = {code for code, _name in settings.LANGUAGES}
+    language = next(
+        (lang for lang in (table.language, table.header_language) if lang in languages),
+        translation.get_language() or settings.LANGUAGE_CODE,
+    )
+    CommentTable.objects.filter(
+        confirmed_at__isnull=True,
+        uploaded_at__lt=timezone.now() - datetime.timedelta(days=PENDING_TABLE_DAYS),
+    ).delete()
+    kept = CommentTable(
+        checksum=checksum,
+        file_name=file_name[:255],
+        uploaded_by=user,
+        edition=edition,
+        language=language,
+        module_slug=table.module[:40],
+        rows=table.rows,
+        headers=table.headers,
+        **details,
+    )
+    kept.full_clean(exclude=["rows", "headers"])
+    kept.save()
+    return kept, True
+
+
+def comment_table_check(table: CommentTable) -> list[table_import.CheckedRow]:
+    """Each row of a kept table and what it becomes, in the active language."""
+    return table_import.check_rows(table.rows, table.headers, table.edition, table.language)
+
+
+@transaction.atomic
+def comment_table_confirm(*, table: CommentTable, user: User) -> int:
+    """Record every row of a previewed table as feedback, all at once or not at all; returns
+    the number of items made (a table confirmed already makes none: a second click, or
+    another editor, is told so by its confirmed_at)."""
+    table = CommentTable.objects.select_for_update().get(pk=table.pk)
+    if table.confirmed_at is not None:
+        return 0
+    checked = comment_table_check(table)
+    in_error = [row for row in checked if row.errors]
+    if in_error:
+        raise ValidationError(
+            _("%(count)s rows have errors: correct the file and upload it again.")
+            % {"count": len(in_error)}
+        )
+    recorded = [row for row in checked if row.will_record]
+    keys = {row.section.key for row in recorded if row.section is not None}
+    drafts = {s.key: s for s in Section.objects.filter(key__in=keys).select_related("module")}
+    slugs = {m.pk: m.slug for m in EditionModule.objects.filter(edition=table.edition)}
+    modules = {m.slug: m for m in Module.objects.all()}
+    level = consented_level(publishable=table.publishable, may_name=table.may_name)
+    items = []
+    for row in recorded:
+        seen = row.section
+        draft = drafts.get(seen.key) if seen is not None else None
+        if seen is not None:
+            module = draft.module if draft else modules.get(slugs.get(seen.module_id, ""))
+        else:
+            module = modules.get(table.module_slug) if table.module_slug else None
+        item = Feedback(
+            reference=f"~{secrets.token_hex(8)}",
+            edition=table.edition,
+            language=table.language,
+            module=module,
+            section=draft,
+            section_key=seen.key if seen is not None else "",
+            section_number=seen.number if seen is not None else "",
+            paragraph=row.paragraph,
+            kind=row.kind,
+            comment=row.comment,
+            proposed_wording=row.proposed,
+            category=row.category,
+            country=row.country,
+            organisation="" if row.country else row.submitter,
+            may_name=table.may_name,
+            publishable=table.publishable,
+            confidentiality=level,
+            source=table.source,
+            source_detail=table.source_detail,
+            workshop=table.workshop,
+            received_on=table.received_on,
+            fingerprint=row.fingerprint,
+            comment_table=table,
+        )
+        item.full_clean(
+            exclude=["reference", "edition", "module", "section", "workshop", "comment_table"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        items.append(item)
+    actor = _user(user)
+    try:
+        with transaction.atomic():
+            table.confirmed_at = timezone.now()
+            table.rows = []
+            table.save(update_fields=["confirmed_at", "rows"])
+            Feedback.objects.bulk_create(items, batch_size=500)
+    except IntegrityError as error:
+        raise ValidationError(
+            _(
+                "The same file, or some of its comments, was recorded meanwhile: upload it "
+                "again to see what remains."
+            )
+        ) from error
+    for item in items:
+        item.reference = f"FB-{item.received_on:%Y}-{item.pk:04d}"
+    Feedback.objects.bulk_update(items, ["reference"], batch_size=500)
+    arrived = _("%(source)s, comment table “%(file)s”, row %(row)s")
+    events = []
+    for item, row in zip(items, recorded, strict=True):
+        text = arrived % {
+            "source": item.get_source_display(),
+            "file": table.file_name,
+            "row": row.row,
+        }
+        events.append(
+            FeedbackEvent(
+                feedback=item,
+                actor=actor,
+                kind=EventKind.SUBMITTED,
+                new_status=item.status,
+                text=text,
+            )
+        )
+        if row.observations:
+            events.append(
+                FeedbackEvent(
+                    feedback=item, actor=actor, kind=EventKind.NOTE, text=row.observations
+                )
+            )
+    FeedbackEvent.objects.bulk_create(events, batch_size=500)
+    return len(items)

@@ -29,6 +29,7 @@ from accounts.roles import EDITORS, FEEDBACK_REVIEWERS, TRANSLATORS
 from accounts.services import backup_codes_issue, setup_link_issue
 from feedback import services as feedback_services
 from feedback.models import (
+    CommentTable,
     EditorAlerts,
     Feedback,
     FeedbackEvent,
@@ -199,6 +200,11 @@ MATRIX = {
     "POST admin:feedback_feedback_triage":                      "L L F . F . .",
     "GET admin:feedback_feedback_decide":                       "L L F 2 F 2 2",
     "POST admin:feedback_feedback_decide":                      "L L F . F . .",
+    # Filled comment tables: whoever may record feedback (add_feedback) uploads and confirms
+    "GET admin:feedback_feedback_table_upload":                 "L L F 2 F 2 2",
+    "POST admin:feedback_feedback_table_upload":                "L L F . F . .",
+    "GET admin:feedback_feedback_table":                        "L L F 2 F 2 2",
+    "POST admin:feedback_feedback_table":                       "L L F . F . .",
     # Response templates: editors write them; reviewers use them on the desk; never deleted
     "GET admin:feedback_responsetemplate_changelist":           "L L F 2 F F 2",
     "GET admin:feedback_responsetemplate_add":                  "L L F 2 F F 2",
@@ -590,6 +596,18 @@ def build_world() -> World:
             "feedback.feedback": private,
             "feedback.consultationround": consultation,
             "feedback.workshop": workshop,
+            "feedback.commenttable": CommentTable.objects.create(
+                checksum="0" * 64,
+                file_name="europe-2022.xlsx",
+                uploaded_by=editor,
+                edition=edition,
+                language="en",
+                source="workshop",
+                workshop=workshop,
+                received_on=datetime.date(2022, 4, 27),
+                rows=[{"row": 2, "paragraph": {"t": "B.2"}, "comment": {"t": "Tampered?"}}],
+                headers={"paragraph": "Paragraph", "comment": "Comment"},
+            ),
             "feedback.responsetemplate": ResponseTemplate.objects.create(
                 title_en="Covered",
                 title_ru="Отражено",
@@ -670,7 +688,8 @@ def _admin_path(name: str, variant: str, world: World) -> tuple[str, dict]:
     suffix = short.removeprefix(f"{info}_")
     label = model_admins()[info].opts.label_lower
     obj = world.objects.get(label)
-    if suffix in ("changelist", "add", "recoverlist", "preview", "export", "triage"):
+    if suffix in ("changelist", "add", "recoverlist", "preview", "export", "triage",
+                  "table_upload"):  # fmt: skip
         return reverse(name), {}
     if suffix in (
         "change",
@@ -695,6 +714,8 @@ def _admin_path(name: str, variant: str, world: World) -> tuple[str, dict]:
         return reverse(name, args=[world.deleted[label].pk]), {}
     if suffix == "move":
         return reverse(name, args=[obj.pk, "up"]), {}
+    if suffix == "table":  # a comment table uploaded, not yet confirmed
+        return reverse(name, args=[world.objects["feedback.commenttable"].pk]), {}
     if suffix == "cancel_schedule":
         return reverse(name, args=[world.objects["modules.scheduledpublication"].pk]), {}
     raise KeyError(f"No way to build {name}: add it to tests/security/matrix.py")
@@ -796,7 +817,7 @@ def snapshot() -> dict:
 
     models = (Module, Section, SectionReplacement, SectionReview, Edition, EditionPDF,
               ScheduledPublication,
-              Feedback, FeedbackEvent, ResponseTemplate, Workshop,
+              Feedback, FeedbackEvent, ResponseTemplate, Workshop, CommentTable,
               Version, Revision, LogEntry, Group, DBTaskResult, TOTPDevice,
               StaticDevice, StaticToken, AccessAttempt, EditorAlerts)  # fmt: skip
     state = {m._meta.label: list(m._default_manager.order_by("pk").values()) for m in models}
