@@ -33,14 +33,14 @@ class EditionChoiceField(forms.ModelChoiceField):
         return str(_("Edition %(number)s") % {"number": obj.number})
 
 
+class WorkshopChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.title} ({obj.starts_on:%Y-%m-%d})"  # in the editor's language
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Filled comment table"),
-        help_text=_(
-            "The comment table of the review kit (.xlsx), or a table in its columns as .xlsx or "
-            ".csv, up to %(size)s MB."
-        )
-        % {"size": table_import.MAX_FILE_BYTES // (1024 * 1024)},
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
     edition = EditionChoiceField(
@@ -50,7 +50,7 @@ class UploadForm(forms.Form):
         empty_label=_("As the table says (tables downloaded from this site)"),
     )
     source = forms.ChoiceField(label=_("Came with"), choices=UPLOAD_SOURCES)
-    workshop = forms.ModelChoiceField(
+    workshop = WorkshopChoiceField(
         label=_("Workshop"),
         queryset=Workshop.objects.none(),
         required=False,
@@ -63,7 +63,9 @@ class UploadForm(forms.Form):
         help_text=_("For example: note verbale of 3 May 2023 from the Permanent Mission."),
     )
     received_on = forms.DateField(
-        label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Received on"),
+        # A date input's value is ISO 8601 whatever the page's language.
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     publishable = forms.BooleanField(
         label=_("The comments may be published (with the decisions on them)"),
@@ -81,6 +83,10 @@ class UploadForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["edition"]).queryset = Edition.objects.published()
         cast(forms.ModelChoiceField, self.fields["workshop"]).queryset = Workshop.objects.all()
         self.fields["received_on"].initial = timezone.localdate()
+        self.fields["file"].help_text = _(
+            "The comment table of the review kit (.xlsx), or a table in its columns as .xlsx or "
+            ".csv, up to %(size)s MB."
+        ) % {"size": table_import.MAX_FILE_BYTES // (1024 * 1024)}
 
     def clean_received_on(self):
         day = self.cleaned_data["received_on"]

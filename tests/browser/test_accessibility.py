@@ -2,6 +2,7 @@
 horizontal scrolling at phone or desktop width, and a print layout without navigation."""
 
 import base64
+import datetime
 from pathlib import Path
 
 import pytest
@@ -185,6 +186,8 @@ BACK_OFFICE_PAGES = {
     "feedback item": "/admin/feedback/feedback/{item}/change/",
     "triage desk": "/admin/feedback/feedback/triage/?progress=open",
     "decision": "/admin/feedback/feedback/{item}/decide/",
+    "comment table upload": "/admin/feedback/feedback/tables/upload/",
+    "comment table preview": "/admin/feedback/feedback/tables/{table}/",
     "response templates": "/admin/feedback/responsetemplate/",
     "response template": "/admin/feedback/responsetemplate/{template}/change/",
     "new consultation round": "/admin/feedback/consultationround/add/",
@@ -214,6 +217,7 @@ def test_the_back_office_pages_editors_use_are_accessible(browser, live_server, 
         "marking": Section.objects.get(key="salw-marking").pk,
         "item": Feedback.objects.order_by("pk").first().pk,
         "template": ResponseTemplate.objects.order_by("pk").first().pk,
+        "table": _previewed_table(lang).pk,
     }
     context = browser.new_context(
         base_url=live_server.url, bypass_csp=True, extra_http_headers={"Accept-Language": lang}
@@ -238,6 +242,35 @@ def test_the_back_office_pages_editors_use_are_accessible(browser, live_server, 
         problems["publication confirmation"] = found
     context.close()
     assert problems == {}, "\n".join(f"{where}: {found}" for where, found in problems.items())
+
+
+def _previewed_table(lang: str):
+    """A workshop's comment table uploaded and not yet confirmed: one row fine, one in error."""
+    import io
+
+    from django.utils import translation
+    from openpyxl import load_workbook
+
+    from feedback import comment_table, services
+    from feedback.models import Workshop
+    from modules.models import Edition
+
+    with translation.override(lang):
+        kit = comment_table.comment_table(Edition.objects.current(), lang)
+    book = load_workbook(io.BytesIO(kit))
+    first = book.worksheets[1]["A2"].value
+    for row, values in enumerate([["Kenya", first, "", "Fine."], ["", "Z.9 ¶9", "", "Wrong."]]):
+        for column, value in enumerate(values, start=1):
+            book.worksheets[0].cell(row=row + 2, column=column, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    with translation.override(lang):
+        table, _new = services.comment_table_upload(
+            data=out.getvalue(), file_name="europe.xlsx", user=User.objects.get(username="editor"),
+            edition=None, source="workshop", source_detail="", workshop=Workshop.objects.first(),
+            received_on=datetime.date(2022, 4, 27), may_name=False, publishable=True,
+        )  # fmt: skip
+    return table
 
 
 # The contrast of a text as the reader sees it: its colour, faded by its own and its

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from feedback import services, table_import
@@ -387,3 +388,22 @@ def test_previews_and_confirmation_cost_a_fixed_number_of_queries(
     assert Feedback.objects.filter(comment_table=table).count() == 2000
     assert FeedbackEvent.objects.filter(feedback__comment_table=table).count() == 2000
     assert len(set(Feedback.objects.values_list("reference", flat=True))) == 2000
+
+
+def test_the_upload_form_speaks_russian_and_offers_today_as_a_date_input_takes_it(
+    editor_client, workshop
+):
+    workshop.title_ru = "Семинар для Европы"
+    workshop.save()
+    response = editor_client.get(UPLOAD, HTTP_ACCEPT_LANGUAGE="ru")
+    text = response.content.decode()
+    assert "Таблица замечаний из комплекта для рассмотрения (.xlsx)" in text
+    assert f'value="{timezone.localdate():%Y-%m-%d}"' in text  # ISO, whatever the language
+    assert "Семинар для Европы (2022-04-05)" in text
+
+
+def test_the_upload_page_costs_a_fixed_number_of_queries(
+    editor_client, workshop, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(10):
+        assert editor_client.get(UPLOAD).status_code == 200
