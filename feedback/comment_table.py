@@ -212,7 +212,8 @@ def comment_table(edition: Edition, language: str, module: EditionModule | None 
         (MODULE_PROPERTY, module.slug if module is not None else ""),
     ):
         if value:
-            book.custom_doc_props.append(StringProperty(name=name, value=value))
+            properties = book.custom_doc_props  # type: ignore[attr-defined]  # openpyxl 3.1
+            properties.append(StringProperty(name=name, value=value))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -22,6 +22,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from weasyprint import HTML, Document
 from weasyprint import layout as weasyprint_layout
 from weasyprint.formatting_structure import boxes
@@ -44,6 +45,7 @@ _FOOTNOTE_REF = re.compile(
 _FOOTNOTE_ITEM = re.compile(
     r'<li id="([^"]+)">\s*<p>(.*?)(?:&nbsp;)?<a class="footnote-backref".*?</p>\s*</li>', re.DOTALL
 )
+_FOOTNOTES_START = '<div class="footnote">'
 _FOOTNOTE_BLOCK = re.compile(r'<div class="footnote">.*?</div>', re.DOTALL)
 
 
@@ -76,11 +78,33 @@ class RenderedPDF:
     pages: int
 
 
-def pdf_filename(number: str, language: str, module_code: str = "", *, draft: bool = False) -> str:
-    """TG-2370_ed1.1_ru_SALW.pdf, TG-2370_ed1.1_en.pdf, TG-2370_draft_en.pdf."""
+def pdf_filename(
+    number: str, language: str, module_code: str = "", *, draft: bool = False, review: bool = False
+) -> str:
+    """TG-2370_ed1.1_ru_SALW.pdf, TG-2370_ed1.1_en.pdf, TG-2370_draft_en.pdf,
+    TG-2370_ed1.1_en_SALW_review.pdf."""
     part = "draft" if draft else f"ed{number}"
     suffix = f"_{module_code}" if module_code else ""
-    return f"{DOCUMENT_CODE}_{part}_{language}{suffix}.pdf"
+    return f"{DOCUMENT_CODE}_{part}_{language}{suffix}{'_review' if review else ''}.pdf"
+
+
+_PARAGRAPH_START = re.compile(r"<p>")
+
+
+def identified_paragraphs(html: str, number: str) -> tuple[str, int]:
+    """A body with each paragraph readers see numbered (#p1, #p2...) opening with its
+    identifier for the margin (B.4.5 ¶3, as the comment table names it), and how many there
+    are. Footnotes are left alone (they are not paragraphs)."""
+    text, separator, footnotes = html.partition(_FOOTNOTES_START)
+    counter = 0
+    shown = escape(section_number(number))
+
+    def identify(_match: re.Match) -> str:
+        nonlocal counter
+        counter += 1
+        return f'<p class="identified"><span class="pid">{shown} ¶{counter}</span> '
+
+    return _PARAGRAPH_START.sub(identify, text) + separator + footnotes, counter
 
 
 def footnotes_in_place(html: str) -> str:
@@ -102,8 +126,10 @@ def render_pdf(
     language: str,
     module_slug: str = "",
     base_url: str | None = None,
+    review: bool = False,
 ) -> RenderedPDF:
-    """The PDF of ``edition`` (None: the working draft, marked DRAFT), whole or one module."""
+    """The PDF of ``edition`` (None: the working draft, marked DRAFT), whole or one module;
+    ``review``: the review kit's copy, paragraph identifiers in the margin."""
     if edition is None:
         snapshot = selectors.get_draft()
         modules, sections = snapshot.modules, snapshot.sections
@@ -114,7 +140,7 @@ def render_pdf(
         current = edition
     return render_text(
         edition, modules, sections, current=current, language=language,
-        module_slug=module_slug, base_url=base_url,
+        module_slug=module_slug, base_url=base_url, review=review,
     )  # fmt: skip
 
 
@@ -127,6 +153,7 @@ def render_text(
     language: str,
     module_slug: str = "",
     base_url: str | None = None,
+    review: bool = False,
 ) -> RenderedPDF:
     """The PDF of these modules and sections as ``edition`` (None: the draft), saved or not:
     a scheduled edition's PDFs are made from its frozen text, unsaved, before its moment."""
@@ -136,8 +163,9 @@ def render_text(
         modules = [module]
         sections = [s for s in sections if s.module_id == module.pk]
     with translation.override(language):
-        by_module = _sections_by_module(sections)
+        by_module = _sections_by_module(sections, review=review)
         context = {
+            "review": review,
             "edition": edition,
             "draft": draft,
             "latest": current,
@@ -161,7 +189,7 @@ def render_text(
         )
     code = modules[0].code if module_slug else ""
     return RenderedPDF(
-        pdf_filename(edition.number if edition else "", language, code, draft=draft),
+        pdf_filename(edition.number if edition else "", language, code, draft=draft, review=review),
         content,
         len(rendered.pages),
     )
@@ -422,14 +450,17 @@ def _link_labels(parts) -> dict[str, str]:
     return labels
 
 
-def _sections_by_module(sections: list[EditionSection]) -> dict[int, list]:
+def _sections_by_module(sections: list[EditionSection], *, review: bool = False) -> dict:
     """{module id: [(section, body html ready for print), ...]} in reading order (the draft's
-    snapshot modules carry their draft ids, so both kinds group the same way)."""
+    snapshot modules carry their draft ids, so both kinds group the same way). For a review
+    copy each section also says how many paragraphs it has (``section.paragraph_count``)."""
     grouped: dict[int, list] = {}
     for section in sorted(sections, key=lambda s: s.sort_key):
-        grouped.setdefault(section.module_id, []).append(
-            (section, footnotes_in_place(str(section.body_html)))
-        )
+        body = str(section.body_html)
+        if review:
+            body, count = identified_paragraphs(body, section.number)
+            setattr(section, "paragraph_count", count)  # noqa: B010 - shown in the contents
+        grouped.setdefault(section.module_id, []).append((section, footnotes_in_place(body)))
     return grouped
 
 

@@ -57,7 +57,10 @@ def pdf_build(*, pdf_id: int, force: bool = False) -> EditionPDF | None:
     started = time.perf_counter()
     try:
         rendered = renderer.render_pdf(
-            edition=pdf.edition, language=pdf.language, module_slug=pdf.module_slug
+            edition=pdf.edition,
+            language=pdf.language,
+            module_slug=pdf.module_slug,
+            review=pdf.review,
         )
         old_name = pdf.file.name
         pdf.file.save(rendered.filename, ContentFile(rendered.content), save=False)

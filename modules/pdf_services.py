@@ -22,22 +22,20 @@ from modules.models import (
 from modules.tasks import schedule
 
 
-def pdf_request(*, edition: Edition, language: str, module_slug: str = "") -> EditionPDF:
+def pdf_request(
+    *, edition: Edition, language: str, module_slug: str = "", review: bool = False
+) -> EditionPDF:
     """The PDF's row, queued for building the first time anyone asks (once, however many
-    ask at the same moment: the row is unique), and again after a failure with tries left."""
-    pdf = EditionPDF.objects.filter(
-        edition=edition, module_slug=module_slug, language=language
-    ).first()
+    ask at the same moment: the row is unique), and again after a failure with tries left.
+    Review copies are made only when someone asks for one."""
+    which = {"edition": edition, "module_slug": module_slug, "language": language}
+    pdf = EditionPDF.objects.filter(**which, review=review).first()
     if pdf is None:
         try:
             with transaction.atomic():
-                pdf = EditionPDF.objects.create(
-                    edition=edition, module_slug=module_slug, language=language
-                )
+                pdf = EditionPDF.objects.create(**which, review=review)
         except IntegrityError:  # another request queued it a moment ago
-            return EditionPDF.objects.get(
-                edition=edition, module_slug=module_slug, language=language
-            )
+            return EditionPDF.objects.get(**which, review=review)
         schedule(pdf)
         return pdf
     if pdf.status == PDFStatus.FAILED and pdf.attempts < settings.PDF_MAX_ATTEMPTS:
@@ -70,7 +68,7 @@ def pdfs_take_prebuilt(*, edition: Edition, scheduled: ScheduledPublication) -> 
     stay queued; files made but not taken are deleted. Returns how many were taken."""
     made = {(p.module_slug, p.language): p for p in scheduled.pdfs.exclude(sha256="")}
     taken = []
-    for pdf in EditionPDF.objects.filter(edition=edition, status=PDFStatus.QUEUED):
+    for pdf in EditionPDF.objects.filter(edition=edition, status=PDFStatus.QUEUED, review=False):
         ready = made.get((pdf.module_slug, pdf.language))
         if ready is not None and EditionPDF.objects.filter(
             pk=pdf.pk, status=PDFStatus.QUEUED

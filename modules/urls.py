@@ -11,6 +11,14 @@ in_edition = [
     path("", reading.home, name="edition_home"),
     path("pdf/", pdf.edition_pdf, name="edition_pdf"),
     path("modules/<slug:module>/pdf/", pdf.edition_pdf, name="edition_module_pdf"),
+    # The review kit's copy: paragraph identifiers in the margin, room for notes.
+    path("pdf/review/", pdf.edition_pdf, {"review": True}, name="edition_review_pdf"),
+    path(
+        "modules/<slug:module>/pdf/review/",
+        pdf.edition_pdf,
+        {"review": True},
+        name="edition_module_review_pdf",
+    ),
     path("modules/<slug:module>/", reading.module_detail, name="edition_module"),
     path("modules/<slug:module>/<slug:key>/", reading.section_detail, name="edition_section"),
     # Citation files (BibTeX, RIS, CSL-JSON) of the edition, a module, a section.

@@ -15,7 +15,9 @@ class PDFStatus(models.TextChoices):
 
 
 class EditionPDF(models.Model):
-    """The PDF of a published edition, whole (module_slug "") or one module, in one language.
+    """The PDF of a published edition, whole (module_slug "") or one module, in one language;
+    for reading, or (``review``) the review kit's copy: every paragraph's identifier in the
+    margin (B.4.5 ¶3, as the comment table names it) and room for notes.
 
     Built once in the background (modules.tasks); the row records its state, so a reader
     asking too early sees "being prepared", and a failure is kept with its error and retried.
@@ -24,6 +26,7 @@ class EditionPDF(models.Model):
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="pdfs")
     module_slug = models.SlugField(max_length=40, blank=True)
     language = models.CharField(max_length=5, choices=settings.LANGUAGES)
+    review = models.BooleanField(_("review copy"), default=False)
     status = models.CharField(
         _("status"), max_length=10, choices=PDFStatus.choices, default=PDFStatus.QUEUED
     )
@@ -43,7 +46,8 @@ class EditionPDF(models.Model):
         verbose_name_plural = _("edition PDFs")
         constraints = [
             models.UniqueConstraint(
-                fields=["edition", "module_slug", "language"], name="edition_pdf_unique"
+                fields=["edition", "module_slug", "language", "review"],
+                name="edition_pdf_unique_copy",
             )
         ]
 

@@ -13,11 +13,15 @@ from modules import pdf_services, selectors
 from modules.models import PDFStatus
 
 
-def edition_pdf(request: HttpRequest, edition: str, module: str = "") -> HttpResponseBase:
+def edition_pdf(
+    request: HttpRequest, edition: str, module: str = "", review: bool = False
+) -> HttpResponseBase:
+    """An edition's PDF, whole or one module, for reading or (``review``) the review kit's
+    copy with paragraph identifiers in the margin: the file once built, else "being made"."""
     reading = selectors.get_reading(edition)
     page_module = selectors.get_module(reading.modules, module) if module else None
     pdf = pdf_services.pdf_request(
-        edition=reading.edition, language=get_language(), module_slug=module
+        edition=reading.edition, language=get_language(), module_slug=module, review=review
     )
     if pdf.status == PDFStatus.READY:
         response = FileResponse(

@@ -397,7 +397,7 @@ def test_the_upload_form_speaks_russian_and_offers_today_as_a_date_input_takes_i
     workshop.save()
     response = editor_client.get(UPLOAD, HTTP_ACCEPT_LANGUAGE="ru")
     text = response.content.decode()
-    assert "Таблица замечаний из комплекта для рассмотрения (.xlsx)" in text
+    assert "Таблица комментариев из комплекта для рассмотрения (.xlsx)" in text
     assert f'value="{timezone.localdate():%Y-%m-%d}"' in text  # ISO, whatever the language
     assert "Семинар для Европы (2022-04-05)" in text
 
