@@ -685,10 +685,10 @@ def _check_publication(form: EditionPublishForm) -> None:
 class EditionPDFAdmin(admin.ModelAdmin):
     """The PDFs of published editions: built in the background; failures show their error."""
 
-    list_display = ("edition", "module_slug", "language", "status", "pages", "size", "attempts",
-                    "built_at", "build_seconds")  # fmt: skip
-    list_filter = ("status", "language", "edition")
-    readonly_fields = ("edition", "module_slug", "language", "status", "filename", "pages",
+    list_display = ("edition", "module_slug", "language", "review", "status", "pages", "size",
+                    "attempts", "built_at", "build_seconds")  # fmt: skip
+    list_filter = ("status", "language", "review", "edition")
+    readonly_fields = ("edition", "module_slug", "language", "review", "status", "filename", "pages",
                        "size", "sha256", "attempts", "error", "queued_at", "built_at",
                        "build_seconds")  # fmt: skip
     fields = readonly_fields
