@@ -973,6 +973,7 @@ def comment_table_confirm(*, table: CommentTable, user: User) -> int:
             category=row.category,
             country=row.country,
             organisation="" if row.country else row.submitter,
+            name=row.person,
             may_name=table.may_name,
             publishable=table.publishable,
             confidentiality=level,

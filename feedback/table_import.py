@@ -54,8 +54,8 @@ EDITION_PROPERTY = "guidelines-edition"
 LANGUAGE_PROPERTY = "guidelines-language"
 MODULE_PROPERTY = "guidelines-module"
 
-SUBMITTER, PARAGRAPH, KIND, COMMENT, PROPOSED, OBSERVATIONS, EDITION = (
-    "submitter", "paragraph", "kind", "comment", "proposed", "observations", "edition",
+SUBMITTER, PERSON, PARAGRAPH, KIND, COMMENT, PROPOSED, OBSERVATIONS, EDITION = (
+    "submitter", "person", "paragraph", "kind", "comment", "proposed", "observations", "edition",
 )  # fmt: skip
 REQUIRED = (PARAGRAPH, COMMENT)
 
@@ -63,6 +63,9 @@ REQUIRED = (PARAGRAPH, COMMENT)
 ALIASES = {
     SUBMITTER: ["MB/NC", "member body", "state", "country", "organisation", "organization",
                 "contributor", "государство", "страна", "организация"],
+    # Optional: the person who made the comment, as the rapporteur wrote it down.
+    PERSON: ["name", "person", "contact person", "delegate", "имя", "фио", "контактное лицо",
+             "представитель"],
     PARAGRAPH: ["paragraph identifier", "identifier", "clause", "clause/subclause",
                 "paragraph/figure/table", "paragraph/figure/table/note", "пункт", "абзац"],
     KIND: ["type of comment", "comment type", "тип замечания", "вид замечания"],
@@ -119,6 +122,7 @@ def _header_names() -> dict[str, tuple[str, str]]:
         with translation.override(language):
             own = {
                 SUBMITTER: [_("State or organisation")],
+                PERSON: [_("Name")],
                 PARAGRAPH: [pgettext("a numbered paragraph of a section", "Paragraph")],
                 KIND: [_("Type")],
                 COMMENT: [_("Comment")],
@@ -396,6 +400,7 @@ class CheckedRow:
     kind: str = Kind.GENERAL
     kind_given: bool = True
     submitter: str = ""
+    person: str = ""
     country: str = ""
     comment: str = ""
     proposed: str = ""
@@ -571,6 +576,7 @@ def check_rows(
     resolver = Resolver(edition, language)
     limits = {
         SUBMITTER: NAME_MAX_LENGTH,
+        PERSON: NAME_MAX_LENGTH,
         COMMENT: COMMENT_MAX_LENGTH,
         PROPOSED: COMMENT_MAX_LENGTH,
         OBSERVATIONS: OBSERVATIONS_MAX_LENGTH,
@@ -607,6 +613,7 @@ def check_rows(
                 % {"cells": raw["merged"]}
             )
         result.submitter = values.get(SUBMITTER, "")
+        result.person = values.get(PERSON, "")
         result.country = _country_names().get(_normal(result.submitter), "")
         result.comment = values.get(COMMENT, "")
         result.proposed = values.get(PROPOSED, "")
@@ -648,7 +655,7 @@ def check_rows(
                     "comment": result.comment,
                     "proposed_wording": result.proposed,
                 },
-                who=f"table:{result.submitter}",
+                who=f"table:{result.submitter}:{result.person}",
             )
         checked.append(result)
     _mark_repeated(checked)

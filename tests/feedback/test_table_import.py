@@ -260,6 +260,28 @@ def test_a_russian_csv_with_renamed_and_reordered_columns(editor_client, worksho
     assert (item.paragraph, item.country.code, item.kind) == (3, "KZ", "technical")
 
 
+def test_a_person_column_names_who_spoke_and_control_characters_are_dropped(
+    editor_client, workshop
+):
+    """ISO's template has no column for the person; rapporteurs often add one ("Name")."""
+    text = (
+        "Paragraph,Comment,State or organisation,Name\r\n"
+        'B.1.2 ¶1,"Mark\x07 deeper.\u202e",Kenya,Dr Achieng Otieno\r\n'
+        "B.1.2 ¶1,Mark deeper.,Kenya,Mr Kamau\r\n"
+    )
+    table = preview_of(
+        upload(editor_client, text.encode(), "k.csv", edition=str(Edition.objects.get().pk))
+    )
+    assert "Dr Achieng Otieno" in page(editor_client, table)
+    editor_client.post(reverse("admin:feedback_feedback_table", args=[table.pk]))
+    items = Feedback.objects.order_by("pk")
+    # Two people making the same comment are two comments.
+    assert [(i.name, i.country.code, i.comment) for i in items] == [
+        ("Dr Achieng Otieno", "KE", "Mark deeper."), ("Mr Kamau", "KE", "Mark deeper."),
+    ]  # fmt: skip
+    assert items[0].confidentiality == "anonymous"  # named in public only with consent
+
+
 def test_a_table_converted_by_libreoffice_to_csv_reads_the_same(editor_client, workshop, tmp_path):
     path = Path(tmp_path) / "filled.xlsx"
     path.write_bytes(fill(kit(editor_client), [KENYA, INTERPOL]))
