@@ -451,5 +451,10 @@ def public_workshops() -> list[Workshop]:
     )
 
 
+def workshop_slugs() -> list[str]:
+    """The address names of every recorded workshop, latest first (for the sitemap)."""
+    return list(Workshop.objects.order_by("-starts_on", "-pk").values_list("slug", flat=True))
+
+
 def public_workshop(slug: str) -> Workshop | None:
     return Workshop.objects.select_related("edition").filter(slug=slug).first()

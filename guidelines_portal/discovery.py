@@ -52,7 +52,8 @@ class SitemapURL:
 
 
 def published_pages() -> list[Page]:
-    """Every page of the published guidelines, newest edition first (four queries)."""
+    """Every page of the published guidelines, newest edition first, and the workshops' pages
+    (five queries)."""
     editions = list(Edition.objects.published())
     if not editions:
         return [Page("modules:edition_list", {})]
@@ -94,6 +95,11 @@ def published_pages() -> list[Page]:
     for newer, older in itertools.pairwise(editions):
         kwargs = {"older": older.number, "newer": newer.number}
         pages.append(Page("modules:compare", kwargs, newer.published_on))
+    # What became of the comments made at each workshop changes with decisions: no date.
+    workshops = feedback_selectors.workshop_slugs()
+    if workshops:
+        pages.append(Page("feedback:workshops", {}))
+        pages += [Page("feedback:workshop", {"slug": slug}) for slug in workshops]
     return pages
 
 

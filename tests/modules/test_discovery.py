@@ -10,7 +10,7 @@ import pytest
 from defusedxml import ElementTree as ET
 
 from feedback import services as feedback_services
-from feedback.models import Status
+from feedback.models import Status, Workshop
 from guidelines_portal import discovery
 from modules import services
 from modules.excerpts import excerpt, first_sentence, shorten
@@ -158,6 +158,22 @@ def test_sitemap_lists_every_published_page_in_both_languages(client, answered_e
     assert found[f"{BASE}/ru/modules/salw/"]["lastmod"] == "2024-05-01"
 
 
+def test_sitemap_lists_the_workshops_pages(client, answered_editions):
+    edition, _item = answered_editions
+    Workshop.objects.create(
+        slug="europe-2022", title_en="Regional workshop for Europe", region_en="Europe",
+        starts_on=datetime.date(2022, 4, 5), ends_on=datetime.date(2022, 4, 6),
+        place_en="Vienna", organisers_en="UNOCT", edition=edition,
+    )  # fmt: skip
+    found = entries(sitemap(client))
+    for lang in ("en", "ru"):
+        assert f"{BASE}/{lang}/feedback/workshops/" in found
+        assert found[f"{BASE}/{lang}/feedback/workshops/europe-2022/"]["lastmod"] is None
+    for loc in found:
+        if "/workshops/" in loc:
+            assert client.get(loc.removeprefix(BASE)).status_code == 200, loc
+
+
 def test_sitemap_alternates_point_to_each_other(client, answered_editions):
     found = entries(sitemap(client))
     for loc, entry in found.items():
@@ -206,7 +222,7 @@ def test_sitemap_queries_do_not_grow_with_editions_or_sections(
         section = Section.objects.filter(module=module).order_by("pk")[number]
         services.section_update(section=section, body_en=f"Revised {number}.")
         publish(f"1.{number}", on=datetime.date(2024, 1, number + 1))
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         found = entries(sitemap(client))
     assert len(found) > 400
 
