@@ -290,8 +290,21 @@ def _bulk_decide(
     return HttpResponseRedirect(request.get_full_path())
 
 
-def _neighbours(queryset: QuerySet, item: Feedback) -> tuple[int | None, int | None]:
-    """The items before and after ``item`` on the desk (newest first, as it lists them)."""
+def _neighbours(
+    queryset: QuerySet, item: Feedback, *, sorted_by_reader: bool = False
+) -> tuple[int | None, int | None]:
+    """The items before and after ``item`` on the desk, in its order: newest first (two
+    indexed queries), or the column order the reviewer chose (``?o=``; the list's ids in that
+    order, one query)."""
+    if sorted_by_reader:
+        ids = list(queryset.values_list("pk", flat=True))
+        if item.pk not in ids:
+            return None, None
+        place = ids.index(item.pk)
+        return (
+            ids[place - 1] if place > 0 else None,
+            ids[place + 1] if place + 1 < len(ids) else None,
+        )
     newer = Q(created_at__gt=item.created_at) | Q(created_at=item.created_at, pk__gt=item.pk)
     older = Q(created_at__lt=item.created_at) | Q(created_at=item.created_at, pk__lt=item.pk)
     ids = queryset.values_list("pk", flat=True)
@@ -324,7 +337,7 @@ def decide_view(model_admin: ModelAdmin, request: HttpRequest, object_id: str) -
         queryset = _changelist(model_admin, request).get_queryset(request)
     except IncorrectLookupParameters:
         return HttpResponseRedirect(decide_url(item.pk))
-    previous, following = _neighbours(queryset, item)
+    previous, following = _neighbours(queryset, item, sorted_by_reader="o" in request.GET)
     form = DecisionForm(request.POST if request.method == "POST" else None, item=item)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

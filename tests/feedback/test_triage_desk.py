@@ -236,6 +236,23 @@ def test_save_and_next_goes_to_the_next_item_with_the_filters(editor_client, mar
     assert 'rel="prev"' in html and "Last item" in html
 
 
+def test_neighbours_follow_the_column_order_the_reviewer_chose(editor_client, marking):
+    first, second, third = (
+        make_feedback(comment=f"Comment {n}.", email=f"{n}@example.org") for n in range(3)
+    )
+    # Newest first by default: after the third comes the second.
+    html = editor_client.get(decide_url(third)).content.decode()
+    assert decide_url(second) in html
+    # By reference, ascending (?o=1): after the first comes the second, nothing before it.
+    html = editor_client.get(decide_url(first, "?o=1")).content.decode()
+    assert decide_url(second, "?o=1") in html and 'rel="prev"' not in html
+    response = editor_client.post(
+        decide_url(second, "?o=1"),
+        {**decision(second, status=Status.UNDER_REVIEW), "_next": "1"},
+    )
+    assert response.url == decide_url(third, "?o=1")
+
+
 def test_the_decision_page_offers_the_templates_to_the_script(editor_client, marking, covered):
     ResponseTemplate.objects.create(
         title_en="Retired",
