@@ -72,6 +72,16 @@ def filled(kit: bytes, rows: list[list[str]], path: Path) -> Path:
     return path
 
 
+def send(page, path: Path, workshop: Workshop, button: str) -> None:
+    """The upload form filled in as the editor does, and the table sent to be read."""
+    page.set_input_files("#id_file", str(path))
+    page.select_option("#id_source", "workshop")
+    page.select_option("#id_workshop", str(workshop.pk))
+    page.fill("#id_received_on", "2022-04-06")
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url("**/tables/*/")
+
+
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_an_editor_records_a_workshop_s_comment_table(
     browser, live_server, workshop, tmp_path, language
@@ -95,24 +105,14 @@ def test_an_editor_records_a_workshop_s_comment_table(
     page.goto("/admin/feedback/feedback/")
     page.get_by_role("link", name=words["upload"]).click()
 
-    page.set_input_files("#id_file", str(filled(kit, rows, tmp_path / "europe.xlsx")))
-    page.select_option("#id_source", "workshop")
-    page.select_option("#id_workshop", str(workshop.pk))
-    page.fill("#id_received_on", "2022-04-06")
-    page.get_by_role("button", name=words["read"]).click()
-    page.wait_for_url("**/tables/*/")
+    send(page, filled(kit, rows, tmp_path / "europe.xlsx"), workshop, words["read"])
     assert words["wrong"] in page.locator("#row-3").inner_text()
     assert page.get_by_role("button", name=words["record"]).count() == 0
     assert Feedback.objects.count() == 0
 
     rows[1][1] = "B.1.2 ¶2"  # the rapporteur corrects the identifier
     page.get_by_role("link", name=words["corrected"]).click()
-    page.set_input_files("#id_file", str(filled(kit, rows, tmp_path / "europe-v2.xlsx")))
-    page.select_option("#id_source", "workshop")
-    page.select_option("#id_workshop", str(workshop.pk))
-    page.fill("#id_received_on", "2022-04-06")
-    page.get_by_role("button", name=words["read"]).click()
-    page.wait_for_url("**/tables/*/")
+    send(page, filled(kit, rows, tmp_path / "europe-v2.xlsx"), workshop, words["read"])
     assert words["ready"] in page.locator("h2").first.inner_text()
     page.get_by_role("button", name=words["record"]).dblclick()
     page.wait_for_selector(f"text={words['desk']}")
