@@ -877,7 +877,7 @@ def comment_table_upload(
     recorded = CommentTable.objects.filter(checksum=checksum, confirmed_at__isnull=False).first()
     if recorded is not None:
         return recorded, False
-    table = table_import.read_table(data, file_name)
+    table = table_import.read_table(data)
     declared = None
     if table.edition:
         declared = Edition.objects.published().filter(number=table.edition).first()

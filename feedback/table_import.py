@@ -196,7 +196,7 @@ def _required_header(name: str) -> str:
 # --- Opening the file ---------------------------------------------------------------------
 
 
-def read_table(data: bytes, file_name: str = "") -> RawTable:
+def read_table(data: bytes) -> RawTable:
     """The rows of a filled comment table, XLSX or CSV; TableError when it cannot be read."""
     if not data:
         raise TableError(_("The file is empty."))
@@ -268,16 +268,16 @@ def _read_xlsx(data: bytes) -> RawTable:
         raise TableError(_("The file is damaged or not a spreadsheet.")) from error
     properties = book.custom_doc_props.props  # type: ignore[attr-defined]  # openpyxl 3.1
     declared = {prop.name: str(prop.value or "") for prop in properties}
-    for sheet in book.worksheets:
+    first_problem: TableError | None = None
+    for sheet in book.worksheets:  # the first sheet headed as a comment table
         leading = [
             [cell.value for cell in row]
             for row in sheet.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS)
         ]
         try:
             header_at, columns, headers, language = _find_header(leading)
-        except TableError:
-            if sheet is book.worksheets[-1]:
-                raise
+        except TableError as problem:
+            first_problem = first_problem or problem
             continue
         first_data = header_at + 2  # 1-based rows, after the header
         merged: dict[int, str] = {}
@@ -324,7 +324,7 @@ def _read_xlsx(data: bytes) -> RawTable:
             module=declared.get(MODULE_PROPERTY, ""),
             header_language=language,
         )
-    raise TableError(_("The workbook has no sheets."))
+    raise first_problem or TableError(_("The workbook has no sheets."))
 
 
 def _date_shown(value: datetime.datetime | datetime.date | datetime.time) -> str:

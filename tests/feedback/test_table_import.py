@@ -370,6 +370,15 @@ def test_ten_megabytes_are_refused_before_they_are_read(editor_client, workshop)
     assert CommentTable.objects.count() == 0
 
 
+def test_a_workbook_missing_a_column_says_which_on_its_own_sheet(editor_client, workshop):
+    book = load_workbook(io.BytesIO(kit(editor_client)))
+    book.worksheets[0]["D1"] = "Remarks"  # "Comment" renamed to something unknown
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(editor_client, out.getvalue())
+    assert "The table has no column headed “Comment”." in response.content.decode()
+
+
 def test_the_upload_form_refuses_contradictory_details(editor_client, workshop):
     data = fill(kit(editor_client), [KENYA])
     response = upload(editor_client, data, source=Source.LETTER)
