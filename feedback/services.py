@@ -904,6 +904,9 @@ def comment_table_upload(
         (lang for lang in (table.language, table.header_language) if lang in languages),
         translation.get_language() or settings.LANGUAGE_CODE,
     )
+    # A module the workbook names that the edition does not have is ignored (a hand-edited
+    # property names nothing): its rows name their sections anyway.
+    module = table.module if edition.modules.filter(slug=table.module).exists() else ""
     CommentTable.objects.filter(
         confirmed_at__isnull=True,
         uploaded_at__lt=timezone.now() - datetime.timedelta(days=PENDING_TABLE_DAYS),
@@ -914,7 +917,7 @@ def comment_table_upload(
         uploaded_by=user,
         edition=edition,
         language=language,
-        module_slug=table.module[:40],
+        module_slug=module,
         rows=table.rows,
         headers=table.headers,
         **details,

@@ -165,7 +165,7 @@ def upload_view(model_admin: ModelAdmin, request: HttpRequest) -> HttpResponse:
         except table_import.TableError as error:
             form.add_error("file", str(error))
         except ValidationError as error:
-            form.add_error(None, error)
+            form.add_error(None, error.messages)
         else:
             if not new:
                 messages.warning(request, _recorded_message(table))

@@ -370,6 +370,28 @@ def test_ten_megabytes_are_refused_before_they_are_read(editor_client, workshop)
     assert CommentTable.objects.count() == 0
 
 
+def test_hand_edited_document_properties_are_refused_or_ignored(editor_client, workshop):
+    from openpyxl.packaging.custom import StringProperty
+
+    for name, value, expected in [
+        ("guidelines-module", "<script>x</script>", 302),
+        ("guidelines-language", "de", 302),
+        ("guidelines-edition", "9.9", "which is not a published edition"),
+    ]:
+        book = load_workbook(io.BytesIO(fill(kit(editor_client), [KENYA])))
+        book.custom_doc_props.props = [p for p in book.custom_doc_props.props if p.name != name] + [
+            StringProperty(name=name, value=value)
+        ]
+        out = io.BytesIO()
+        book.save(out)
+        response = upload(editor_client, out.getvalue(), f"{name}.xlsx")
+        if expected == 302:
+            table = preview_of(response)
+            assert (table.module_slug, table.language) == ("", "en")
+        else:
+            assert expected in response.content.decode()
+
+
 def test_a_workbook_missing_a_column_says_which_on_its_own_sheet(editor_client, workshop):
     book = load_workbook(io.BytesIO(kit(editor_client)))
     book.worksheets[0]["D1"] = "Remarks"  # "Comment" renamed to something unknown
