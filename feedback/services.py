@@ -906,7 +906,8 @@ def comment_table_upload(
     )
     # A module the workbook names that the edition does not have is ignored (a hand-edited
     # property names nothing): its rows name their sections anyway.
-    module = table.module if edition.modules.filter(slug=table.module).exists() else ""
+    named = EditionModule.objects.filter(edition=edition, slug=table.module).exists()
+    module = table.module if named else ""
     CommentTable.objects.filter(
         confirmed_at__isnull=True,
         uploaded_at__lt=timezone.now() - datetime.timedelta(days=PENDING_TABLE_DAYS),

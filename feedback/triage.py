@@ -297,13 +297,13 @@ def _neighbours(
     indexed queries), or the column order the reviewer chose (``?o=``; the list's ids in that
     order, one query)."""
     if sorted_by_reader:
-        ids = list(queryset.values_list("pk", flat=True))
-        if item.pk not in ids:
+        listed = list(queryset.values_list("pk", flat=True))
+        if item.pk not in listed:
             return None, None
-        place = ids.index(item.pk)
+        place = listed.index(item.pk)
         return (
-            ids[place - 1] if place > 0 else None,
-            ids[place + 1] if place + 1 < len(ids) else None,
+            listed[place - 1] if place > 0 else None,
+            listed[place + 1] if place + 1 < len(listed) else None,
         )
     newer = Q(created_at__gt=item.created_at) | Q(created_at=item.created_at, pk__gt=item.pk)
     older = Q(created_at__lt=item.created_at) | Q(created_at=item.created_at, pk__lt=item.pk)
