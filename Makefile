@@ -92,8 +92,9 @@ bench: setup demo ## Serve with gunicorn; every page's rate (wrk) as a ratio to 
 		$(MAKE) --no-print-directory bench-postgres; \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: search on PostgreSQL not measured (see make bench-postgres)."; fi
 
-bench-postgres: install messages ## On PostgreSQL: search on an edition 10x the demonstration text; feedback load and triage; mixed read/write load
+bench-postgres: install messages ## On PostgreSQL: search and the JSON API on an edition 10x the demonstration text; feedback load and triage; mixed read/write load
 	$(BIN)/python scripts/bench.py --postgres --scale 10 --only search --requests 200
+	$(BIN)/python scripts/bench.py --postgres --scale 10 --only api --requests 200
 	$(BIN)/python scripts/bench_feedback.py --postgres
 	$(BIN)/python scripts/bench_load.py
 

@@ -1,5 +1,6 @@
 """Refuse requests that no page of the portal can mean, before any view sees them."""
 
+import json
 from collections.abc import Callable
 from urllib.parse import unquote
 
@@ -26,10 +27,10 @@ class RequestHygieneMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         query = request.META.get("QUERY_STRING", "")
         if has_nul(request.path) or has_nul(unquote(query)):
-            return HttpResponseBadRequest(
-                _("This address contains a character that no page uses."),
-                content_type="text/plain; charset=utf-8",
-            )
+            message = _("This address contains a character that no page uses.")
+            if request.path.startswith("/api/"):  # the API's clients read problem details
+                return _problem(400, _("Bad request"), message)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         if _declared_length(request) > settings.UPLOAD_MAX_BYTES and request.content_type == (
             "multipart/form-data"
         ):
@@ -41,6 +42,13 @@ class RequestHygieneMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+def _problem(status: int, title: str, detail: str) -> HttpResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json"
+    )
 
 
 def _declared_length(request: HttpRequest) -> int:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "feedback",
+    "api",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",  # backup codes (stored as digests: accounts.services)
@@ -304,6 +305,9 @@ PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Searches per client address per window (full-text search is the costliest public page).
 SEARCH_RATE_LIMIT = env_int("SEARCH_RATE_LIMIT", 60)
 SEARCH_RATE_WINDOW = env_int("SEARCH_RATE_WINDOW", 60)
+# The read-only JSON API (/api/v1/) has the same limits as search unless told otherwise.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", SEARCH_RATE_LIMIT)
+API_RATE_WINDOW = env_int("API_RATE_WINDOW", SEARCH_RATE_WINDOW)
 
 # Feedback: contributors' tracking links stay valid this long after the last e-mail that
 # carried them; each address (IP and e-mail) may send this many comments per window.

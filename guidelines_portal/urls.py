@@ -32,6 +32,8 @@ urlpatterns = [
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    # The read-only JSON API, in no language of its own: each document holds both.
+    path("api/v1/", include("api.urls")),
     # For search engines, at the site root (guidelines_portal.discovery).
     path("robots.txt", discovery.robots_txt, name="robots_txt"),
     path("sitemap.xml", discovery.sitemap, name="sitemap"),

@@ -234,6 +234,8 @@ class TimelineEntry:
     previous_number: str | None
     number: str
     title: str
+    # The section as this edition has it (as the edition before had it when removed here).
+    section: EditionSection
 
     @property
     def label(self) -> str:
@@ -247,7 +249,16 @@ def section_timeline(key: str, editions: list[Edition]) -> list[TimelineEntry]:
     rows = {
         s.edition_id: s
         for s in EditionSection.objects.filter(key=key).only(
-            "edition_id", "key", "parent_key", "number", "title_en", "title_ru", "text_hash"
+            "edition_id",
+            "key",
+            "parent_key",
+            "number",
+            "title_en",
+            "title_ru",
+            "text_hash",
+            "change_reason_en",
+            "change_reason_ru",
+            "module_id",
         )
     }
     entries: list[TimelineEntry] = []
@@ -277,6 +288,7 @@ def section_timeline(key: str, editions: list[Edition]) -> list[TimelineEntry]:
                     previous_number=previous_edition.number if previous_edition else None,
                     number=shown.number,  # type: ignore[union-attr]
                     title=shown.title,  # type: ignore[union-attr]
+                    section=shown,  # type: ignore[arg-type]
                 )
             )
         previous, previous_edition = current, edition

@@ -24,6 +24,7 @@ of the demonstration data (copies of every module) before measuring.
 
 import argparse
 import http.client
+import json
 import os
 import shutil
 import statistics
@@ -78,6 +79,7 @@ STATIC_SOURCE = "/en/modules/salw/salw-marking/"
 PUBLISHED_GOAL, DYNAMIC_GOAL = 0.8, 0.1
 PUBLISHED_P99_MS = 10
 SEARCH_P95_MS, SEARCH_RATE = 20, 200
+API_P95_MS = 50  # a listing of the JSON API (issue 19), one client
 # Words from the text, each asked once: what a reader's first question costs.
 FIRST_QUESTIONS = {
     "en": ["weapons", "licence", "stockpile", "destruction", "tracing", "registry", "export",
@@ -188,6 +190,7 @@ def server_env(port: int) -> dict[str, str]:
     env = production_env(os.environ, port=port)
     # Every client is 127.0.0.1: the per-address search limit would refuse the load.
     env["SEARCH_RATE_LIMIT"] = "0"
+    env["API_RATE_LIMIT"] = "0"
     return env
 
 
@@ -410,6 +413,47 @@ def run_search_goals(args: argparse.Namespace) -> None:
     print(f"\nSearch goals missed: {missed}.")
 
 
+def run_api_goals(args: argparse.Namespace) -> None:
+    """The JSON API's listings against their goal (one client's p95), each asked the first
+    time (built from the database) and again (kept bytes)."""
+    server = start_server(args.port, args.workers)
+    missed = 0
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=10)
+        connection.request("GET", "/api/v1/editions/")
+        numbers = [e["number"] for e in json.loads(connection.getresponse().read())["editions"]]
+        current, first = numbers[0], numbers[-1]
+        base = f"/api/v1/editions/{current}"
+        listings = {
+            "sections, first page (50)": f"{base}/sections/",
+            "sections, 100 a page, page 3": f"{base}/sections/?page_size=100&page=3",
+            f"sections changed since {first}": f"{base}/sections/?changed_since={first}",
+            "one module's sections": f"{base}/sections/?module=salw&page_size=100",
+            f"changes from {numbers[1] if len(numbers) > 1 else first}": f"{base}/changes/",
+            "a section's history": "/api/v1/sections/salw-marking/history/",
+        }
+        print(
+            f"\nJSON API on edition {current}, gunicorn with {args.workers} workers, one client "
+            f"(goal: p95 under {API_P95_MS} ms)\n"
+        )
+        print(f"{'listing':<36} {'first ms':>8} {'p50 ms':>7} {'p95 ms':>7}  verdict")
+        for name, path in listings.items():
+            cold, errors, _ = hammer(args.port, path, 1, 1)
+            latencies, more, _ = hammer(args.port, path, args.requests, 1)
+            ms = [v * 1000 for v in latencies]
+            p95 = percentile(ms, 0.95)
+            ok = p95 < API_P95_MS and cold[0] * 1000 < API_P95_MS * 4 and not (errors or more)
+            missed += not ok
+            print(
+                f"{name:<36} {cold[0] * 1000:>8.1f} {statistics.median(ms):>7.1f} {p95:>7.1f}  "
+                f"{'met' if ok else 'MISSED'}"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"\nJSON API goals missed: {missed}.")
+
+
 def explain_search() -> None:
     """Print PostgreSQL's plan (EXPLAIN ANALYZE) for a search of the current edition."""
     import django
@@ -448,7 +492,7 @@ def main() -> None:
         "--postgres", action="store_true", help="use the benchmark PostgreSQL database"
     )
     parser.add_argument("--scale", type=int, default=1, help="edition size, in demonstration texts")
-    parser.add_argument("--only", choices=["pages", "search"], help="measure only these")
+    parser.add_argument("--only", choices=["pages", "search", "api"], help="measure only these")
     parser.add_argument("--wrk", action="store_true", help="load with wrk, beside a static file")
     parser.add_argument("--seconds", type=int, default=8, help="wrk: seconds per page")
     parser.add_argument("--connections", type=int, default=16, help="wrk: open connections")
@@ -461,8 +505,8 @@ def main() -> None:
 
     if args.postgres:
         prepare_postgres(args.scale)
-        if args.only == "search":
-            run_search_goals(args)
+        if args.only in ("search", "api"):
+            {"search": run_search_goals, "api": run_api_goals}[args.only](args)
             return
     pages = {"pages": PAGES, "search": SEARCHES}.get(args.only, {**PAGES, **SEARCHES})
     server = start_server(args.port, args.workers)

@@ -40,7 +40,9 @@ ENCODINGS = ("identity", "br", "gzip")
 # Headers of the rendered response that a stored page keeps; the rest are set when served.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Location", "X-Frame-Options")
 # What the release fingerprint reads: everything that shapes a page's bytes.
-RELEASE_DIRS = ("templates", "locale", "modules", "feedback", "accounts", "guidelines_portal")
+RELEASE_DIRS = (
+    "templates", "locale", "modules", "feedback", "accounts", "api", "guidelines_portal",
+)  # fmt: skip
 RELEASE_SUFFIXES = (".html", ".txt", ".xml", ".mo", ".py")
 
 

@@ -421,6 +421,15 @@ PUBLISHED = [
     ("sitemap file", "sitemap_file", {"number": "1"}, "", "2"),
     # A staff member's set-up link, opened before signing in: on to the sign-in page.
     ("set-up link", "accounts:setup_link", {"token": SETUP_TOKEN}, "", "S"),
+    # The read-only JSON API (the same address in every language).
+    ("API index", "api:index", {}, "", "2"),
+    ("API description", "api:openapi", {}, "", "2"),
+    ("API editions", "api:editions", {}, "", "2"),
+    ("API edition", "api:edition", {"number": "1.1"}, "", "2"),
+    ("API sections", "api:sections", {"number": "1.1"}, "changed_since=1.0", "2"),
+    ("API section", "api:section", {"number": "1.0", "key": "salw-tracing"}, "", "2"),
+    ("API history", "api:history", {"key": "salw-tracing"}, "", "2"),
+    ("API changes", "api:changes", {"number": "1.1"}, "from=1.0", "2"),
 ]  # fmt: skip
 
 # Guesses at what is not published: 1.2 is the number the next edition will take,
@@ -473,6 +482,13 @@ UNPUBLISHED = [
     ("altered set-up link", "accounts:setup_link", {"token": SETUP_TOKEN + "x"}, "", "G"),
     ("altered tracking token", "feedback:track", {"token": TOKEN + "x"}, "", "N"),
     ("search for draft text", "modules:search", {}, f"q={DRAFT_WORD}", "2"),
+    ("API next edition", "api:edition", {"number": "1.2"}, "", "N"),
+    ("API next edition sections", "api:sections", {"number": "1.2"}, "", "N"),
+    ("API changes in next", "api:changes", {"number": "1.2"}, "", "N"),
+    ("API draft module sections", "api:sections", {"number": "1.1"}, "module=draftmod", "N"),
+    ("API draft section", "api:section", {"number": "1.1", "key": "salw-annex-x"}, "", "N"),
+    ("API draft section history", "api:history", {"key": "salw-annex-x"}, "", "N"),
+    ("API deleted draft section history", "api:history", {"key": "salw-doomed"}, "", "N"),
 ]  # fmt: skip
 
 # --- The content every request runs on ---------------------------------------------------

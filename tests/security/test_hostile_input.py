@@ -39,6 +39,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from accounts.models import SetupLink
+from api import views as api_views
 from feedback.models import Feedback, TrackingLink
 from modules.forms import CompareForm, SearchForm, TranslationFilterForm
 from tests.conftest import confirm_second_factor
@@ -111,7 +112,7 @@ def parameters_read_by_views() -> set[str]:
             names |= set(READ_PARAMETER.findall(source.read_text()))
     for form in (SearchForm, CompareForm, TranslationFilterForm):
         names |= set(form.base_fields)
-    return names
+    return names | set(api_views.PARAMETERS)
 
 
 CHANGELIST_PARAMETERS = ("q", "o", "p", "all", "e", "_to_field", "_popup", "_facets")
