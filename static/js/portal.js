@@ -91,3 +91,46 @@
     element.after(note);
   });
 })();
+
+// "Changed since you last read it": this browser remembers, for each section, the newest
+// edition in which it was read (localStorage only: nothing is sent, no cookie); when an
+// edition after that one changed the section's text, the note links to exactly that change.
+(function () {
+  const note = document.querySelector("[data-read-key]");
+  if (!note) return;
+  const STORE = "guidelines:last-read";
+  const parse = function (number) {
+    const parts = String(number).split(".");
+    return parts.length === 2 ? [Number(parts[0]), Number(parts[1])] : null;
+  };
+  const later = function (a, b) {  // a after b
+    return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+  };
+  let read;
+  try {
+    read = JSON.parse(window.localStorage.getItem(STORE) || "{}");
+    if (!read || typeof read !== "object" || Array.isArray(read)) read = {};
+  } catch (error) {
+    return;  // storage refused (private mode) or unreadable: no note, nothing kept
+  }
+  const key = note.dataset.readKey;
+  const shown = note.dataset.readEdition;
+  const here = parse(shown);
+  const last = typeof read[key] === "string" ? parse(read[key]) : null;
+  if (!here) return;
+  if (last) {
+    const changed = note.dataset.changedIn.split(" ").map(parse).filter(Boolean);
+    if (changed.some(function (c) { return later(c, last) && !later(c, here); })) {
+      note.querySelector("[data-read-last]").textContent = read[key];
+      note.querySelector("[data-read-change]").href =
+        note.dataset.editionsUrl + read[key] + "/compare/" + shown + "/sections/" + key + "/";
+      note.hidden = false;
+    }
+  }
+  if (!last || later(here, last)) {
+    read[key] = shown;
+    try {
+      window.localStorage.setItem(STORE, JSON.stringify(read));
+    } catch (error) { /* full or refused: the note simply will not show next time */ }
+  }
+})();

@@ -85,3 +85,43 @@ def test_stored_pages_read_the_same_in_the_browser(page, guidelines, settings, t
     assert reloaded is not None and reloaded.status in (200, 304)
     assert page.locator("h1").inner_text() == "B.1.1 Маркировка"
     store.forget()
+
+
+def test_a_returning_reader_is_told_what_changed_since_they_last_read(page, guidelines):
+    """The browser remembers the edition each section was read in (nothing sent to the
+    server); after a later edition changes the text, the page says so and links the change."""
+    from modules import services
+    from modules.models import Section
+
+    note = page.locator(".notice--changed-since")
+    page.goto("/ru/modules/salw/salw-marking/")
+    page.goto("/ru/modules/salw/salw-tracing/")
+    assert note.is_hidden()
+    stored = page.evaluate("localStorage.getItem('guidelines:last-read')")
+    assert stored == '{"salw-marking":"1.0","salw-tracing":"1.0"}'
+    assert page.context.cookies() == []  # kept in the browser, never sent
+
+    services.section_update(
+        section=Section.objects.get(key="salw-marking"),
+        body_en="Mark every weapon, its parts too.",
+        body_ru="Маркируйте каждую единицу оружия и её части.",
+    )
+    publish("1.1", on=datetime.date(2023, 5, 2))
+
+    page.goto("/ru/modules/salw/salw-marking/")
+    assert note.is_visible()
+    assert note.inner_text().startswith(
+        "Этот раздел изменился с тех пор, как вы читали его в издании 1.0."
+    )
+    note.get_by_role("link", name="Посмотреть изменения").click()
+    page.wait_for_url("**/ru/editions/1.0/compare/1.1/sections/salw-marking/")
+    assert "её части" in page.locator("main").inner_text()
+
+    # Read in 1.1 now: no note again; an unchanged section never had one; nor an old edition.
+    page.goto("/ru/modules/salw/salw-marking/")
+    assert note.is_hidden()
+    page.goto("/en/modules/salw/salw-tracing/")
+    assert note.is_hidden()
+    page.goto("/en/editions/1.0/modules/salw/salw-marking/")
+    assert note.is_hidden()
+    assert '"salw-marking":"1.1"' in page.evaluate("localStorage.getItem('guidelines:last-read')")
