@@ -37,13 +37,14 @@ checkers: node_modules/.installed
 
 # Debian's Chromium (driven by Playwright; never a downloaded browser), a Java runtime for
 # the HTML checker, poppler and the Liberation fonts for the PDFs, and LibreOffice Calc for
-# the spreadsheets, installed when missing
+# the spreadsheets, epubcheck for the EPUBs, installed when missing
 # and we may; otherwise the affected tests fail or skip with a loud message.
 browser:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
+	test -f /usr/share/java/epubcheck.jar || missing="$$missing epubcheck"; \
 	fc-list 2>/dev/null | grep -q "Liberation Serif" || missing="$$missing fonts-liberation"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

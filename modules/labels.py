@@ -12,6 +12,9 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
+# The document's code at the start of every file name readers download (PDF, EPUB).
+DOCUMENT_CODE = "TG-2370"
+
 # Words an editor may put before section numbers (Module.number_prefix), and module codes:
 # listed here so that the translation catalogue has them.
 NUMBER_WORDS = {

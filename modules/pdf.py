@@ -32,11 +32,10 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from guidelines_portal import public_address
 from modules import selectors
-from modules.labels import section_number
+from modules.labels import DOCUMENT_CODE, section_number
 from modules.models import Edition, EditionModule, EditionSection
 
 log = logging.getLogger(__name__)
-DOCUMENT_CODE = "TG-2370"
 # Static files are addressed under this made-up origin, which only the fetcher understands.
 STATIC_BASE = "https://pdf.invalid/static/"
 _FOOTNOTE_REF = re.compile(

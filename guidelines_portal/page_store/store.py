@@ -38,7 +38,9 @@ logger = logging.getLogger(__name__)
 PREFIX = "pages"
 ENCODINGS = ("identity", "br", "gzip")
 # Headers of the rendered response that a stored page keeps; the rest are set when served.
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Location", "X-Frame-Options")
+KEPT_HEADERS = (
+    "Content-Type", "Content-Language", "Content-Disposition", "Location", "X-Frame-Options",
+)  # fmt: skip
 # What the release fingerprint reads: everything that shapes a page's bytes.
 RELEASE_DIRS = (
     "templates", "locale", "modules", "feedback", "accounts", "api", "guidelines_portal",
