@@ -49,8 +49,8 @@ SCHEMAS: dict[str, Any] = {
             "title": TEXT,
             "api_version": TEXT,
             "languages": {"type": "array", "items": TEXT},
-            "current_edition": NUMBER,
-            "links": _object({"editions": URL, "current": URL, "openapi": URL}),
+            "current_edition": _nullable(NUMBER),  # null until the first edition
+            "links": _object({"editions": URL, "current": _nullable(URL), "openapi": URL}),
         }
     ),
     "Edition": _object(
@@ -189,9 +189,14 @@ def _operation(
         "429": _problem("Too many requests from one address; see Retry-After."),
     }
     if parameters and any(p.get("in") == "query" for p in parameters):
-        responses["400"] = _problem("A query parameter is malformed or names nothing.")
+        responses["400"] = _problem(
+            "A query parameter is malformed, empty, given twice, too large, or names an edition "
+            "that is not earlier than the one asked about."
+        )
     if not_found:
-        responses["404"] = _problem("No such edition, section or page.")
+        responses["404"] = _problem(
+            "No such published edition, module, section or page (in the path or a parameter)."
+        )
     return {
         "get": {
             "operationId": operation_id,
@@ -261,8 +266,10 @@ def schema() -> dict[str, Any]:
                     _query(
                         "changed_since",
                         NUMBER,
-                        "Only sections added or changed since this earlier edition; the "
-                        "keys of those removed are listed in `removed`.",
+                        "Only sections added, changed, moved or renumbered since this earlier "
+                        "edition, each with its `change` (statuses, and the reason the editors "
+                        "gave in this edition); the keys of those removed (or, with `module`, "
+                        "moved to another module) are listed in `removed`.",
                     ),
                     _query(
                         "page",

@@ -44,7 +44,7 @@ def _number(request: HttpRequest, name: str, default: int, maximum: int) -> str:
     raw = _one(request, name)
     if raw is None:
         return str(default)
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if len(raw) > 6 or not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= maximum:
         raise bad_parameter(
             name,
             _("%(name)s must be a whole number from 1 to %(maximum)s.")
@@ -120,10 +120,12 @@ def index(request, editions, values) -> dict[str, Any]:
         "resolution 2370 (2017)",
         "api_version": "1",
         "languages": ["en", "ru"],
-        "current_edition": editions[0].number,
+        "current_edition": editions[0].number if editions else None,
         "links": {
             "editions": documents.api_url("editions"),
-            "current": documents.api_url("edition", number=editions[0].number),
+            "current": documents.api_url("edition", number=editions[0].number)
+            if editions
+            else None,
             "openapi": documents.api_url("openapi"),
         },
     }
@@ -175,11 +177,21 @@ def section_list(request, editions, values, *, number: str) -> dict[str, Any]:
         older = _older(editions, edition, "changed_since", values["changed_since"])
         comparison = compare_editions(older, edition)
         changes = {c.key: c for c in comparison.changes() if c.new is not None}
-        removed = [
-            c.key
-            for c in comparison.changes()
-            if c.new is None and ("module" not in values or c.module.slug == values["module"])
-        ]
+        if "module" in values:  # gone from this module: removed, or moved to another one
+            chosen_slug = values["module"]
+            removed = [
+                c.key
+                for c in comparison.changes()
+                if (c.new is None and c.module.slug == chosen_slug)
+                or (
+                    c.new is not None
+                    and c.old_module is not None
+                    and c.old_module.slug == chosen_slug
+                    and c.module.slug != chosen_slug
+                )
+            ]
+        else:
+            removed = [c.key for c in comparison.changes() if c.new is None]
         sections = sections.filter(key__in=list(changes))
     page, size = int(values["page"]), int(values["page_size"])
     count = sections.count()
@@ -193,7 +205,9 @@ def section_list(request, editions, values, *, number: str) -> dict[str, Any]:
             )
             % {"page": page, "last": last}
         )
-    rows = sections.order_by("module__order", "sort_key")[(page - 1) * size : page * size]
+    rows = sections.order_by("module__order", "module__code", "sort_key", "pk")[
+        (page - 1) * size : page * size
+    ]
     results = []
     for row in rows:
         document = documents.section(row, number=number, module_slug=modules[row.module_id].slug)

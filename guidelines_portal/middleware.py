@@ -46,9 +46,12 @@ class RequestHygieneMiddleware:
 
 def _problem(status: int, title: str, detail: str) -> HttpResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return HttpResponse(
+    response = HttpResponse(
         json.dumps(body, ensure_ascii=False), status=status, content_type="application/problem+json"
     )
+    response["Cache-Control"] = "no-store"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _declared_length(request: HttpRequest) -> int:

@@ -8,11 +8,12 @@ in the archive), so a stored copy and a rebuilt one are alike. Checked with epub
 suite (tests/modules/test_epub.py).
 """
 
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC
-from html import escape
+from html import escape as html_escape
 from io import BytesIO
 
 from django.conf import settings
@@ -27,6 +28,8 @@ from modules.labels import DOCUMENT_CODE, section_number
 from modules.models import Edition, EditionModule, EditionSection
 
 XHTML = "http://www.w3.org/1999/xhtml"
+# Characters XML does not allow (a title pasted from a word processor may hold them).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 EPUB_NS = "http://www.idpf.org/2007/ops"
 STYLE = """body { font-family: serif; line-height: 1.5; }
 h1, h2, h3, h4, h5, h6 { font-family: sans-serif; line-height: 1.25; }
@@ -37,6 +40,11 @@ aside.note { font-size: 0.9em; border-top: 1px solid #999; margin-top: 1em; }
 .title-page p { margin: 0.4em 0; }
 .demo { font-weight: bold; }
 """
+
+
+def escape(text: str) -> str:
+    """Text as XHTML: escaped, without the characters XML refuses."""
+    return html_escape(NOT_XML.sub("", str(text)))
 
 
 @dataclass(frozen=True)
@@ -272,7 +280,7 @@ def _xhtml(fragment: str, *, notes: bool = False) -> str:
             for item in block.xpath("./ol/li"):
                 for back in item.xpath('.//a[@class="footnote-backref"]'):
                     back.drop_tree()
-                aside = etree.Element("aside", {"id": item.get("id", ""), "class": "note"})
+                aside = etree.Element("aside", {"id": item.get("id") or "", "class": "note"})
                 aside.extend(list(item))
                 aside.text = item.text
                 parent.insert(position, aside)
@@ -283,5 +291,9 @@ def _xhtml(fragment: str, *, notes: bool = False) -> str:
     return (
         (text + inner)
         .replace(' data-noteref=""', ' epub:type="noteref" role="doc-noteref"')
+        .replace('<aside id="" ', "<aside ")
         .replace('<aside id="', '<aside epub:type="footnote" role="doc-footnote" id="')
+        .replace(
+            '<aside class="note"', '<aside epub:type="footnote" role="doc-footnote" class="note"'
+        )
     )

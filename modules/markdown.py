@@ -26,7 +26,7 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 # Only the classes the footnotes extension emits: editor text cannot borrow the site's styles.
 ALLOWED_CLASSES = {"a": {"footnote-ref", "footnote-backref"}, "div": {"footnote"}}
 # Only footnote ids: editor text cannot take an id the page uses (main, page-title, ...).
-FOOTNOTE_ID = re.compile(r"^(?:[a-z0-9-]+-)?fn(?:ref)?-[\w-]+$")
+FOOTNOTE_ID = re.compile(r"^(?:[\w-]+-)?fn(?:ref)?-[\w-]+$")  # keys are slugs: _ and capitals too
 
 
 _FOOTNOTE_ANCHOR = re.compile(r'(id="|href="#)(fn(?:ref)?-)')

@@ -85,6 +85,7 @@ def main() -> None:
                 change_summary_en="Benchmark edition.",
                 change_summary_ru="Издание для замера.",
                 notify=False,
+                override_reason="Benchmark edition made by a script.",
             )
         committed = time.perf_counter()
         staged = store.fresh_state()

@@ -99,20 +99,25 @@
   const note = document.querySelector("[data-read-key]");
   if (!note) return;
   const STORE = "guidelines:last-read";
+  const NUMBER = /^(0|[1-9][0-9]{0,2})\.(0|[1-9][0-9]{0,2})$/;  // as the site's addresses
   const parse = function (number) {
-    const parts = String(number).split(".");
-    return parts.length === 2 ? [Number(parts[0]), Number(parts[1])] : null;
+    const parts = NUMBER.exec(String(number));
+    return parts ? [Number(parts[1]), Number(parts[2])] : null;
   };
   const later = function (a, b) {  // a after b
     return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
   };
-  let read;
+  let kept;
   try {
-    read = JSON.parse(window.localStorage.getItem(STORE) || "{}");
-    if (!read || typeof read !== "object" || Array.isArray(read)) read = {};
+    kept = window.localStorage.getItem(STORE);
   } catch (error) {
-    return;  // storage refused (private mode) or unreadable: no note, nothing kept
+    return;  // storage refused (private mode): no note, nothing kept
   }
+  let read = {};
+  try {
+    read = JSON.parse(kept || "{}");
+  } catch (error) { /* damaged: started again */ }
+  if (!read || typeof read !== "object" || Array.isArray(read)) read = {};
   const key = note.dataset.readKey;
   const shown = note.dataset.readEdition;
   const here = parse(shown);

@@ -124,6 +124,7 @@ def test_changes_between_two_editions(client, editions):
         ("editions/1.1/sections/?page=-1", 400, "page"),
         ("editions/1.1/sections/?page=²", 400, "page"),
         ("editions/1.1/sections/?page=9", 404, None),
+        ("editions/1.1/sections/?page=" + "9" * 5000, 400, "page"),
         ("editions/1.1/sections/?changed_since=yesterday", 400, "changed_since"),
         ("editions/1.1/sections/?changed_since=1.1", 400, "changed_since"),
         ("editions/1.0/sections/?changed_since=1.1", 400, "changed_since"),
@@ -177,9 +178,28 @@ def test_only_reads(client, editions):
 
 
 def test_nothing_published_yet(client, db):
-    response = get(client, "editions/")
+    assert get(client, "").json()["current_edition"] is None
+    assert get(client, "editions/").json() == {"count": 0, "editions": []}
+    assert get(client, "openapi.json").status_code == 200
+    response = get(client, "editions/1.0/sections/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/problem+json"
+
+
+def test_a_section_moved_to_another_module_leaves_the_first_one(client, editions):
+    from modules import services
+    from modules.models import Section
+    from tests.conftest import publish
+
+    tracing = Section.objects.get(key="salw-tracing")
+    tracing.module = Section.objects.get(key="uas-scope").module  # as the back office moves it
+    services.section_save(section=tracing, changed_fields={"module", "parent"})
+    publish("1.2")
+    salw = get(client, "editions/1.2/sections/?changed_since=1.1&module=salw").json()
+    assert "salw-tracing" in salw["removed"]
+    uas = get(client, "editions/1.2/sections/?changed_since=1.1&module=uas").json()
+    moved = next(s for s in uas["results"] if s["key"] == "salw-tracing")
+    assert "moved" in moved["change"]["statuses"] and uas["removed"] == []
 
 
 def test_etag_is_stable_and_answers_304(client, editions, settings):

@@ -94,8 +94,12 @@ def test_a_returning_reader_is_told_what_changed_since_they_last_read(page, guid
     from modules.models import Section
 
     note = page.locator(".notice--changed-since")
-    page.goto("/ru/modules/salw/salw-marking/")
     page.goto("/ru/modules/salw/salw-tracing/")
+    page.evaluate("localStorage.setItem('guidelines:last-read', '{damaged')")
+    page.goto("/ru/modules/salw/salw-marking/")  # damaged: started again
+    page.evaluate("""localStorage.setItem('guidelines:last-read',
+        JSON.stringify({"salw-marking": "1.0", "salw-tracing": "x.y"}))""")
+    page.goto("/ru/modules/salw/salw-tracing/")  # a value no edition has: replaced
     assert note.is_hidden()
     stored = page.evaluate("localStorage.getItem('guidelines:last-read')")
     assert stored == '{"salw-marking":"1.0","salw-tracing":"1.0"}'

@@ -73,6 +73,23 @@ def test_one_module_and_a_section_not_yet_translated(editions, tmp_path):
     assert render_epub(edition=second, language="ru", module_slug="salw").content == book.content
 
 
+def test_any_slug_key_keeps_its_notes_and_a_pasted_control_character_is_dropped(db, tmp_path):
+    from tests.conftest import make_module, make_section, publish
+
+    module = make_module("SALW")
+    make_section(
+        module, "Salw_Notes", title_en="Pasted\x0btitle",
+        body_en="Text.[^a]\n\n[^a]: The note.", body_ru="Текст.[^a]\n\n[^a]: Сноска.",
+    )  # fmt: skip
+    edition = publish("1.0")
+    for language in ("en", "ru"):
+        book = render_epub(edition=edition, language=language)
+        epubcheck(book.content, tmp_path)
+        page = files(book.content)["EPUB/module-salw.xhtml"]
+        assert 'id="Salw_Notes-fn-a"' in page and 'href="#Salw_Notes-fn-a"' in page
+        assert language == "ru" or "Pastedtitle" in page
+
+
 def test_downloaded_from_the_edition_pages(client, editions):
     response = client.get("/ru/editions/1.1/epub/")
     assert response.status_code == 200
