@@ -37,7 +37,8 @@ checkers: node_modules/.installed
 
 # Debian's Chromium (driven by Playwright; never a downloaded browser), a Java runtime for
 # the HTML checker, poppler and the Liberation fonts for the PDFs, and LibreOffice Calc for
-# the spreadsheets, epubcheck for the EPUBs, installed when missing
+# the spreadsheets and Writer for the Word documents, epubcheck for the EPUBs, installed when
+# missing
 # and we may; otherwise the affected tests fail or skip with a loud message.
 browser:
 	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium chromium-driver"; \
@@ -45,6 +46,7 @@ browser:
 	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v soffice >/dev/null 2>&1 || missing="$$missing libreoffice-calc-nogui"; \
 	test -f /usr/share/java/epubcheck.jar || missing="$$missing epubcheck"; \
+	dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || dpkg -s libreoffice-writer >/dev/null 2>&1 || missing="$$missing libreoffice-writer-nogui"; \
 	fc-list 2>/dev/null | grep -q "Liberation Serif" || missing="$$missing fonts-liberation"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

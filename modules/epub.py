@@ -60,22 +60,14 @@ def epub_filename(number: str, language: str, module_code: str = "") -> str:
 
 
 def render_epub(*, edition: Edition, language: str, module_slug: str = "") -> RenderedEPUB:
-    modules = selectors.get_edition_modules(edition)
-    sections = selectors.get_full_sections(edition)
-    if module_slug:
-        module = selectors.get_module(modules, module_slug)
-        modules = [module]
-        sections = [s for s in sections if s.module_id == module.pk]
-    by_module: dict[int, list[EditionSection]] = {}
-    for section in sorted(sections, key=lambda s: s.sort_key):
-        by_module.setdefault(section.module_id, []).append(section)
+    parts = selectors.book_parts(edition, module_slug)
     with translation.override(language):
         book = _Book(edition, language, module_slug)
         book.add("title.xhtml", _("Title page"), book.title_page())
-        for module in modules:
-            book.add_module(module, by_module.get(module.pk, []))
+        for module, sections in parts:
+            book.add_module(module, sections)
         content = book.archive()
-    code = modules[0].code if module_slug else ""
+    code = parts[0][0].code if module_slug else ""
     return RenderedEPUB(epub_filename(edition.number, language, code), content)
 
 
@@ -128,7 +120,8 @@ class _Book:
             )
         summary = getattr(edition, f"change_summary_html_{self.language}") or ""
         if summary:
-            lines.append(f"<h2>{escape(_('Changes in this edition'))}</h2>{_xhtml(summary)}")
+            changes = escape(_("Changes in this edition"))
+            lines.append(f"<h2>{changes}</h2>{_xhtml(summary)}")
         return "\n".join(lines) + "</section>"
 
     def add_module(self, module: EditionModule, sections: list[EditionSection]) -> None:
@@ -156,7 +149,8 @@ class _Book:
         self.outline.append((name, heading, entries))
 
     def navigation(self) -> str:
-        items = [f'<li><a href="title.xhtml">{escape(_("Title page"))}</a></li>']
+        title_page, text = escape(_("Title page")), escape(_("Text"))
+        items = [f'<li><a href="title.xhtml">{title_page}</a></li>']
         for name, heading, entries in self.outline:
             items.append(f'<li><a href="{name}">{heading}</a>{_nested(entries)}</li>')
         contents = escape(_("Contents"))
@@ -164,9 +158,9 @@ class _Book:
             f'<nav epub:type="toc" id="toc" role="doc-toc"><h1>{contents}</h1>'
             f"<ol>{''.join(items)}</ol></nav>"
             '<nav epub:type="landmarks" hidden="hidden"><ol>'
-            f'<li><a epub:type="titlepage" href="title.xhtml">{escape(_("Title page"))}</a></li>'
+            f'<li><a epub:type="titlepage" href="title.xhtml">{title_page}</a></li>'
             f'<li><a epub:type="bodymatter" href="{self.outline[0][0] if self.outline else "title.xhtml"}">'
-            f"{escape(_('Text'))}</a></li></ol></nav>"
+            f"{text}</a></li></ol></nav>"
         )
         return _page(_("Contents"), body, self.language)
 

@@ -503,6 +503,20 @@ def get_full_sections(edition: Edition) -> list[EditionSection]:
     return list(edition.sections.order_by("sort_key"))
 
 
+def book_parts(
+    edition: Edition, module_slug: str = ""
+) -> list[tuple[EditionModule, list[EditionSection]]]:
+    """An edition's modules (or the one named) with their sections in reading order, for the
+    files readers take away (EPUB, DOCX): two queries; 404 for a module it lacks."""
+    modules = get_edition_modules(edition)
+    if module_slug:
+        modules = [get_module(modules, module_slug)]
+    by_module: dict[int, list[EditionSection]] = {}
+    for section in sorted(get_full_sections(edition), key=lambda s: s.sort_key):
+        by_module.setdefault(section.module_id, []).append(section)
+    return [(module, by_module.get(module.pk, [])) for module in modules]
+
+
 def find_by_number_or_key(edition: Edition, query: str) -> list[EditionSection]:
     """Sections a query names directly: a key, a full number (B.4.5) or a bare one (4.5)."""
 

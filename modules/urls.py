@@ -2,7 +2,7 @@ from django.urls import include, path
 
 from guidelines_portal.page_store import stored_page
 from modules.feeds import EditionsFeed, ModuleEditionsFeed
-from modules.views import changes, citations, epub, pdf, preview, reading, search, translation
+from modules.views import changes, citations, formats, pdf, preview, reading, search, translation
 
 app_name = "modules"
 
@@ -19,8 +19,10 @@ in_edition = [
         {"review": True},
         name="edition_module_review_pdf",
     ),
-    path("epub/", epub.edition_epub, name="edition_epub"),
-    path("modules/<slug:module>/epub/", epub.edition_epub, name="edition_module_epub"),
+    path("epub/", formats.edition_epub, name="edition_epub"),
+    path("modules/<slug:module>/epub/", formats.edition_epub, name="edition_module_epub"),
+    path("docx/", formats.edition_docx, name="edition_docx"),
+    path("modules/<slug:module>/docx/", formats.edition_docx, name="edition_module_docx"),
     path("modules/<slug:module>/", reading.module_detail, name="edition_module"),
     path("modules/<slug:module>/<slug:key>/", reading.section_detail, name="edition_section"),
     # Citation files (BibTeX, RIS, CSL-JSON) of the edition, a module, a section.

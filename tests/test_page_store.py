@@ -278,6 +278,13 @@ def test_prepared_pages_are_sent_without_rendering(
     for path in paths:
         with django_assert_num_queries(0):
             assert client.get(path).status_code == 200, path
+    # The files to take away were made after the switch, into the same generation.
+    files = prepare.takeaway_paths()
+    assert "/ru/editions/1.0/docx/" in files and "/en/editions/1.0/modules/salw/epub/" in files
+    for path in files:
+        with django_assert_num_queries(0):
+            response = client.get(path)
+        assert response.status_code == 200 and response["Content-Disposition"], path
 
 
 @pytest.mark.django_db
@@ -317,8 +324,8 @@ def test_staff_previews_and_forms_are_never_stored(published, stored, editor_cli
 @pytest.mark.django_db
 def test_the_command_prepares_the_current_pages(published, stored, capsys):
     call_command("prepare_pages")
-    assert "20 pages prepared" in capsys.readouterr().out
-    assert len(page_files(stored)) == 20
+    assert "20 pages prepared, then 8 files to take away" in capsys.readouterr().out
+    assert len(page_files(stored)) == 28
     assert store.fresh_state().pending is None
 
 

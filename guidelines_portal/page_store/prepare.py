@@ -36,6 +36,7 @@ class Prepared:
     generation: int
     pages: int = 0
     failed: list[str] = field(default_factory=list)
+    files: int = 0  # EPUB and DOCX, made after the switch
 
 
 def current_paths() -> list[str]:
@@ -70,6 +71,28 @@ def current_paths() -> list[str]:
     return paths
 
 
+def takeaway_paths() -> list[str]:
+    """The current edition's files to take away (EPUB and DOCX, whole and per module, in every
+    language): made after its pages are switched on, so readers never wait for them."""
+    current = Edition.objects.published().first()
+    if current is None:
+        return []
+    kwargs = [{"edition": current.number}]
+    kwargs += [
+        {"edition": current.number, "module": slug}
+        for slug in EditionModule.objects.filter(edition=current).values_list("slug", flat=True)
+    ]
+    paths = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for fmt in ("epub", "docx"):
+                paths += [
+                    reverse(f"modules:edition{'_module' if 'module' in k else ''}_{fmt}", kwargs=k)
+                    for k in kwargs
+                ]
+    return paths
+
+
 def prepare(paths: Iterable[str], *, generation: int) -> Prepared:
     """Render and store ``paths`` under ``generation`` (nothing is switched on here)."""
     handler = WSGIHandler()
@@ -92,6 +115,11 @@ def prepare_and_switch(generation: int) -> Prepared:
     result = prepare(current_paths(), generation=generation)
     store.switch(generation)
     store.prune()
+    # Then the EPUBs and Word files, into the generation now served (a reader asking first
+    # gets one made on request, as with any page not yet stored).
+    files = prepare(takeaway_paths(), generation=generation)
+    result.failed += files.failed
+    result.files = files.pages
     return result
 
 

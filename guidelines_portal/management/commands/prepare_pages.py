@@ -18,6 +18,9 @@ class Command(BaseCommand):
         store.begin()
         generation = store.stage()
         result = prepare_and_switch(generation)
-        self.stdout.write(f"Generation {generation}: {result.pages} pages prepared.")
+        self.stdout.write(
+            f"Generation {generation}: {result.pages} pages prepared, "
+            f"then {result.files} files to take away (EPUB, DOCX)."
+        )
         if result.failed:
             raise CommandError(f"Not prepared: {', '.join(result.failed)}")
