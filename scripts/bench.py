@@ -136,7 +136,7 @@ def scale_up(factor: int) -> None:
     from django.utils import timezone
 
     from modules import services
-    from modules.models import Module, Section
+    from modules.models import Edition, EditionModule, Module, Section
 
     originals = list(Module.objects.filter(slug__regex=r"^[a-z]+$").order_by("order"))
     letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -171,7 +171,12 @@ def scale_up(factor: int) -> None:
                 new_by_old.update({old.pk: new for old, new in zip(olds, saved, strict=True)})
             services.module_renumber(module=clone)
             created += 1
-    if created:
+    # Published unless the current edition already has the copies (a run stopped between the
+    # copies and the publication would otherwise measure the demonstration-sized edition).
+    published = EditionModule.objects.filter(
+        edition=Edition.objects.current(), slug__endswith=f"-copy{factor - 1}"
+    ).exists()
+    if created or not published:
         number = services.edition_number_suggestion()
         services.edition_publish(
             number=number, published_on=timezone.localdate(),
