@@ -5,12 +5,13 @@ the English). Links are absolute, from PORTAL_BASE_URL (never from the request's
 """
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.urls import reverse
 from django.utils import translation
 
-from guidelines_portal.public_address import absolute_url
+from guidelines_portal.public_address import absolute_url, base_url
 from modules.comparison import SectionChange, TimelineEntry
 from modules.models import LANGS, Edition, EditionModule, EditionSection
 
@@ -83,6 +84,7 @@ def section(row: EditionSection, *, number: str, module_slug: str) -> dict[str, 
         else None
         for lang in LANGS
     }
+    links = _section_links(base_url(), number, module_slug)
     return {
         "key": row.key,
         "number": row.number,
@@ -94,10 +96,25 @@ def section(row: EditionSection, *, number: str, module_slug: str) -> dict[str, 
         "russian_outdated": row.ru_outdated,
         "text_hash": row.text_hash,
         "links": {
-            "self": api_url("section", number=number, key=row.key),
-            "history": api_url("history", key=row.key),
-            "html": pages("edition_section", edition=number, module=module_slug, key=row.key),
+            "self": links["self"].replace(MARKER, row.key),
+            "history": links["history"].replace(MARKER, row.key),
+            "html": {lang: url.replace(MARKER, row.key) for lang, url in links["html"].items()},
         },
+    }
+
+
+# A key no section has, where each link names the section: replaced by the section's own.
+MARKER = "section-key-marker"
+
+
+@lru_cache(maxsize=512)
+def _section_links(base: str, number: str, module_slug: str) -> dict[str, Any]:
+    """The links of a section of ``module_slug`` in edition ``number``, with MARKER for its key
+    (reversing each link of each section costs more than the rest of a page of them)."""
+    return {
+        "self": api_url("section", number=number, key=MARKER),
+        "history": api_url("history", key=MARKER),
+        "html": pages("edition_section", edition=number, module=module_slug, key=MARKER),
     }
 
 

@@ -7,6 +7,7 @@ A document depends only on the published editions and the code, so its bytes are
 The ETag is a digest of the bytes, so every process and host gives the same one.
 """
 
+import gzip
 import hashlib
 import json
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -60,6 +62,14 @@ def problem_response(problem: Problem) -> HttpResponse:
 
 def _encode(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _accepts_gzip(header: str) -> bool:
+    for part in header.lower().split(","):
+        name, _semicolon, params = part.strip().partition(";")
+        if name.strip() in ("gzip", "*"):
+            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 def _cors(response: HttpResponse) -> None:
@@ -124,24 +134,37 @@ def _answer(request, build: Builder, parameters, lasting: bool, kwargs) -> HttpR
     editions: list[Edition] = selectors.get_editions()  # none yet: empty lists, 404s
     address = request.path + ("?" + urlencode(sorted(values.items())) if values else "")
     key = search_results.page_key(editions, "api", address)
-    body = search_results.kept_page(key)
-    if body is None:
+    kept = caches[search_results.CACHE].get(key, version=KEPT_VERSION)
+    if kept is None:
         body = _encode(build(request, editions, values, **kwargs))
-        search_results.keep_page(key, body)
-    return _send(request, body, lasting=lasting)
+        # Kept compressed (JSON shrinks to a sixth or less), with the digest of the document.
+        kept = (hashlib.sha256(body).hexdigest()[:32], gzip.compress(body, 6, mtime=0))
+        caches[search_results.CACHE].set(
+            key, kept, search_results.CACHE_SECONDS, version=KEPT_VERSION
+        )
+    return _send(request, *kept, lasting=lasting)
 
 
-def _send(request: HttpRequest, body: bytes, *, lasting: bool) -> HttpResponse:
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+KEPT_VERSION = 2  # 2: (digest, gzip bytes)
+
+
+def _send(request: HttpRequest, digest: str, packed: bytes, *, lasting: bool) -> HttpResponse:
+    """The document, gzip-compressed when the client accepts it (as every HTTP library and
+    browser does), with an ETag naming the document (and its encoding), or 304."""
+    compressed = _accepts_gzip(request.headers.get("Accept-Encoding", ""))
+    etag = f'"{digest}{"-gz" if compressed else ""}"'
     tags = request.headers.get("If-None-Match", "")
-    if tags and (
-        tags.strip() == "*" or etag in (t.strip().removeprefix("W/") for t in tags.split(","))
-    ):
+    named = {t.strip().removeprefix("W/").strip('"').removesuffix("-gz") for t in tags.split(",")}
+    if tags and (tags.strip() == "*" or digest in named):
         response = HttpResponse(status=304)
     else:
+        body = packed if compressed else gzip.decompress(packed)
         response = HttpResponse(body if request.method == "GET" else b"", content_type=JSON)
+        if compressed:
+            response["Content-Encoding"] = "gzip"
         response["Content-Length"] = str(len(body))
     response["ETag"] = etag
+    response["Vary"] = "Accept-Encoding"
     seconds = settings.PAGE_STORE_MAX_AGE_EDITION if lasting else settings.PAGE_STORE_MAX_AGE
     response["Cache-Control"] = f"public, max-age={seconds}"
     _cors(response)

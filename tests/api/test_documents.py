@@ -219,6 +219,28 @@ def test_etag_is_stable_and_answers_304(client, editions, settings):
     assert other.status_code == 200 and other.content == first.content
 
 
+def test_sent_compressed_to_clients_that_accept_it(client, editions):
+    import gzip
+
+    plain = get(client, "editions/1.1/sections/")
+    packed = get(client, "editions/1.1/sections/", HTTP_ACCEPT_ENCODING="br, gzip;q=0.8")
+    assert packed["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) * 4 < len(plain.content)
+    assert packed["ETag"] == plain["ETag"][:-1] + '-gz"'
+    assert "Accept-Encoding" in packed["Vary"]
+    refused = get(client, "editions/1.1/sections/", HTTP_ACCEPT_ENCODING="gzip;q=0")
+    assert "Content-Encoding" not in refused
+    # Either tag names the same document.
+    again = get(
+        client,
+        "editions/1.1/sections/",
+        HTTP_IF_NONE_MATCH=plain["ETag"],
+        HTTP_ACCEPT_ENCODING="gzip",
+    )
+    assert again.status_code == 304
+
+
 def test_a_new_edition_changes_what_is_current(client, editions):
     from tests.conftest import publish
 
