@@ -8,10 +8,8 @@ in the archive), so a stored copy and a rebuilt one are alike. Checked with epub
 suite (tests/modules/test_epub.py).
 """
 
-import re
 import uuid
 import zipfile
-from dataclasses import dataclass
 from datetime import UTC
 from html import escape as html_escape
 from io import BytesIO
@@ -22,14 +20,11 @@ from django.utils.translation import gettext as _
 from lxml import etree
 from lxml import html as lxml_html
 
-from guidelines_portal.public_address import absolute_url
-from modules import selectors
-from modules.labels import DOCUMENT_CODE, section_number
+from modules import selectors, takeaway
+from modules.labels import section_number
 from modules.models import Edition, EditionModule, EditionSection
 
 XHTML = "http://www.w3.org/1999/xhtml"
-# Characters XML does not allow (a title pasted from a word processor may hold them).
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 EPUB_NS = "http://www.idpf.org/2007/ops"
 STYLE = """body { font-family: serif; line-height: 1.5; }
 h1, h2, h3, h4, h5, h6 { font-family: sans-serif; line-height: 1.25; }
@@ -44,22 +39,10 @@ aside.note { font-size: 0.9em; border-top: 1px solid #999; margin-top: 1em; }
 
 def escape(text: str) -> str:
     """Text as XHTML: escaped, without the characters XML refuses."""
-    return html_escape(NOT_XML.sub("", str(text)))
+    return html_escape(takeaway.xml_safe(text))
 
 
-@dataclass(frozen=True)
-class RenderedEPUB:
-    filename: str
-    content: bytes
-
-
-def epub_filename(number: str, language: str, module_code: str = "") -> str:
-    """TG-2370_ed1.1_ru_SALW.epub, TG-2370_ed1.1_en.epub."""
-    suffix = f"_{module_code}" if module_code else ""
-    return f"{DOCUMENT_CODE}_ed{number}_{language}{suffix}.epub"
-
-
-def render_epub(*, edition: Edition, language: str, module_slug: str = "") -> RenderedEPUB:
+def render_epub(*, edition: Edition, language: str, module_slug: str = "") -> takeaway.Rendered:
     parts = selectors.book_parts(edition, module_slug)
     with translation.override(language):
         book = _Book(edition, language, module_slug)
@@ -68,7 +51,7 @@ def render_epub(*, edition: Edition, language: str, module_slug: str = "") -> Re
             book.add_module(module, sections)
         content = book.archive()
     code = parts[0][0].code if module_slug else ""
-    return RenderedEPUB(epub_filename(edition.number, language, code), content)
+    return takeaway.Rendered(takeaway.filename(edition.number, language, code, "epub"), content)
 
 
 class _Book:
@@ -76,16 +59,8 @@ class _Book:
         self.edition, self.language = edition, language
         self.pages: list[tuple[str, str, str]] = []  # (file name, title, xhtml)
         self.outline: list[tuple[str, str, list[tuple[int, str, str]]]] = []
-        path = (
-            f"/{language}/editions/{edition.number}/modules/{module_slug}/"
-            if module_slug
-            else f"/{language}/editions/{edition.number}/"
-        )
-        self.address = absolute_url(path)
-        self.title = _(
-            "Technical guidelines to facilitate the implementation of Security Council "
-            "resolution 2370 (2017)"
-        )
+        self.address = takeaway.address(edition, language, module_slug)
+        self.title = takeaway.title()
 
     def add(self, name: str, title: str, body: str) -> None:
         self.pages.append((name, title, _page(title, body, self.language)))
@@ -97,7 +72,7 @@ class _Book:
             "<p>"
             + escape(_("Edition %(number)s") % {"number": edition.number})
             + f' · <time datetime="{edition.published_on.isoformat()}">'
-            + f"{escape(_date(edition))}</time></p>",
+            + f"{escape(takeaway.edition_date(edition))}</time></p>",
             f'<p><a href="{escape(self.address)}">{escape(self.address)}</a></p>',
         ]
         if edition.text_fingerprint:
@@ -219,12 +194,6 @@ class _Book:
             for name, _title, page in self.pages:
                 put(f"EPUB/{name}", page)
         return buffer.getvalue()
-
-
-def _date(edition: Edition) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(edition.published_on, "DATE_FORMAT")
 
 
 def _page(title: str, body: str, language: str) -> str:

@@ -12,7 +12,6 @@ in the suite (tests/modules/test_word.py).
 """
 
 import re
-from dataclasses import dataclass
 from html import escape
 from io import BytesIO
 
@@ -29,32 +28,18 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 from lxml import html as lxml_html
 
-from guidelines_portal.public_address import absolute_url
-from modules import selectors
-from modules.labels import DOCUMENT_CODE, section_number
+from modules import selectors, takeaway
+from modules.labels import section_number
 from modules.models import Edition, EditionSection
 
 FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 LOCALES = {"en": "en-GB", "ru": "ru-RU"}
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 SPACES = re.compile(r"\s+")
 BLOCKS = {"p", "ul", "ol", "table", "blockquote", "div", "pre", "hr", "h3", "h4", "h5", "h6"}
 
 
-@dataclass(frozen=True)
-class RenderedDOCX:
-    filename: str
-    content: bytes
-
-
-def docx_filename(number: str, language: str, module_code: str = "") -> str:
-    """TG-2370_ed1.1_ru_SALW.docx, TG-2370_ed1.1_en.docx."""
-    suffix = f"_{module_code}" if module_code else ""
-    return f"{DOCUMENT_CODE}_ed{number}_{language}{suffix}.docx"
-
-
-def render_docx(*, edition: Edition, language: str, module_slug: str = "") -> RenderedDOCX:
+def render_docx(*, edition: Edition, language: str, module_slug: str = "") -> takeaway.Rendered:
     parts = selectors.book_parts(edition, module_slug)
     with translation.override(language):
         writer = _Writer(edition, language, module_slug)
@@ -66,11 +51,10 @@ def render_docx(*, edition: Edition, language: str, module_slug: str = "") -> Re
                 writer.section(section)
         content = writer.save()
     code = parts[0][0].code if module_slug else ""
-    return RenderedDOCX(docx_filename(edition.number, language, code), content)
+    return takeaway.Rendered(takeaway.filename(edition.number, language, code, "docx"), content)
 
 
-def _text(value: str) -> str:
-    return NOT_XML.sub("", value)
+_text = takeaway.xml_safe
 
 
 class _Writer:
@@ -78,14 +62,8 @@ class _Writer:
         self.edition, self.language = edition, language
         self.document = Document()
         self.notes: list[str] = []  # <w:footnote> elements, ids from 1
-        path = f"/{language}/editions/{edition.number}/"
-        if module_slug:
-            path += f"modules/{module_slug}/"
-        self.address = absolute_url(path)
-        self.title = _(
-            "Technical guidelines to facilitate the implementation of Security Council "
-            "resolution 2370 (2017)"
-        )
+        self.address = takeaway.address(edition, language, module_slug)
+        self.title = takeaway.title()
         self._language_everywhere()
 
     def _language_everywhere(self) -> None:
@@ -116,7 +94,9 @@ class _Writer:
         edition = self.edition
         self.document.add_paragraph(_text(self.title), style="Title")
         self.document.add_paragraph(
-            _("Edition %(number)s") % {"number": edition.number} + " · " + _date(edition),
+            _("Edition %(number)s") % {"number": edition.number}
+            + " · "
+            + takeaway.edition_date(edition),
             style="Subtitle",
         )
         self._link(self.document.add_paragraph(), self.address, self.address)
@@ -346,9 +326,3 @@ def _set_language(paragraph: Paragraph, locale: str) -> None:
         lang = OxmlElement("w:lang")
         lang.set(qn("w:val"), locale)
         properties.append(lang)
-
-
-def _date(edition: Edition) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(edition.published_on, "DATE_FORMAT")
