@@ -5,13 +5,33 @@ status, content type, headers and body against the schema, and never a 500."""
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
 from api.openapi import schema as api_schema
 
 schema = schemathesis.openapi.from_dict(api_schema())
-APP = WSGIHandler()
+HANDLER = WSGIHandler()
+
+
+def portal(environ, start_response):
+    """The portal as a WSGI application inside the test's transaction: as Django's test client
+    does, the end of a request must not close the database connection the test holds (on
+    PostgreSQL that ends the test's transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response = HANDLER(environ, start_response)
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()
+        return [body]
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -30,7 +50,7 @@ def test_every_operation_answers_as_described(case, open_api):
     # The WSGI transport does not undo gzip as HTTP clients do: ask for the plain bytes
     # (compression is tested in test_documents.py).
     response = case.call(
-        app=APP, base_url="http://localhost/api/v1", headers={"Accept-Encoding": "identity"}
+        app=portal, base_url="http://localhost/api/v1", headers={"Accept-Encoding": "identity"}
     )
     # One refusal a schema cannot express: changes "since" an edition that is not earlier
     # than the one asked about (both published, both well formed) are a 400 by design.
