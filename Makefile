@@ -71,7 +71,7 @@ demo: migrate ## Load the demonstration guidelines unless an edition already exi
 lint: install ## ruff, bandit (medium severity and above), the import rules, types (mypy), migrations check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit --quiet --recursive guidelines_portal modules feedback accounts scripts --severity-level medium --exclude "*/migrations/*"
+	$(BIN)/bandit --quiet --recursive guidelines_portal modules feedback accounts api alerts scripts --severity-level medium --exclude "*/migrations/*"
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/mypy
 	$(MANAGE) makemigrations --check --dry-run

@@ -5,8 +5,11 @@ import re
 
 from gunicorn.glogging import Logger
 
-# Addresses that carry a secret: a contributor's tracking link, a staff set-up link.
-SECRET_IN_PATH = re.compile(r"(/feedback/track/|/admin/set-up/)[^/\s?\"']+")
+# Addresses that carry a secret: a contributor's tracking link, a staff set-up link, the
+# links in readers' alert messages.
+SECRET_IN_PATH = re.compile(
+    r"(/feedback/track/|/admin/set-up/|/alerts/(?:confirm|manage|unsubscribe)/)[^/\s?\"']+"
+)
 
 
 class RedactSecretPaths(logging.Filter):

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "feedback",
+    "alerts",
     "api",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -308,6 +309,12 @@ SEARCH_RATE_WINDOW = env_int("SEARCH_RATE_WINDOW", 60)
 # The read-only JSON API (/api/v1/) has the same limits as search unless told otherwise.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", SEARCH_RATE_LIMIT)
 API_RATE_WINDOW = env_int("API_RATE_WINDOW", SEARCH_RATE_WINDOW)
+
+# Readers' e-mail alerts: subscription requests per client address per window, and
+# domains refused as throw-away mailboxes besides the well-known ones (alerts.disposable).
+ALERTS_RATE_LIMIT = env_int("ALERTS_RATE_LIMIT", 10)
+ALERTS_RATE_WINDOW = env_int("ALERTS_RATE_WINDOW", 3600)
+ALERTS_REFUSED_DOMAINS = env_list("ALERTS_REFUSED_DOMAINS", [])
 
 # Feedback: contributors' tracking links stay valid this long after the last e-mail that
 # carried them; each address (IP and e-mail) may send this many comments per window.

@@ -42,6 +42,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("feedback/", include("feedback.urls")),
+    path("alerts/", include("alerts.urls")),
     path("", include("modules.urls")),
     prefix_default_language=True,
 )

@@ -27,6 +27,8 @@ from reversion.models import Revision, Version
 
 from accounts.roles import EDITORS, FEEDBACK_REVIEWERS, TRANSLATORS
 from accounts.services import backup_codes_issue, setup_link_issue
+from alerts import links as alert_links
+from alerts import services as alerts_services
 from feedback import services as feedback_services
 from feedback.models import (
     CommentTable,
@@ -374,6 +376,8 @@ SECRETS = (DRAFT_EN, DRAFT_RU, PRIVATE, PRIVATE.lower())
 TOKEN = "<tracking token>"  # replaced by the real token of a publishable item
 SETUP_TOKEN = "<set-up token>"  # replaced by a set-up link's token for the editor
 ROUND = "<round>"  # replaced by the consultation round's id
+# Replaced by a subscriber's links: to confirm, to manage, to leave.
+ALERT_CONFIRM, ALERT_MANAGE, ALERT_UNSUBSCRIBE = "<confirm>", "<manage>", "<unsubscribe>"
 # (id, URL name, kwargs, query string, outcome)
 PUBLISHED = [
     ("home", "modules:home", {}, "", "2"),
@@ -425,6 +429,13 @@ PUBLISHED = [
     ("sitemap file", "sitemap_file", {"number": "1"}, "", "2"),
     # A staff member's set-up link, opened before signing in: on to the sign-in page.
     ("set-up link", "accounts:setup_link", {"token": SETUP_TOKEN}, "", "S"),
+    # Readers' e-mail alerts: the form, and the pages the links in messages open.
+    ("alerts form", "alerts:subscribe", {}, "section=salw-tracing", "2"),
+    ("alerts form for a module", "alerts:subscribe", {}, "module=salw", "2"),
+    ("alerts requested", "alerts:requested", {}, "", "2"),
+    ("alerts confirmation", "alerts:confirm", {"token": ALERT_CONFIRM}, "", "2"),
+    ("alerts settings", "alerts:manage", {"token": ALERT_MANAGE}, "", "2"),
+    ("alerts unsubscription", "alerts:unsubscribe", {"token": ALERT_UNSUBSCRIBE}, "", "2"),
     # The read-only JSON API (the same address in every language).
     ("API index", "api:index", {}, "", "2"),
     ("API description", "api:openapi", {}, "", "2"),
@@ -499,6 +510,11 @@ UNPUBLISHED = [
     ("API draft section", "api:section", {"number": "1.1", "key": "salw-annex-x"}, "", "N"),
     ("API draft section history", "api:history", {"key": "salw-annex-x"}, "", "N"),
     ("API deleted draft section history", "api:history", {"key": "salw-doomed"}, "", "N"),
+    ("alerts for a draft section", "alerts:subscribe", {}, "section=salw-annex-x", "N"),
+    ("alerts for a draft module", "alerts:subscribe", {}, "module=draftmod", "N"),
+    ("altered alerts link", "alerts:manage", {"token": ALERT_MANAGE + "x"}, "", "N"),
+    ("alerts confirmation link as settings link", "alerts:manage", {"token": ALERT_CONFIRM}, "", "N"),
+    ("forged unsubscription link", "alerts:unsubscribe", {"token": "a:b"}, "", "N"),
 ]  # fmt: skip
 
 # --- The content every request runs on ---------------------------------------------------
@@ -512,6 +528,7 @@ class World:
     deleted: dict[str, Version] = field(default_factory=dict)  # a version of a deleted row
     tracking_token: str = ""
     setup_token: str = ""
+    alert_key: str = ""  # a subscriber's, signed into each kind of alert link
 
 
 def _draft_texts(what: str) -> dict:
@@ -667,7 +684,11 @@ def build_world() -> World:
         },
         tracking_token=feedback_services.feedback_tracking_link(feedback=public),
         setup_token=setup_link_issue(user=editor).split("/")[-2],
-    )
+        alert_key=alerts_services.subscription_request(
+            email="follower@example.org", language="en", frequency="immediate",
+            scope="section", target="salw-tracing",
+        ).subscriber.key,
+    )  # fmt: skip
 
 
 def _backup_codes(user: User) -> StaticDevice:
@@ -782,6 +803,9 @@ def public_url(name: str, kwargs: dict, query: str, lang: str, world: World) -> 
         k: v.replace(TOKEN, world.tracking_token)
         .replace(SETUP_TOKEN, world.setup_token)
         .replace(ROUND, round_id)
+        .replace(ALERT_CONFIRM, alert_links.confirm_token(world.alert_key))
+        .replace(ALERT_MANAGE, alert_links.manage_token(world.alert_key))
+        .replace(ALERT_UNSUBSCRIBE, alert_links.unsubscribe_token(world.alert_key))
         for k, v in kwargs.items()
     }
     with translation.override(lang):

@@ -100,7 +100,7 @@ HOSTILE = st.one_of(
 
 # --- What the portal offers --------------------------------------------------------------
 
-VIEW_SOURCES = ("modules", "feedback", "accounts", "guidelines_portal")
+VIEW_SOURCES = ("modules", "feedback", "alerts", "accounts", "guidelines_portal")
 READ_PARAMETER = re.compile(r"""request\.GET(?:\.get\(|\.getlist\(|\[)\s*["'](\w+)["']""")
 
 
