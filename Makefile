@@ -91,6 +91,7 @@ bench: setup demo ## Serve with gunicorn; every page's rate (wrk) as a ratio to 
 	$(BIN)/python scripts/bench_feedback.py
 	$(BIN)/python scripts/bench_pdf.py --scale 10
 	$(BIN)/python scripts/bench_publish.py
+	$(BIN)/python scripts/bench_alerts.py
 	@if command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then \
 		$(MAKE) --no-print-directory bench-postgres; \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: search on PostgreSQL not measured (see make bench-postgres)."; fi

@@ -300,6 +300,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "guidelines-portal@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# For the file backend (benchmarks): where messages are written instead of sent.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 # Links in e-mail (tracking pages, the back office) start with this.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
@@ -309,6 +311,10 @@ SEARCH_RATE_WINDOW = env_int("SEARCH_RATE_WINDOW", 60)
 # The read-only JSON API (/api/v1/) has the same limits as search unless told otherwise.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", SEARCH_RATE_LIMIT)
 API_RATE_WINDOW = env_int("API_RATE_WINDOW", SEARCH_RATE_WINDOW)
+
+# The section of the glossary annex: the tables of its sub-sections define the terms marked
+# in the text (modules.glossary).
+GLOSSARY_SECTION_KEY = env_str("GLOSSARY_SECTION_KEY", "annex-glossary")
 
 # Readers' e-mail alerts: subscription requests per client address per window, and
 # domains refused as throw-away mailboxes besides the well-known ones (alerts.disposable).

@@ -228,7 +228,9 @@ class SectionAdmin(DraftAdmin):
     ordering = ("module__order", "sort_key")
     list_per_page = 100
     form = SectionAdminForm
-    fields = ("module", "parent", "key", "position", "title", "body", "change_reason")
+    fields = (
+        "module", "parent", "key", "position", "title", "body", "change_reason", "glossary_off"
+    )  # fmt: skip
     autocomplete_fields = ("parent",)
     # Compare the texts editors write, once per language: the untranslated columns mirror
     # English, the HTML derives from the Markdown, and module and parent are not followed by
@@ -245,7 +247,7 @@ class SectionAdmin(DraftAdmin):
     )
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name.startswith("change_reason"):  # plain text, a sentence or two
+        if db_field.name.startswith(("change_reason", "glossary_off")):  # a few short lines
             kwargs["widget"] = Textarea(attrs={"rows": 3, "class": "vLargeTextField"})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 

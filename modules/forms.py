@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guidelines_portal.edit_guard import ConcurrentEditGuard
 from guidelines_portal.text import TypedTextFormField
+from modules import glossary
 from modules.models import LANGS, SCHEDULE_MARGIN, Edition, parse_edition_number
 
 MAX_PREVIEW_LENGTH = 200_000
@@ -224,3 +225,17 @@ class SectionAdminForm(ConcurrentEditGuard):
         "This section was changed by someone else since you opened it. Your text is kept "
         "below: compare it with the section's history, then save again."
     )
+
+    def clean_glossary_off(self) -> str:
+        """Only terms the glossary defines: a misspelt term would silently stay marked."""
+        value = self.cleaned_data.get("glossary_off") or ""
+        lines = [" ".join(line.split()) for line in value.splitlines() if line.strip()]
+        known = glossary.draft_term_names()
+        unknown = [line for line in lines if line.casefold() not in known]
+        if unknown:
+            raise forms.ValidationError(
+                _("Not a term of the glossary annex: %(terms)s. Write each term as the glossary "
+                  "does, one per line.") % {"terms": ", ".join(unknown)},
+                code="unknown_term",
+            )  # fmt: skip
+        return "\n".join(dict.fromkeys(lines))

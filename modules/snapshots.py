@@ -57,6 +57,7 @@ def freeze_section(
         depth=section.depth,
         text_hash=text_hash(section),
         ru_outdated=section.russian_outdated,
+        glossary_off=section.glossary_off,
         **{f"change_reason_{lang}": getattr(section, f"change_reason_{lang}") or ""
            for lang in LANGS},
         **texts,

@@ -260,6 +260,7 @@ def section_admin_form(section: Section, **overrides) -> dict:
         "body_ru": section.body_ru,
         "change_reason_en": section.change_reason_en or "",
         "change_reason_ru": section.change_reason_ru or "",
+        "glossary_off": section.glossary_off,
     }
     return {**data, **overrides}
 

@@ -3,7 +3,8 @@
 Paths refer to the demonstration data (`load_demo`); {lang} is the language prefix and
 {token} the private tracking token of the first demonstration feedback item, {round} the
 first demonstration consultation round (past, with its comments) and {open_round} the last
-(open now) (see page_url).
+(open now), {alert_confirm}, {alert_manage} and {alert_unsubscribe} the links of a subscriber
+to e-mail alerts (see page_url).
 """
 
 PUBLIC_PAGES = {
@@ -35,11 +36,18 @@ PUBLIC_PAGES = {
     "feedback tracking": "/{lang}/feedback/track/{token}/?received=1",
     "response to comments": "/{lang}/feedback/editions/1.1/",
     "pdf being prepared": "/{lang}/editions/1.0/modules/salw/pdf/",
+    "alerts form": "/{lang}/alerts/?section=salw-marking",
+    "alerts requested": "/{lang}/alerts/requested/",
+    "alerts confirmation": "/{lang}/alerts/confirm/{alert_confirm}/",
+    "alerts settings": "/{lang}/alerts/manage/{alert_manage}/?confirmed=1",
+    "alerts unsubscription": "/{lang}/alerts/unsubscribe/{alert_unsubscribe}/",
+    "alerts link that does not work": "/{lang}/alerts/manage/not-a-link/",
 }
 
 # Pages as they come back from a form sent empty (each form's first submit button).
 POSTED_PAGES = {
     "feedback form with errors": "/{lang}/feedback/",
+    "alerts form with errors": "/{lang}/alerts/?module=uas",
 }
 
 STAFF_PAGES = {
@@ -61,7 +69,30 @@ def page_url(path: str, lang: str) -> str:
     if "{token}" in path:
         token = feedback_tracking_link(feedback=Feedback.objects.order_by("pk").first())
     rounds = list(ConsultationRound.objects.order_by("pk").values_list("pk", flat=True)) or [0]
-    return path.format(lang=lang, token=token, round=rounds[0], open_round=rounds[-1])
+    return path.format(
+        lang=lang, token=token, round=rounds[0], open_round=rounds[-1], **_alert_tokens(path)
+    )
+
+
+def _alert_tokens(path: str) -> dict[str, str]:
+    """The links of a subscriber following two things, one of them still to confirm."""
+    if "{alert_" not in path:
+        return {}
+    from alerts import links, services
+
+    for target in ("salw-marking", "uas-sales"):
+        asked = services.subscription_request(
+            email="follower@example.org", language="en", frequency="immediate",
+            scope="section", target=target,
+        )  # fmt: skip
+        if target == "salw-marking":
+            services.subscription_confirm(asked.subscriber)
+    key = asked.subscriber.key
+    return {
+        "alert_confirm": links.confirm_token(key),
+        "alert_manage": links.manage_token(key),
+        "alert_unsubscribe": links.unsubscribe_token(key),
+    }
 
 
 LANGUAGES = ("en", "ru")

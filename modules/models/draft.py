@@ -127,6 +127,17 @@ class Section(models.Model):
             "the edition is published."
         ),
     )
+    # Glossary terms not marked in this section's text (modules.glossary), one per line.
+    glossary_off = models.TextField(
+        _("glossary terms not marked"),
+        blank=True,
+        max_length=4000,
+        help_text=_(
+            "Terms of the glossary annex that should not be marked with their definition in "
+            "this section, one per line, as the glossary writes them in English or Russian "
+            "(for example where the word is used in another sense)."
+        ),
+    )
     # When the English and the Russian texts last changed: a Russian text older than the
     # English it translates may be out of date.
     en_changed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -234,6 +234,8 @@ class EditionSection(InsertedOnce):
     # Why its text changed in this edition (the draft's Section.change_reason), or "".
     change_reason_en = models.TextField(blank=True, default="")
     change_reason_ru = models.TextField(blank=True, default="")
+    # Glossary terms not marked in this section (the draft's Section.glossary_off).
+    glossary_off = models.TextField(blank=True, default="")
     # Filled once at publication (modules.search): a tsvector on PostgreSQL; empty on SQLite,
     # whose index is an FTS5 table per language (migration 0016).
     search_en = SearchDocumentField(null=True, editable=False)

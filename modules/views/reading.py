@@ -12,8 +12,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from guidelines_portal.page_store import stored_page
-from modules import citations, selectors
+from modules import citations, glossary, selectors
 from modules.comparison import section_timeline
+from modules.models.language import SOURCE_LANGUAGE, active_language
 
 
 @stored_page
@@ -64,5 +65,29 @@ def section_detail(
         timeline=section_timeline(key, reading.editions),
         citation=citation,
         stable_url=citation.url,
+        body_html=_with_glossary(reading, section),
     )
     return render(request, "modules/section_detail.html", context)
+
+
+def _with_glossary(reading: selectors.Reading, section) -> str:
+    """The section's body in the language shown, its glossary terms marked (the glossary's
+    own sections: their rows anchored, for the marks to link to)."""
+    lang = active_language()
+    if not getattr(section, f"body_html_{lang}", ""):
+        lang = SOURCE_LANGUAGE
+    body = getattr(section, f"body_html_{lang}", "")
+    root = glossary.glossary_key()
+    if root in (section.key, section.parent_key):
+        return glossary.anchor_rows(body, lang)
+    terms = glossary.edition_glossary(reading.edition, lang)
+
+    def link(term: glossary.Term) -> str:
+        kwargs = {"module": term.module, "key": term.section}
+        if reading.edition_in_url:
+            kwargs["edition"] = reading.edition.number
+        name = "modules:edition_section" if reading.edition_in_url else "modules:section"
+        return f"{reverse(name, kwargs=kwargs)}#{term.anchor}"
+
+    off = glossary.switched_off(terms, section.glossary_off)
+    return glossary.mark(body, terms, link=link, off=off)

@@ -139,3 +139,59 @@
     } catch (error) { /* full or refused: the note simply will not show next time */ }
   }
 })();
+
+// Glossary terms in the text (modules/glossary.py): the definition shows on hover and keyboard
+// focus by the stylesheet alone; here a tap shows it first (the next tap follows the link to
+// the glossary), Escape closes it (WCAG 1.4.13), and it is kept inside the screen.
+(function () {
+  "use strict";
+  let pointer = "mouse";
+
+  function place(term) {
+    const tip = term.querySelector(".term__tip");
+    if (!tip) return;
+    tip.style.left = "";
+    const box = tip.getBoundingClientRect();
+    const room = document.documentElement.clientWidth - 8;
+    if (box.right > room) tip.style.left = -Math.min(box.right - room, box.left - 8) + "px";
+  }
+
+  function closeAll(except) {
+    document.querySelectorAll(".term--open").forEach(function (term) {
+      if (term !== except) term.classList.remove("term--open");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".term").forEach(function (term) {
+      const word = term.querySelector(".term__word");
+      function show() {
+        term.classList.remove("term--dismissed");
+        place(term);
+      }
+      term.addEventListener("mouseenter", show);
+      word.addEventListener("focus", show);
+      word.addEventListener("click", function (event) {
+        // A keyboard's Enter (detail 0) and a mouse click follow the link at once.
+        if (event.detail === 0 || pointer === "mouse") return;
+        if (!term.classList.contains("term--open")) {
+          event.preventDefault();
+          closeAll(term);
+          term.classList.add("term--open");
+          show();
+        }
+      });
+    });
+    document.addEventListener("pointerdown", function (event) {
+      pointer = event.pointerType || "mouse";
+      if (!event.target.closest(".term")) closeAll(null);
+    }, true);
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      document.querySelectorAll(".term").forEach(function (term) {
+        term.classList.remove("term--open");
+        term.classList.add("term--dismissed");
+      });
+    });
+  });
+})();
