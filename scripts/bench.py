@@ -187,6 +187,32 @@ def scale_up(factor: int) -> None:
         print(f"Published benchmark edition {number} ({Section.objects.count()} sections).")
 
 
+def publish_changed_edition(*, notify: bool):
+    """Add a sentence to section salw-marking in both languages and publish the draft as the
+    next edition (an override reason: the script's change is not reviewed); the edition."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from modules import services
+    from modules.models import Section
+
+    section = Section.objects.get(key="salw-marking")
+    with transaction.atomic():
+        services.section_update(
+            section=section,
+            body_en=section.body_en + "\n\nA sentence added for the benchmark.",
+            body_ru=section.body_ru + "\n\nПредложение, добавленное для замера.",
+        )
+        return services.edition_publish(
+            number=services.edition_number_suggestion(),
+            published_on=timezone.localdate(),
+            change_summary_en="Benchmark edition.",
+            change_summary_ru="Издание для замера.",
+            notify=notify,
+            override_reason="Benchmark edition made by a script.",
+        )
+
+
 def server_env(port: int) -> dict[str, str]:
     """The portal as `make run` serves it (DEBUG off, plain HTTP on 127.0.0.1, the local
     secret key), without the search limit."""

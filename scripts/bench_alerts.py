@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import migrate_and_load, start_server, wrk
+from bench import migrate_and_load, publish_changed_edition, start_server, wrk
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_SECONDS = 600
@@ -84,13 +84,10 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guidelines_portal.settings")
     django.setup()
-    from django.db import transaction
-    from django.utils import timezone
 
     from alerts.models import Delivery, DeliveryStatus
     from guidelines_portal.page_store.store import store
-    from modules import services
-    from modules.models import EditionPDF, PDFStatus, Section
+    from modules.models import EditionPDF, PDFStatus
 
     add_subscribers(args.subscribers)
     log = Path(folder) / "worker.log"
@@ -106,20 +103,7 @@ def main() -> None:
         wrk(args.port, PAGE, 2, 4)  # warm
         before = wrk(args.port, PAGE, args.seconds, 16)
 
-        section = Section.objects.get(key="salw-marking")
-        with transaction.atomic():
-            services.section_update(
-                section=section,
-                body_en=section.body_en + "\n\nA sentence added for the benchmark.",
-                body_ru=section.body_ru + "\n\nПредложение, добавленное для замера.",
-            )
-            edition = services.edition_publish(
-                number=services.edition_number_suggestion(),
-                published_on=timezone.localdate(),
-                change_summary_en="Benchmark edition.",
-                change_summary_ru="Издание для замера.",
-                override_reason="Benchmark edition made by a script.",
-            )
+        edition = publish_changed_edition(notify=True)
         committed = time.perf_counter()
         batch = f"edition:{edition.number}"
         deliveries = Delivery.objects.filter(batch=batch)

@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import migrate_and_load
+from bench import migrate_and_load, publish_changed_edition
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_GOAL_SECONDS = 60
@@ -54,12 +54,9 @@ def main() -> None:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "guidelines_portal.settings")
     django.setup()
-    from django.db import transaction
-    from django.utils import timezone
 
     from guidelines_portal.page_store.store import store
-    from modules import services
-    from modules.models import EditionPDF, PDFStatus, Section
+    from modules.models import EditionPDF, PDFStatus
 
     # The demonstration's own PDFs and pages are queued by load_demo: let the worker finish
     # them first, so the figure is the new edition's alone.
@@ -72,21 +69,7 @@ def main() -> None:
     try:
         _wait(lambda: not EditionPDF.objects.exclude(status=PDFStatus.READY).exists(), args.timeout)
         _wait(lambda: (store.fresh_state() or store.begin()).pending is None, args.timeout)
-        section = Section.objects.get(key="salw-marking")
-        with transaction.atomic():
-            services.section_update(
-                section=section,
-                body_en=section.body_en + "\n\nA sentence added for the benchmark.",
-                body_ru=section.body_ru + "\n\nПредложение, добавленное для замера.",
-            )
-            edition = services.edition_publish(
-                number=services.edition_number_suggestion(),
-                published_on=timezone.localdate(),
-                change_summary_en="Benchmark edition.",
-                change_summary_ru="Издание для замера.",
-                notify=False,
-                override_reason="Benchmark edition made by a script.",
-            )
+        edition = publish_changed_edition(notify=False)
         committed = time.perf_counter()
         staged = store.fresh_state()
         pending = staged.pending if staged else None
