@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_definition_opens_on_hover_focus_and_tap_and_closes_with_escape(
-    browser, live_server, with_glossary  # noqa: F811
+    browser,
+    live_server,
+    with_glossary,  # noqa: F811
 ):
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
@@ -40,7 +42,9 @@ def test_a_definition_opens_on_hover_focus_and_tap_and_closes_with_escape(
 
 
 def test_on_a_phone_a_tap_shows_the_definition_and_the_next_follows_the_link(
-    browser, live_server, with_glossary  # noqa: F811
+    browser,
+    live_server,
+    with_glossary,  # noqa: F811
 ):
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 360, "height": 780}, has_touch=True,
