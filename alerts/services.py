@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from alerts import links, selectors
 from alerts.models import (
@@ -91,8 +91,6 @@ def subscription_confirmation(subscriber_id: int) -> None:
     pending = list(subscriber.follows.filter(confirmed_at__isnull=True))
     confirmed = list(subscriber.follows.filter(confirmed_at__isnull=False))
     current = Edition.objects.current()
-    from django.utils import translation
-
     with translation.override(subscriber.language):
         context = {
             "pending": selectors.follow_labels(pending, current),
@@ -236,8 +234,10 @@ def deliveries_send(batch: str, compose_for, *, sent=None, now=None) -> SendRepo
     now = now or timezone.now()
     _interrupted(batch, now)
     report = SendReport()
-    connection = get_connection()
     pending = Delivery.objects.filter(batch=batch, status=DeliveryStatus.PENDING)
+    if not pending.exists():
+        return report  # no connection to the mail server for nothing
+    connection = get_connection()
     last = 0
     with connection:
         while True:
