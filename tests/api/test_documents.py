@@ -280,3 +280,11 @@ def test_query_counts_are_fixed_and_kept_documents_cost_one(client, editions, pa
     with CaptureQueriesContext(connection) as again:
         assert get(client, path).status_code == 200
     assert len(again) == 1  # the published editions, which name the kept bytes
+
+
+def test_documents_vary_by_encoding_only_and_problems_by_language_too(client, editions):
+    document = client.get("/api/v1/editions/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert document["Vary"] == "Accept-Encoding"  # one copy in a cache, whoever asks
+    problem = client.get("/api/v1/editions/9.9/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert problem.status_code == 404
+    assert "Accept-Language" in problem["Vary"]
