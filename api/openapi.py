@@ -101,6 +101,10 @@ SCHEMAS: dict[str, Any] = {
                     "since": NUMBER,
                     "statuses": {"type": "array", "items": STATUS},
                     "reason": BOTH_OPTIONAL,
+                    "reasons": {
+                        "type": "array",
+                        "items": _object({"edition": NUMBER, "reason": BOTH_OPTIONAL}),
+                    },
                 }
             ),
         },

@@ -105,6 +105,34 @@ def _older(editions: list[Edition], edition: Edition, name: str, number: str) ->
     return older
 
 
+def _reasons_since(
+    editions: list[Edition], older: Edition, newer: Edition, rows: list[EditionSection]
+) -> dict[str, list[dict[str, Any]]]:
+    """The reasons given in each edition after ``older`` up to ``newer`` for the sections of
+    ``rows``, oldest first (a reason is published with the edition whose text it explains):
+    ``{key: [{"edition": "1.1", "reason": {"en": ..., "ru": ...}}, ...]}``. One query when
+    several editions lie between, none otherwise (the rows carry their own)."""
+    span = [e for e in editions if (older.major, older.minor) < (e.major, e.minor)
+            <= (newer.major, newer.minor)]  # fmt: skip
+    if len(span) == 1:
+        found = [r for r in rows if r.change_reason_en or r.change_reason_ru]
+        numbers = {newer.pk: newer.number}
+    else:
+        found = list(
+            EditionSection.objects.filter(edition__in=span, key__in=[r.key for r in rows])
+            .exclude(change_reason_en="", change_reason_ru="")
+            .only("key", "edition_id", "change_reason_en", "change_reason_ru")
+        )
+        numbers = {e.pk: e.number for e in span}
+    order = {e.pk: (e.major, e.minor) for e in span}
+    reasons: dict[str, list[dict[str, Any]]] = {}
+    for row in sorted(found, key=lambda r: order[r.edition_id]):
+        reasons.setdefault(row.key, []).append(
+            {"edition": numbers[row.edition_id], "reason": documents.both(row, "change_reason")}
+        )
+    return reasons
+
+
 def _previous(editions: list[Edition], edition: Edition) -> Edition | None:
     index = editions.index(edition)
     return editions[index + 1] if index + 1 < len(editions) else None
@@ -208,15 +236,19 @@ def section_list(request, editions, values, *, number: str) -> dict[str, Any]:
     rows = sections.order_by("module__order", "module__code", "sort_key", "pk")[
         (page - 1) * size : page * size
     ]
+    rows = list(rows)
+    reasons = _reasons_since(editions, older, edition, rows) if changes else {}
     results = []
     for row in rows:
         document = documents.section(row, number=number, module_slug=modules[row.module_id].slug)
         if row.key in changes:
-            change = changes[row.key]
+            given = reasons.get(row.key, [])
             document["change"] = {
                 "since": values["changed_since"],
-                "statuses": list(change.statuses),
-                "reason": documents.both(row, "change_reason"),
+                "statuses": list(changes[row.key].statuses),
+                # The newest reason the editors gave since then; each edition's below.
+                "reason": given[-1]["reason"] if given else documents.both(row, "change_reason"),
+                "reasons": given,
             }
         results.append(document)
     return {

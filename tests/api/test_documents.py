@@ -1,5 +1,7 @@
 """The read-only JSON API: what each document holds, its errors, caching and query counts."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -84,6 +86,10 @@ def test_changed_since_lists_what_changed_and_what_was_removed(client, editions)
     assert body["removed"] == ["salw-legislation"]
     marking = next(s for s in body["results"] if s["key"] == "salw-marking")
     assert marking["change"]["reason"]["ru"] == "Добавлена маркировка при ввозе."
+    assert marking["change"]["reasons"] == [
+        {"edition": "1.1", "reason": {"en": "Import marking added.",
+                                      "ru": "Добавлена маркировка при ввозе."}}
+    ]  # fmt: skip
     only_uas = get(client, "editions/1.1/sections/?changed_since=1.0&module=uas").json()
     assert [s["key"] for s in only_uas["results"]] == ["uas-scope"]
     assert only_uas["removed"] == []
@@ -288,3 +294,25 @@ def test_documents_vary_by_encoding_only_and_problems_by_language_too(client, ed
     problem = client.get("/api/v1/editions/9.9/", HTTP_ACCEPT_LANGUAGE="ru")
     assert problem.status_code == 404
     assert "Accept-Language" in problem["Vary"]
+
+
+def test_changed_since_an_older_edition_gives_each_edition_s_reason(client, editions):
+    """A section changed in 1.1 (with a reason) and again in 1.3 (another), not in 1.2: asked
+    for what changed since 1.0, 1.3 says both, oldest first, and its newest as "reason"."""
+    from modules import services
+    from modules.models import Section
+    from tests.conftest import publish
+
+    publish("1.2", on=datetime.date(2024, 1, 1))
+    services.section_update(
+        section=Section.objects.get(key="salw-marking"), body_en="Mark twice.",
+        change_reason_en="Twice now.", change_reason_ru="Теперь дважды.",
+    )  # fmt: skip
+    publish("1.3", on=datetime.date(2024, 6, 1))
+    body = get(client, "editions/1.3/sections/?changed_since=1.0&module=salw").json()
+    marking = next(s for s in body["results"] if s["key"] == "salw-marking")
+    assert [r["edition"] for r in marking["change"]["reasons"]] == ["1.1", "1.3"]
+    assert marking["change"]["reason"] == {"en": "Twice now.", "ru": "Теперь дважды."}
+    since_12 = get(client, "editions/1.3/sections/?changed_since=1.2&module=salw").json()
+    marking = next(s for s in since_12["results"] if s["key"] == "salw-marking")
+    assert [r["edition"] for r in marking["change"]["reasons"]] == ["1.3"]
