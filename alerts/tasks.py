@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from alerts import messages, selectors, services
+from guidelines_portal.task_priority import priority
 from modules.models import Edition
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 EMAIL_QUEUE = "email"
 
 
-@task(queue_name=EMAIL_QUEUE, priority=0)
+@task(queue_name=EMAIL_QUEUE)
 def announce_edition(edition_id: int) -> None:
     """Tell every subscriber (each edition) what ``edition`` changed in what they follow."""
     edition = Edition.objects.filter(pk=edition_id).first()
@@ -37,7 +38,7 @@ def announce_edition(edition_id: int) -> None:
     )  # fmt: skip
 
 
-@task(queue_name=EMAIL_QUEUE, priority=0)
+@task(queue_name=EMAIL_QUEUE)
 def send_weekly_digests() -> None:
     send_digests()
 
@@ -62,6 +63,6 @@ def send_digests(now=None) -> services.SendReport:
     )
 
 
-@task(queue_name=EMAIL_QUEUE, priority=10)
+@task(queue_name=EMAIL_QUEUE, priority=priority(10))
 def send_confirmation(subscriber_id: int) -> None:
     services.subscription_confirmation(subscriber_id)

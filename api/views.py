@@ -233,10 +233,11 @@ def section_list(request, editions, values, *, number: str) -> dict[str, Any]:
             )
             % {"page": page, "last": last}
         )
-    rows = sections.order_by("module__order", "module__code", "sort_key", "pk")[
-        (page - 1) * size : page * size
-    ]
-    rows = list(rows)
+    rows = list(
+        sections.order_by("module__order", "module__code", "sort_key", "pk")[
+            (page - 1) * size : page * size
+        ]
+    )
     reasons = _reasons_since(editions, older, edition, rows) if changes else {}
     results = []
     for row in rows:

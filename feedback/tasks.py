@@ -4,12 +4,14 @@ submission, a bulk decision on a hundred items) waits on the mail server."""
 from django.db import transaction
 from django_tasks import task
 
+from guidelines_portal.task_priority import priority
+
 # Its own queue: tests and operators can run e-mail without building PDFs, and a long PDF
 # build on one worker never holds up a receipt for long (e-mail goes first).
 EMAIL_QUEUE = "email"
 
 
-@task(queue_name=EMAIL_QUEUE, priority=10)
+@task(queue_name=EMAIL_QUEUE, priority=priority(10))
 def send_feedback_email(message: str, feedback_ids: list[int]) -> None:
     """Send one kind of feedback e-mail (see notifications.MESSAGES) about these items."""
     from feedback import notifications

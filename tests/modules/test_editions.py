@@ -80,8 +80,9 @@ def test_publishing_writes_sections_in_bulk(db, django_assert_max_num_queries):
     # 10 fixed queries (one: is another edition scheduled?), the insert batches (9 on SQLite's parameter limit, 1 on PostgreSQL),
     # the search index (one UPDATE on PostgreSQL; a read and update batches on SQLite) and
     # the feedback it incorporates (a read and an update, however many items), the text
-    # fingerprint (an update) and its PDFs queued (the modules read, one insert).
-    with django_assert_max_num_queries(30):
+    # fingerprint (an update), its PDFs queued (the modules read, one insert) and whether
+    # anyone waits for an e-mail alert (alerts.receivers).
+    with django_assert_max_num_queries(31):
         edition = publish("1.0")
     assert edition.sections.count() == 480
 

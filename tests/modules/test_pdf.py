@@ -310,6 +310,26 @@ def rq_backend(settings):
     queue.connection.flushdb()
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["modules.tasks", "modules.publication_tasks", "feedback.tasks", "alerts.tasks",
+     "guidelines_portal.page_store.tasks"],
+)  # fmt: skip
+def test_every_task_module_loads_on_the_rq_backend(rq_backend, name):
+    """django-tasks checks a task's priority against the backend as its module is imported:
+    on RQ (no priorities) a module declaring one would not load, and nothing it queues runs."""
+    import importlib
+    import sys
+
+    sys.modules.pop(name, None)
+    try:
+        module = importlib.import_module(name)
+    finally:  # the site's own tasks, as loaded under the database backend, back in place
+        sys.modules.pop(name, None)
+        importlib.import_module(name)
+    assert module
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_rq_worker_builds_what_publishing_queued(draft, client, rq_backend):
     from django_tasks_rq import Job
