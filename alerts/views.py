@@ -150,7 +150,6 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         return _link_problem(request, expired=True, status=410)
     if subscriber is None:
         return _link_problem(request)
-    pending = list(subscriber.follows.filter(confirmed_at__isnull=True))
     if request.method == "POST":
         if not is_same_origin_post(request):
             security_log.warning("Alert confirmation posted from another site refused")
@@ -159,6 +158,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         manage = reverse("alerts:manage", kwargs={"token": links.manage_token(subscriber.key)})
         return redirect(f"{manage}?confirmed=1")
     current = Edition.objects.current()
+    pending = subscriber.follows.filter(confirmed_at__isnull=True)
     context = {
         "pending": selectors.follow_labels(pending, current),
         "manage_token": links.manage_token(subscriber.key),
