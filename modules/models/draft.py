@@ -128,7 +128,7 @@ class Section(models.Model):
         ),
     )
     # Glossary terms not marked in this section's text (modules.glossary), one per line.
-    glossary_off = models.TextField(
+    glossary_off = TypedTextField(
         _("glossary terms not marked"),
         blank=True,
         max_length=4000,

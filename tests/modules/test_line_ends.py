@@ -27,7 +27,7 @@ NOT_TYPED = {
     "modules.EditionSection.body_ru", "modules.EditionSection.body_html_en",
     "modules.EditionSection.body_html_ru", "modules.EditionPDF.error", "modules.ScheduledPDF.error",
     "modules.EditionSection.change_reason_en", "modules.EditionSection.change_reason_ru",
-    "modules.ScheduledPublication.failure",
+    "modules.ScheduledPublication.failure", "modules.EditionSection.glossary_off",
 }  # fmt: skip
 
 
